@@ -1,0 +1,40 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const committed = join(root, "packages/spec/src/gen");
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort();
+}
+
+describe("generated spec code", () => {
+  it("is exactly what `buf generate` produces from proto/ (no hand edits, nothing stale)", () => {
+    const out = mkdtempSync(join(tmpdir(), "chaukas-gen-"));
+    try {
+      const buf = join(root, "node_modules/.bin/buf");
+      // Same template, output redirected so the committed tree is left untouched.
+      const template = readFileSync(join(root, "buf.gen.yaml"), "utf8").replace(
+        "out: packages/spec/src/gen",
+        `out: ${out}`,
+      );
+      execFileSync(buf, ["generate", "--template", template], { cwd: root, stdio: "pipe" });
+      const fresh = listFiles(out);
+      expect(listFiles(committed)).toEqual(fresh);
+      for (const file of fresh) {
+        expect(readFileSync(join(committed, file), "utf8"), file).toBe(
+          readFileSync(join(out, file), "utf8"),
+        );
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
