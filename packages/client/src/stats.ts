@@ -1,0 +1,33 @@
+/** Why an event left the pipeline without being delivered. */
+export interface DropCounts {
+  /** The queue was at `maxQueueSize` when the event was emitted (policy: drop the newest). */
+  readonly queueFull: number;
+  /** Emitted after `shutdown()` began. */
+  readonly shutdown: number;
+  /** `beforeSend` returned null. */
+  readonly beforeSend: number;
+  /** A single event whose encoding exceeds what the backend accepts, even alone. */
+  readonly tooLarge: number;
+}
+
+/**
+ * A snapshot of the pipeline. At any moment:
+ * `emitted = sent + failed + dropped(all reasons) + queued + inFlight`.
+ */
+export interface ChaukasStats {
+  /** Events accepted by `emit` and the builders (validation passed). */
+  readonly emitted: number;
+  /** Events the backend acknowledged. */
+  readonly sent: number;
+  /** Events finally given up on after a non-retryable error or exhausted retries. */
+  readonly failed: number;
+  readonly dropped: DropCounts;
+  /** Export attempts that were retries (not events). */
+  readonly retried: number;
+  /** Events waiting in the queue. */
+  readonly queued: number;
+  /** Events in exports that have not settled yet. */
+  readonly inFlight: number;
+  /** Export calls made, retries included. */
+  readonly exportCalls: number;
+}
