@@ -1,0 +1,25 @@
+export { createAsyncLocalStorageContextManager } from "./async-local-storage-context-manager.js";
+export { createBearerAuthInterceptor } from "./bearer-auth-interceptor.js";
+export { ChaukasConfigError } from "./config-error.js";
+export { type ConsoleExporterOptions, createConsoleExporter } from "./console-exporter.js";
+export {
+  CHAUKAS_ENV_VARIABLES,
+  type ChaukasEnvConfig,
+  type ChaukasOutputMode,
+  readChaukasEnv,
+} from "./env-config.js";
+export {
+  EXIT_FLUSH_DEFAULTS,
+  type ExitFlushOptions,
+  registerExitFlush,
+  type ShutdownTarget,
+} from "./exit-flush.js";
+export { createFileExporter, type FileExporterOptions } from "./file-exporter.js";
+export {
+  createNodeTransport,
+  NODE_TRANSPORT_DEFAULTS,
+  type NodeTransportKeepAliveOptions,
+  type NodeTransportOptions,
+  type NodeTransportProtocol,
+  type NodeTransportTlsOptions,
+} from "./node-transport.js";
