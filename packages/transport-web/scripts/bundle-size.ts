@@ -1,0 +1,152 @@
+// Bundle budget of the browser entry (issue 5). Run: `pnpm exec tsx packages/transport-web/scripts/bundle-size.ts`.
+// Bundles (a) the SDK's browser entry and (b) a bare connect-web + protobuf-es client making the
+// same calls, minified ESM for the browser; prints both gzip sizes and the SDK's own share, writes
+// the metafiles, and exits 1 when a budget is exceeded or the bundle pulls in what it must not.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build, type Metafile } from "esbuild";
+import { chaukasSourcesPlugin } from "./chaukas-sources-plugin.js";
+
+/** The budgets, in gzip bytes (KB = 1000 bytes, as the issue states them). */
+export const BUNDLE_BUDGET = {
+  totalGzipBytes: 45_000,
+  ownShareGzipBytes: 6_000,
+} as const;
+
+/**
+ * Node-only code that must never reach a browser bundle (matched against module paths).
+ * The JSON registry and JSON codec are not listed: connect-web's serializers import them even
+ * for binary, so the bare client has them too. What we check instead is that the SDK adds no
+ * third-party module the bare client does not already ship, beyond `ALLOWED_EXTRA_MODULES`.
+ */
+const FORBIDDEN_MODULES: readonly RegExp[] = [
+  /@connectrpc\/connect-node\//,
+  /packages\/transport-node\//,
+  /packages\/devserver\//,
+];
+
+/**
+ * Third-party modules the SDK may add on top of the bare client: gRPC-web (the protocol is a
+ * runtime option, so both transports are in the bundle).
+ */
+const ALLOWED_EXTRA_MODULES: readonly RegExp[] = [
+  /@connectrpc\/connect-web\/dist\/esm\/grpc-web-transport\.js$/,
+  /@connectrpc\/connect\/dist\/esm\/protocol-grpc(-web)?\//,
+];
+
+const outDir = fileURLToPath(new URL("../.bundle-size/", import.meta.url));
+
+export interface BundleMeasure {
+  readonly bytes: number;
+  readonly gzipBytes: number;
+  readonly metafile: Metafile;
+}
+
+export interface BundleReport {
+  readonly sdk: BundleMeasure;
+  readonly bare: BundleMeasure;
+  readonly ownShareGzipBytes: number;
+  /** Budget breaches and unwanted modules, as sentences; empty when the check passes. */
+  readonly problems: readonly string[];
+}
+
+async function measure(entry: string): Promise<BundleMeasure> {
+  const result = await build({
+    entryPoints: [fileURLToPath(new URL(`./bundle-entries/${entry}.ts`, import.meta.url))],
+    bundle: true,
+    minify: true,
+    treeShaking: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+    // Left unresolved so the check below can see and report them instead of esbuild failing.
+    external: ["node:*"],
+    plugins: [chaukasSourcesPlugin],
+  });
+  const code = result.outputFiles[0]?.contents ?? new Uint8Array();
+  return {
+    bytes: code.byteLength,
+    gzipBytes: gzipSync(code, { level: 9 }).byteLength,
+    metafile: result.metafile,
+  };
+}
+
+/** The modules that contributed bytes to the output (tree-shaken ones left out). */
+function modulesInOutput(metafile: Metafile): Map<string, number> {
+  const modules = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
+      if (bytesInOutput > 0) modules.set(path, (modules.get(path) ?? 0) + bytesInOutput);
+    }
+  }
+  return modules;
+}
+
+function unwanted(sdk: Metafile, bare: Metafile): string[] {
+  const problems: string[] = [];
+  const bareModules = modulesInOutput(bare);
+  for (const [path, bytes] of modulesInOutput(sdk)) {
+    if (FORBIDDEN_MODULES.some((pattern) => pattern.test(path))) {
+      problems.push(`the SDK bundle includes ${path}`);
+    } else if (
+      path.includes("node_modules/") &&
+      !bareModules.has(path) &&
+      !ALLOWED_EXTRA_MODULES.some((pattern) => pattern.test(path))
+    ) {
+      problems.push(`the SDK bundle adds ${path} (${bytes} B) that the bare client does not need`);
+    }
+  }
+  for (const output of Object.values(sdk.outputs)) {
+    for (const imported of output.imports) {
+      problems.push(`the SDK bundle imports ${imported.path}`);
+    }
+  }
+  return problems;
+}
+
+/** The SDK's own modules by minified bytes, largest first: where the own share goes. */
+export function ownModules(sdk: Metafile): [string, number][] {
+  return [...modulesInOutput(sdk)]
+    .filter(([path]) => !path.includes("node_modules/"))
+    .sort((a, b) => b[1] - a[1]);
+}
+
+/** Builds both bundles and checks them against `BUNDLE_BUDGET` and the module rules above. */
+export async function checkBundleSize(): Promise<BundleReport> {
+  const [sdk, bare] = await Promise.all([measure("sdk"), measure("bare")]);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(`${outDir}sdk.meta.json`, JSON.stringify(sdk.metafile, null, 2));
+  writeFileSync(`${outDir}bare.meta.json`, JSON.stringify(bare.metafile, null, 2));
+  const ownShareGzipBytes = sdk.gzipBytes - bare.gzipBytes;
+  const problems = unwanted(sdk.metafile, bare.metafile);
+  if (sdk.gzipBytes > BUNDLE_BUDGET.totalGzipBytes) {
+    problems.push(`total ${kb(sdk.gzipBytes)} gz exceeds ${kb(BUNDLE_BUDGET.totalGzipBytes)}`);
+  }
+  if (ownShareGzipBytes > BUNDLE_BUDGET.ownShareGzipBytes) {
+    problems.push(
+      `SDK's own share ${kb(ownShareGzipBytes)} gz exceeds ${kb(BUNDLE_BUDGET.ownShareGzipBytes)}`,
+    );
+  }
+  return { sdk, bare, ownShareGzipBytes, problems };
+}
+
+function kb(bytes: number): string {
+  return `${(bytes / 1000).toFixed(1)} KB`;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const report = await checkBundleSize();
+  console.log(`bare connect-web + protobuf-es: ${kb(report.bare.gzipBytes)} gz (${kb(report.bare.bytes)} min)`);
+  console.log(`SDK browser entry:              ${kb(report.sdk.gzipBytes)} gz (${kb(report.sdk.bytes)} min), budget ${kb(BUNDLE_BUDGET.totalGzipBytes)}`);
+  console.log(`SDK's own share:                ${kb(report.ownShareGzipBytes)} gz, budget ${kb(BUNDLE_BUDGET.ownShareGzipBytes)}`);
+  for (const [path, bytes] of ownModules(report.sdk.metafile).slice(0, 12)) {
+    console.log(`  ${String(bytes).padStart(6)} B min  ${path}`);
+  }
+  console.log(`metafiles: ${outDir}`);
+  for (const problem of report.problems) console.error(`FAIL: ${problem}`);
+  process.exitCode = report.problems.length > 0 ? 1 : 0;
+}

@@ -1,0 +1,15 @@
+export type { FlushableClient } from "./flushable-client.js";
+export { registerPageLifecycleFlush } from "./page-lifecycle-flush.js";
+export { KEEPALIVE_BUDGET_BYTES } from "./runtime-fetch.js";
+export { flushOnWaitUntil, type WaitUntilContext, withChaukas } from "./wait-until.js";
+export {
+  type ChaukasWebClientOptions,
+  createChaukasWebClient,
+  WEB_CLIENT_DEFAULTS,
+} from "./web-client.js";
+export {
+  createWebTransport,
+  WEB_TRANSPORT_DEFAULTS,
+  type WebProtocol,
+  type WebTransportOptions,
+} from "./web-transport.js";
