@@ -1,0 +1,83 @@
+import { inspect } from "node:util";
+import { describe, expect, it } from "vitest";
+import { ChaukasConfigError } from "./config-error.js";
+import { createNodeTransport } from "./node-transport.js";
+
+const configError = (fn: () => unknown): ChaukasConfigError => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ChaukasConfigError) {
+      return error;
+    }
+    throw error;
+  }
+  throw new Error("expected a ChaukasConfigError");
+};
+
+describe("createNodeTransport option checks", () => {
+  it.each([
+    ["apiKey", { apiKey: "ck_live_abc\r\nx-evil: 1" }],
+    ["headers.x-team", { headers: { "x-team": "support\nx-evil: 1" } }],
+  ])("rejects a line break in %s, naming the option and not the value", (setting, extra) => {
+    const error = configError(() =>
+      createNodeTransport({ baseUrl: "http://127.0.0.1:1", ...extra }),
+    );
+    expect(error.setting).toBe(setting);
+    expect(error.message).toContain(setting);
+    expect(error.message).not.toContain("ck_live_abc");
+    expect(error.message).not.toContain("x-evil");
+  });
+
+  it("rejects a header name that is not an HTTP token", () => {
+    const error = configError(() =>
+      createNodeTransport({ baseUrl: "http://127.0.0.1:1", headers: { "x team": "a" } }),
+    );
+    expect(error.setting).toBe("headers.x team");
+  });
+
+  it("rejects an apiKey together with an authorization header", () => {
+    const error = configError(() =>
+      createNodeTransport({
+        baseUrl: "http://127.0.0.1:1",
+        apiKey: "k",
+        headers: { Authorization: "Basic x" },
+      }),
+    );
+    expect(error.setting).toBe("headers.authorization");
+  });
+
+  it.each(["localhost:50051", "grpc://localhost:50051", ""])("rejects baseUrl %j", (baseUrl) => {
+    expect(configError(() => createNodeTransport({ baseUrl })).setting).toBe("baseUrl");
+  });
+
+  it("rejects an unknown protocol", () => {
+    const error = configError(() =>
+      createNodeTransport({ baseUrl: "http://127.0.0.1:1", protocol: "http2" as "grpc" }),
+    );
+    expect(error.message).toContain("grpc, connect, grpc-web");
+  });
+
+  it("rejects TLS options on a plaintext URL instead of silently ignoring them", () => {
+    const error = configError(() =>
+      createNodeTransport({ baseUrl: "http://127.0.0.1:1", tls: { ca: "pem" } }),
+    );
+    expect(error.setting).toBe("tls");
+  });
+
+  it.each(["grpc", "connect", "grpc-web"] as const)(
+    "never exposes the api key through the %s transport object",
+    (protocol) => {
+      const apiKey = "ck_live_do_not_print_me";
+      const transport = createNodeTransport({ baseUrl: "http://127.0.0.1:1", protocol, apiKey });
+      const views = [
+        JSON.stringify(transport),
+        String(transport),
+        inspect(transport, { depth: 10 }),
+      ];
+      for (const view of views) {
+        expect(view).not.toContain(apiKey);
+      }
+    },
+  );
+});
