@@ -140,9 +140,15 @@ function kb(bytes: number): string {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const report = await checkBundleSize();
-  console.log(`bare connect-web + protobuf-es: ${kb(report.bare.gzipBytes)} gz (${kb(report.bare.bytes)} min)`);
-  console.log(`SDK browser entry:              ${kb(report.sdk.gzipBytes)} gz (${kb(report.sdk.bytes)} min), budget ${kb(BUNDLE_BUDGET.totalGzipBytes)}`);
-  console.log(`SDK's own share:                ${kb(report.ownShareGzipBytes)} gz, budget ${kb(BUNDLE_BUDGET.ownShareGzipBytes)}`);
+  console.log(
+    `bare connect-web + protobuf-es: ${kb(report.bare.gzipBytes)} gz (${kb(report.bare.bytes)} min)`,
+  );
+  console.log(
+    `SDK browser entry:              ${kb(report.sdk.gzipBytes)} gz (${kb(report.sdk.bytes)} min), budget ${kb(BUNDLE_BUDGET.totalGzipBytes)}`,
+  );
+  console.log(
+    `SDK's own share:                ${kb(report.ownShareGzipBytes)} gz, budget ${kb(BUNDLE_BUDGET.ownShareGzipBytes)}`,
+  );
   for (const [path, bytes] of ownModules(report.sdk.metafile).slice(0, 12)) {
     console.log(`  ${String(bytes).padStart(6)} B min  ${path}`);
   }

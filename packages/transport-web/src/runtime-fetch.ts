@@ -28,7 +28,11 @@ export function createRuntimeFetch(
       options = { ...options, redirect: "manual" };
     }
     const size = bodySize(options.body);
-    if (!keepalive || size === undefined || keepaliveBytesInFlight + size > KEEPALIVE_BUDGET_BYTES) {
+    if (
+      !keepalive ||
+      size === undefined ||
+      keepaliveBytesInFlight + size > KEEPALIVE_BUDGET_BYTES
+    ) {
       return fetchImpl(input, options);
     }
     keepaliveBytesInFlight += size;

@@ -1,4 +1,8 @@
-import { type ChaukasClient, type ChaukasClientOptions, createChaukasClient } from "@chaukas/client";
+import {
+  type ChaukasClient,
+  type ChaukasClientOptions,
+  createChaukasClient,
+} from "@chaukas/client";
 import { registerPageLifecycleFlush } from "./page-lifecycle-flush.js";
 import { createWebTransport, type WebTransportOptions } from "./web-transport.js";
 

@@ -53,7 +53,8 @@ describe.each(["connect", "grpc-web"] as const)("a page on another origin, over 
   it("delivers all 19 event types field-for-field and queries them back", async () => {
     const page = await openPage();
     const result = await page.evaluate(
-      (options) => (globalThis as unknown as { chaukasTest: PageApi }).chaukasTest.runFullSession(options),
+      (options) =>
+        (globalThis as unknown as { chaukasTest: PageApi }).chaukasTest.runFullSession(options),
       { baseUrl: devserver.url, protocol },
     );
     await page.close();

@@ -14,7 +14,9 @@ export async function launchChromium(): Promise<Browser> {
       execFileSync("apt-get", ["install", "-y", "chromium"], { stdio: "ignore" });
     }
     if (!existsSync(CHROMIUM_PATH)) {
-      throw new Error(`Chromium not found at ${CHROMIUM_PATH}: run \`sudo apt-get install -y chromium\``);
+      throw new Error(
+        `Chromium not found at ${CHROMIUM_PATH}: run \`sudo apt-get install -y chromium\``,
+      );
     }
   }
   return chromium.launch({

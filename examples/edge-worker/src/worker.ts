@@ -1,0 +1,34 @@
+// A Cloudflare Worker (module syntax) that records one Chaukas session per request and hands
+// the flush to `ctx.waitUntil`, so the response is not held back and nothing is lost when the
+// isolate is frozen. Config comes from bindings: CHAUKAS_URL (required), CHAUKAS_API_KEY.
+import { createChaukasClient } from "@chaukas/client";
+import {
+  createWebTransport,
+  flushOnWaitUntil,
+  type WaitUntilContext,
+} from "@chaukas/transport-web";
+import { recordAgentSession } from "./record-session.js";
+
+interface Env {
+  readonly CHAUKAS_URL: string;
+  readonly CHAUKAS_API_KEY?: string;
+}
+
+export default {
+  async fetch(request: Request, env: Env, ctx: WaitUntilContext): Promise<Response> {
+    // A client per request: bindings arrive with the request, and the flush below empties its
+    // queue, so no timer or connection outlives the request.
+    const chaukas = createChaukasClient({
+      transport: createWebTransport({
+        baseUrl: env.CHAUKAS_URL,
+        ...(env.CHAUKAS_API_KEY === undefined ? {} : { apiKey: env.CHAUKAS_API_KEY }),
+      }),
+      tenantId: "acme",
+      projectId: "edge-worker",
+    });
+    const question = new URL(request.url).searchParams.get("q") ?? "hello";
+    const reply = recordAgentSession(chaukas, question, "workerd");
+    flushOnWaitUntil(chaukas, ctx);
+    return Response.json(reply);
+  },
+};

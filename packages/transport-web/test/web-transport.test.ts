@@ -1,0 +1,141 @@
+import { create } from "@bufbuild/protobuf";
+import { keepaliveContextKey } from "@chaukas/client";
+import { type DevServer, startDevServer } from "@chaukas/devserver";
+import { ChaukasClientService } from "@chaukas/spec/client/v1";
+import { EventSchema, EventType } from "@chaukas/spec/common/v1";
+import { Code, ConnectError, createClient, createContextValues } from "@connectrpc/connect";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createWebTransport, KEEPALIVE_BUDGET_BYTES } from "../src/index.js";
+
+const API_KEY = "s3cret-key";
+let devserver: DevServer;
+
+beforeAll(async () => {
+  devserver = await startDevServer({ port: 0, apiKey: API_KEY });
+});
+
+afterAll(async () => {
+  await devserver?.close();
+});
+
+/** Node's own fetch, recording the keepalive flag each request was sent with. */
+function recordingFetch(): { fetch: typeof globalThis.fetch; keepalive: (boolean | undefined)[] } {
+  const keepalive: (boolean | undefined)[] = [];
+  return {
+    keepalive,
+    fetch: (input, init) => {
+      keepalive.push(init?.keepalive);
+      return globalThis.fetch(input, init);
+    },
+  };
+}
+
+function inputEvent(text: string) {
+  return create(EventSchema, {
+    eventId: crypto.randomUUID(),
+    type: EventType.INPUT_RECEIVED,
+    tenantId: "acme",
+    projectId: "web-transport-test",
+    sessionId: "s-1",
+    content: { case: "message", value: { text } },
+  });
+}
+
+describe.each(["connect", "grpc-web"] as const)("createWebTransport over %s", (protocol) => {
+  it("authenticates with apiKey as a bearer token", async () => {
+    const client = createClient(
+      ChaukasClientService,
+      createWebTransport({ baseUrl: devserver.url, protocol, apiKey: API_KEY }),
+    );
+    await expect(client.healthz({})).resolves.toBeDefined();
+  });
+
+  it("surfaces a missing key as UNAUTHENTICATED", async () => {
+    const client = createClient(
+      ChaukasClientService,
+      createWebTransport({ baseUrl: devserver.url, protocol }),
+    );
+    const error = await client.healthz({}).catch((e: unknown) => ConnectError.from(e));
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as ConnectError).code).toBe(Code.Unauthenticated);
+  });
+
+  it("sends calls marked with keepaliveContextKey with fetch keepalive, others without", async () => {
+    const recorder = recordingFetch();
+    const client = createClient(
+      ChaukasClientService,
+      createWebTransport({
+        baseUrl: devserver.url,
+        protocol,
+        apiKey: API_KEY,
+        fetch: recorder.fetch,
+      }),
+    );
+    const event = inputEvent("kept alive");
+    await client.ingestEventBatch(
+      { eventBatch: { batchId: crypto.randomUUID(), events: [event] } },
+      { contextValues: createContextValues().set(keepaliveContextKey, true) },
+    );
+    await client.healthz({});
+    expect(recorder.keepalive).toEqual([true, undefined]);
+    expect(devserver.store.get(event.eventId)?.content).toMatchObject({
+      value: { text: "kept alive" },
+    });
+  });
+
+  it("sends a body over the 64 KiB keepalive budget without keepalive, so it is not refused", async () => {
+    const recorder = recordingFetch();
+    const client = createClient(
+      ChaukasClientService,
+      createWebTransport({
+        baseUrl: devserver.url,
+        protocol,
+        apiKey: API_KEY,
+        fetch: recorder.fetch,
+      }),
+    );
+    const event = inputEvent("x".repeat(KEEPALIVE_BUDGET_BYTES));
+    await client.ingestEventBatch(
+      { eventBatch: { batchId: crypto.randomUUID(), events: [event] } },
+      { contextValues: createContextValues().set(keepaliveContextKey, true) },
+    );
+    expect(recorder.keepalive).toEqual([undefined]);
+    expect(devserver.store.get(event.eventId)).toBeDefined();
+  });
+});
+
+describe("createWebTransport options", () => {
+  it.each([
+    [{ apiKey: "abc\r\nx-injected: 1" }, /apiKey must not contain CR, LF/],
+    [{ headers: { "x-team": "a\nb" } }, /headers\["x-team"\] must not contain CR, LF/],
+    [{ headers: { "bad name": "v" } }, /not a valid HTTP header name/],
+    [{ protocol: "grpc" as never }, /protocol must be "connect" or "grpc-web"/],
+    [{ timeoutMs: 0 }, /timeoutMs must be a positive number/],
+  ])("rejects %o when the transport is created", (options, message) => {
+    expect(() => createWebTransport({ baseUrl: devserver.url, ...options })).toThrow(message);
+  });
+
+  it("does not repeat the API key in its error", () => {
+    expect(() => createWebTransport({ baseUrl: devserver.url, apiKey: "top-secret\n" })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining("top-secret") }),
+    );
+  });
+
+  it("sends extra headers on every call", async () => {
+    const seen: (string | null)[] = [];
+    const client = createClient(
+      ChaukasClientService,
+      createWebTransport({
+        baseUrl: devserver.url,
+        apiKey: API_KEY,
+        headers: { "X-Team": "support" },
+        fetch: (input, init) => {
+          seen.push(new Headers(init?.headers).get("x-team"));
+          return globalThis.fetch(input, init);
+        },
+      }),
+    );
+    await client.healthz({});
+    expect(seen).toEqual(["support"]);
+  });
+});
