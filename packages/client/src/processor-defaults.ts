@@ -1,0 +1,32 @@
+/**
+ * Every default of the batch processor in one place, so the README, the JSDoc of
+ * `BatchProcessorOptions` and the code cannot drift apart.
+ */
+export const PROCESSOR_DEFAULTS = {
+  /** Events the processor holds at most (queued + being prepared + in flight). */
+  maxQueueSize: 10_000,
+  /** Events per `IngestEventBatch` call at most. */
+  maxBatchSize: 100,
+  /** Encoded bytes of one `IngestEventBatchRequest` at most (256 KiB). */
+  maxBatchBytes: 256 * 1024,
+  /** How long an event may wait for a batch to fill up. */
+  flushIntervalMs: 1000,
+  /** Exports running at once (each one holds its slot through its retries). */
+  maxConcurrentExports: 1,
+  /** Deadline of one export attempt; a late attempt is aborted and retried as DeadlineExceeded. */
+  exportTimeoutMs: 10_000,
+  /** Deadline of `shutdown()`. */
+  shutdownTimeoutMs: 5000,
+  retry: {
+    /** Attempts per batch, the first one included. */
+    maxAttempts: 10,
+    /** Upper bound of the first retry's delay. */
+    initialBackoffMs: 200,
+    /** Upper bound of any retry's delay (a server's pushback may exceed it). */
+    maxBackoffMs: 5000,
+    /** Growth of the delay bound per retry. */
+    multiplier: 2,
+    /** No retry starts later than this after a batch's first attempt. */
+    maxElapsedMs: 60_000,
+  },
+} as const;
