@@ -1,0 +1,144 @@
+import * as http from "node:http";
+import * as http2 from "node:http2";
+import * as net from "node:net";
+
+/** What every HTTP/2 connection starts with (RFC 9113 §3.4); HTTP/1 never does. */
+export const HTTP2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
+
+type Handler = (
+  req: http.IncomingMessage | http2.Http2ServerRequest,
+  res: http.ServerResponse | http2.Http2ServerResponse,
+) => void;
+
+/** One TCP port serving HTTP/1.1 and HTTP/2 cleartext (h2c with prior knowledge). */
+export interface OnePortListener {
+  /** The bound port (the real one when 0 was asked for). */
+  readonly port: number;
+  /** Whether the port is closed by `setDown(true)`. */
+  readonly down: boolean;
+  /**
+   * Closes the port and destroys every open connection (down), or listens again on the
+   * same port (up). Resolves once done.
+   */
+  setDown(down: boolean): Promise<void>;
+  /** Stops listening and destroys every connection, keep-alive and HTTP/2 sessions included. */
+  close(): Promise<void>;
+}
+
+/**
+ * Listens on `host:port` and routes each connection by its first bytes: the HTTP/2 preface
+ * goes to an HTTP/2 server, anything else to an HTTP/1 server. gRPC clients and browsers
+ * then share one URL.
+ */
+export async function listenOnOnePort(
+  handler: Handler,
+  options: { port: number; host: string },
+): Promise<OnePortListener> {
+  const http1Server = http.createServer(handler);
+  const http2Server = http2.createServer(handler);
+  const sockets = new Set<net.Socket>();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  http2Server.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+  });
+
+  let down = false;
+  let closed = false;
+  const tcpServer = net.createServer((socket) => {
+    // Between "go down" and the listener closing, a new connection is dropped at once.
+    if (down || closed) {
+      socket.destroy();
+      return;
+    }
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    // A reset peer must not crash the process before an HTTP server owns the socket.
+    socket.on("error", () => {});
+    routeByPreface(socket, http1Server, http2Server);
+  });
+
+  await listen(tcpServer, options.port, options.host);
+  const address = tcpServer.address() as net.AddressInfo;
+  const port = address.port;
+
+  function dropConnections(): void {
+    for (const session of sessions) session.destroy();
+    for (const socket of sockets) socket.destroy();
+  }
+
+  async function stopListening(): Promise<void> {
+    if (!tcpServer.listening) return;
+    const stopped = new Promise<void>((resolve) => tcpServer.close(() => resolve()));
+    dropConnections();
+    await stopped;
+  }
+
+  return {
+    port,
+    get down() {
+      return down;
+    },
+    async setDown(goDown) {
+      if (closed) return;
+      down = goDown;
+      if (goDown) {
+        await stopListening();
+      } else if (!tcpServer.listening) {
+        await listen(tcpServer, port, options.host);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await stopListening();
+      http1Server.close();
+      http2Server.close();
+    },
+  };
+}
+
+function routeByPreface(
+  socket: net.Socket,
+  http1Server: http.Server,
+  http2Server: http2.Http2Server,
+) {
+  let head: Buffer = Buffer.alloc(0);
+  const onData = (chunk: Buffer) => {
+    head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+    const n = Math.min(head.length, HTTP2_PREFACE.length);
+    const looksLikeHttp2 = head.subarray(0, n).equals(HTTP2_PREFACE.subarray(0, n));
+    // A preface split over several packets: wait until it is complete or contradicted.
+    if (looksLikeHttp2 && head.length < HTTP2_PREFACE.length) return;
+    socket.off("data", onData);
+    socket.pause();
+    socket.unshift(head);
+    if (looksLikeHttp2) {
+      // The HTTP/2 session reads what is already buffered with socket.read() on the next
+      // tick; resuming here would emit it to no one.
+      http2Server.emit("connection", socket);
+    } else {
+      // The HTTP/1 server listens for 'data'; resuming replays the buffered head to it
+      // before any further read reaches its parser.
+      http1Server.emit("connection", socket);
+      socket.resume();
+    }
+  };
+  socket.on("data", onData);
+}
+
+function listen(server: net.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => {
+      server.off("listening", onListening);
+      reject(error);
+    };
+    const onListening = () => {
+      server.off("error", onError);
+      resolve();
+    };
+    server.once("error", onError);
+    server.once("listening", onListening);
+    server.listen(port, host);
+  });
+}

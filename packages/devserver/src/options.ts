@@ -1,0 +1,44 @@
+import type { FaultSettings } from "./faults.js";
+
+/** Where the devserver reports what it does. `console` fits; the API default is silent. */
+export interface DevServerLogger {
+  info(line: string): void;
+  error(line: string): void;
+}
+
+/** Options of `startDevServer`. */
+export interface DevServerOptions {
+  /** TCP port; 0 picks a free one (read it back from `server.port`). Default: 0 (the CLI: 50051). */
+  port?: number;
+  /** Interface to bind. Default: "127.0.0.1" (loopback only). */
+  host?: string;
+  /** JSON-lines file that receives every accepted event and is reloaded on start. Default: none (memory only). */
+  data?: string;
+  /** When set, every call must carry `authorization: Bearer <apiKey>`. Default: none (no auth). */
+  apiKey?: string;
+  /** Most events one `IngestEventBatch` may carry before `RESOURCE_EXHAUSTED`. Default: 1000. */
+  maxBatchEvents?: number;
+  /** Most bytes of a binary-encoded ingest request before `RESOURCE_EXHAUSTED`. Default: 4 MiB. */
+  maxBatchBytes?: number;
+  /** Receives one line per ingest call and start-up problems. Default: silent. */
+  logger?: DevServerLogger;
+  /** Fault switches active from the start (see `server.faults`). Default: none. */
+  faults?: Partial<FaultSettings>;
+}
+
+/** The defaults of `DevServerOptions`, in one place so docs and code cannot drift. */
+export const DEV_SERVER_DEFAULTS = {
+  port: 0,
+  host: "127.0.0.1",
+  maxBatchEvents: 1000,
+  maxBatchBytes: 4 * 1024 * 1024,
+} as const;
+
+/** The port the CLI listens on unless `--port` says otherwise. */
+export const CLI_DEFAULT_PORT = 50051;
+
+/** A logger that drops everything: the API default, so tests stay quiet. */
+export const SILENT_LOGGER: DevServerLogger = {
+  info() {},
+  error() {},
+};
