@@ -1,0 +1,172 @@
+import { clone, type JsonValue, toBinary } from "@bufbuild/protobuf";
+import { type Event, EventSchema, EventType } from "@chaukas/spec/common/v1";
+import { sha256Hex } from "./sha256.js";
+
+/**
+ * The integrity hash of one event: lowercase hex SHA-256 of its binary encoding with
+ * `hash_prev`, `content_hash` and `worm_proof_id` cleared. Struct keys are put in a
+ * canonical order first (JSON objects have no order, and a backend that stores JSON may
+ * hand them back reordered), and unknown fields are not written, so the same event hashes
+ * the same wherever it is re-encoded.
+ */
+export async function contentHash(event: Event): Promise<string> {
+  const copy = clone(EventSchema, event);
+  copy.hashPrev = "";
+  copy.contentHash = "";
+  copy.wormProofId = "";
+  canonicalizeStructs(copy);
+  return sha256Hex(toBinary(EventSchema, copy, { writeUnknownFields: false }));
+}
+
+/**
+ * Links events into per-session hash chains, in the order `link` is called: each gets
+ * `content_hash`, and `hash_prev` = the previous event's `content_hash` in the same session
+ * (empty for the first). The client calls it from the processor's serial `prepare` step,
+ * so the chain follows queue order even when exports run concurrently.
+ *
+ * A session's link is forgotten at SESSION_END to bound memory; an event emitted in that
+ * session afterwards starts a new chain.
+ */
+export function createIntegrityChain(): {
+  link(event: Event): Promise<void>;
+  /** Sessions with an open chain. */
+  readonly openSessions: number;
+} {
+  const last = new Map<string, string>();
+  return {
+    async link(event) {
+      event.hashPrev = last.get(event.sessionId) ?? "";
+      event.contentHash = await contentHash(event);
+      if (event.type === EventType.SESSION_END) {
+        last.delete(event.sessionId);
+      } else {
+        last.set(event.sessionId, event.contentHash);
+      }
+    },
+    get openSessions() {
+      return last.size;
+    },
+  };
+}
+
+/** The result of `verifyChain`. */
+export type ChainVerification =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      /** Index in the array given to `verifyChain` of the first event that breaks the chain. */
+      readonly index: number;
+      readonly eventId: string;
+      readonly reason: string;
+    };
+
+/** Options of `verifyChain`. */
+export interface VerifyChainOptions {
+  /**
+   * The `hash_prev` the first event must carry. Default: "" (the events start the chain);
+   * pass the `content_hash` of the event before the first to verify a slice.
+   */
+  readonly previousHash?: string;
+}
+
+/**
+ * Verifies one session's chain. `events` must be that session's events **in emission
+ * order** (query with `order: "asc"`; events with equal timestamps keep the order the
+ * backend returns, which for UUIDv7 ids is emission order): the chain is checked as given,
+ * not re-sorted. Reports the first event whose `content_hash` does not match its content
+ * (it was altered), whose `hash_prev` is not its predecessor's `content_hash` (an event
+ * was removed, inserted or reordered), or that belongs to another session.
+ */
+export async function verifyChain(
+  events: readonly Event[],
+  options: VerifyChainOptions = {},
+): Promise<ChainVerification> {
+  let expectedPrev = options.previousHash ?? "";
+  const sessionId = events[0]?.sessionId;
+  for (let index = 0; index < events.length; index++) {
+    const event = events[index]!;
+    const fail = (reason: string): ChainVerification => ({
+      ok: false,
+      index,
+      eventId: event.eventId,
+      reason,
+    });
+    if (event.sessionId !== sessionId) {
+      return fail(`session_id ${event.sessionId} differs from the first event's ${sessionId}`);
+    }
+    if (event.contentHash === "") {
+      return fail("content_hash is missing (was the client created with integrity: true?)");
+    }
+    const actual = await contentHash(event);
+    if (actual !== event.contentHash) {
+      return fail("content_hash does not match the event's content: the event was altered");
+    }
+    if (event.hashPrev !== expectedPrev) {
+      return fail(
+        index === 0 && options.previousHash === undefined
+          ? "hash_prev is set: this is not the first event of the chain (pass previousHash)"
+          : "hash_prev is not the previous event's content_hash: an event is missing, extra or out of order",
+      );
+    }
+    expectedPrev = event.contentHash;
+  }
+  return { ok: true };
+}
+
+/** Rewrites every Struct-valued field of the event with keys in canonical order. */
+function canonicalizeStructs(event: Event): void {
+  const sortObject = (o: { [k: string]: JsonValue } | undefined) =>
+    o === undefined ? undefined : (canonicalJson(o) as { [k: string]: JsonValue });
+  event.metadata = sortObject(event.metadata);
+  if (event.infrastructure) event.infrastructure.metrics = sortObject(event.infrastructure.metrics);
+  const c = event.content;
+  switch (c.case) {
+    case "message":
+      c.value.metadata = sortObject(c.value.metadata);
+      break;
+    case "toolCall":
+      c.value.arguments = sortObject(c.value.arguments);
+      break;
+    case "toolResponse":
+      c.value.output = sortObject(c.value.output);
+      break;
+    case "llmInvocation":
+      c.value.request = sortObject(c.value.request);
+      c.value.response = sortObject(c.value.response);
+      break;
+    case "stateUpdate":
+      c.value = sortObject(c.value)!;
+      break;
+    case "agentHandoff":
+      c.value.handoffData = sortObject(c.value.handoffData);
+      break;
+    case "mcpCall":
+      c.value.request = sortObject(c.value.request);
+      c.value.response = sortObject(c.value.response);
+      break;
+  }
+}
+
+/**
+ * A copy with object keys inserted in code-point order. JavaScript still lists integer-like
+ * keys first (ascending), but that order is itself a function of the key set, so the
+ * encoding is the same for equal JSON.
+ */
+function canonicalJson(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) {
+    return value.map(canonicalJson);
+  }
+  if (value === null || typeof value !== "object") {
+    return value;
+  }
+  const out: { [k: string]: JsonValue } = {};
+  for (const key of Object.keys(value).sort()) {
+    Object.defineProperty(out, key, {
+      value: canonicalJson(value[key]!),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,147 @@
+import { create, type DescEnum } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import {
+  type EventStatus,
+  EventStatusSchema,
+  type EventType,
+  EventTypeSchema,
+  type QueryFilter,
+  QueryFilterSchema,
+  type Severity,
+  SeveritySchema,
+  SortOrder,
+} from "@chaukas/spec/common/v1";
+import { copyStrings } from "./event-builders.js";
+import { ChaukasValidationError } from "./validation-error.js";
+
+/** A time given as a `Date`, an RFC 3339 / ISO-8601 string, or Unix milliseconds. */
+export type TimeInput = Date | string | number;
+
+/** A filter as plain data; every field is optional and ANDed with the others. */
+export interface EventFilter {
+  /** Default: the client's `tenantId`. */
+  readonly tenantId?: string;
+  /** Default: the client's `projectId`. */
+  readonly projectId?: string;
+  readonly sessionId?: string;
+  readonly agentId?: string;
+  readonly spanId?: string;
+  readonly traceId?: string;
+  /** Enum values, or names with or without prefix: "TOOL_CALL_START", "EVENT_TYPE_TOOL_CALL_START". */
+  readonly types?: readonly (EventType | string)[];
+  /** E.g. "FAILED" or `EventStatus.FAILED`. */
+  readonly statuses?: readonly (EventStatus | string)[];
+  /** E.g. "ERROR" or `Severity.ERROR`. */
+  readonly severities?: readonly (Severity | string)[];
+  readonly tags?: readonly string[];
+  /** Full-text search; what it matches is up to the backend. */
+  readonly textQuery?: string;
+  /** Only events with `start <= timestamp < end` (either bound optional). */
+  readonly time?: { readonly start?: TimeInput; readonly end?: TimeInput };
+}
+
+/** Sort order by event time. */
+export type QueryOrder = "asc" | "desc";
+
+/**
+ * Turns a plain filter into a `QueryFilter`, filling tenant and project from the client.
+ * Throws `ChaukasValidationError` (field in proto names, e.g. `types[1]`) for unknown enum
+ * names or values, unparsable times and values of the wrong type.
+ */
+export function toQueryFilter(
+  filter: EventFilter,
+  defaults: { readonly tenantId: string; readonly projectId: string },
+): QueryFilter {
+  if (typeof filter !== "object" || filter === null) {
+    throw new ChaukasValidationError("filter", "expected a filter object");
+  }
+  const string = (value: unknown, field: string): string => {
+    if (value === undefined) return "";
+    if (typeof value !== "string") {
+      throw new ChaukasValidationError(field, `expected a string, got ${typeof value}`);
+    }
+    return value;
+  };
+  return create(QueryFilterSchema, {
+    tenantId:
+      filter.tenantId === undefined ? defaults.tenantId : string(filter.tenantId, "tenant_id"),
+    projectId:
+      filter.projectId === undefined ? defaults.projectId : string(filter.projectId, "project_id"),
+    sessionId: string(filter.sessionId, "session_id"),
+    agentId: string(filter.agentId, "agent_id"),
+    spanId: string(filter.spanId, "span_id"),
+    traceId: string(filter.traceId, "trace_id"),
+    types: enumList(filter.types, EventTypeSchema, "EVENT_TYPE_", "types"),
+    statuses: enumList(filter.statuses, EventStatusSchema, "EVENT_STATUS_", "statuses"),
+    severities: enumList(filter.severities, SeveritySchema, "SEVERITY_", "severities"),
+    tags: filter.tags === undefined ? [] : copyStrings(filter.tags, "tags"),
+    textQuery: string(filter.textQuery, "text_query"),
+    time:
+      filter.time === undefined
+        ? undefined
+        : {
+            start: optionalTime(filter.time.start, "time.start"),
+            end: optionalTime(filter.time.end, "time.end"),
+          },
+  });
+}
+
+/** `"asc"`/`"desc"` (or undefined: the backend's default, newest first) to `SortOrder`. */
+export function toSortOrder(order: QueryOrder | undefined): SortOrder {
+  switch (order) {
+    case undefined:
+      return SortOrder.UNSPECIFIED;
+    case "asc":
+      return SortOrder.ASC;
+    case "desc":
+      return SortOrder.DESC;
+    default:
+      throw new ChaukasValidationError(
+        "order_by_time",
+        `expected "asc" or "desc", got ${String(order)}`,
+      );
+  }
+}
+
+function enumList<T extends number>(
+  values: readonly (T | string)[] | undefined,
+  desc: DescEnum,
+  prefix: string,
+  field: string,
+): T[] {
+  if (values === undefined) return [];
+  if (!Array.isArray(values)) {
+    throw new ChaukasValidationError(field, "expected an array");
+  }
+  return values.map((value, i) => {
+    const found =
+      typeof value === "number"
+        ? desc.value[value]
+        : typeof value === "string"
+          ? (desc.values.find((v) => v.name === value || v.name === prefix + value) ?? undefined)
+          : undefined;
+    if (found === undefined || found.number === 0) {
+      throw new ChaukasValidationError(
+        `${field}[${i}]`,
+        `${JSON.stringify(value)} is not a value of ${desc.typeName}`,
+      );
+    }
+    return found.number as T;
+  });
+}
+
+function optionalTime(value: TimeInput | undefined, field: string) {
+  if (value === undefined) return undefined;
+  const ms =
+    value instanceof Date
+      ? value.getTime()
+      : typeof value === "string"
+        ? Date.parse(value)
+        : typeof value === "number"
+          ? value
+          : Number.NaN;
+  if (!Number.isFinite(ms)) {
+    throw new ChaukasValidationError(field, `cannot read ${String(value)} as a time`);
+  }
+  return timestampFromMs(ms);
+}

@@ -1,0 +1,18 @@
+/**
+ * Thrown synchronously at the call site when an event or option can never be valid: the
+ * event is not queued. `field` is the path in proto names (`tool_call.arguments.q[2]`,
+ * `llm_invocation.prompt_tokens`), so the message points at what to fix.
+ *
+ * It is the only error the SDK throws into the caller: transport failures go to `onError`
+ * and the stats, never to the caller's stack.
+ */
+export class ChaukasValidationError extends Error {
+  override name = "ChaukasValidationError";
+  /** The offending field as a proto path, e.g. `llm_invocation.prompt_tokens`. */
+  readonly field: string;
+
+  constructor(field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.field = field;
+  }
+}
