@@ -1,0 +1,193 @@
+import { create, toBinary } from "@bufbuild/protobuf";
+import { ChaukasClientService, IngestEventBatchRequestSchema } from "@chaukas/spec/client/v1";
+import {
+  type Event,
+  type EventBatch,
+  EventSchema,
+  EventType,
+  Severity,
+} from "@chaukas/spec/common/v1";
+import {
+  type ConnectError,
+  createRouterTransport,
+  type HandlerContext,
+  type Interceptor,
+  type Transport,
+} from "@connectrpc/connect";
+import { expect } from "vitest";
+import { type ChaukasStats, checkEventRules } from "../src/index.js";
+
+/**
+ * What the test backend does with one IngestEventBatch call: return to accept it, throw a
+ * ConnectError to reject it, or await something (a gate, the call's signal) to stall it.
+ */
+export type IngestBehaviour = (call: {
+  /** 1-based number of this call. */
+  readonly n: number;
+  readonly batch: EventBatch;
+  /** Binary size of the request as received. */
+  readonly bytes: number;
+  readonly context: HandlerContext;
+}) => void | Promise<void>;
+
+/**
+ * A real Connect router implementing ChaukasClientService.IngestEventBatch in memory, reached
+ * through `createRouterTransport` (the full Connect protocol, serialization included).
+ */
+export interface TestBackend {
+  readonly transport: Transport;
+  /** Batches accepted, in the order they were accepted. */
+  readonly accepted: EventBatch[];
+  /** Every call's batch, rejected ones included. */
+  readonly received: EventBatch[];
+  /** Binary sizes of the accepted requests, parallel to `accepted`. */
+  readonly acceptedBytes: number[];
+  /** Most calls that were inside the handler at once. */
+  readonly maxConcurrent: number;
+  readonly calls: number;
+  /** Ids of every accepted event, in arrival order. */
+  acceptedIds(): string[];
+  behaviour: IngestBehaviour;
+}
+
+export function createTestBackend(
+  options: {
+    behaviour?: IngestBehaviour;
+    readMaxBytes?: number;
+    interceptors?: Interceptor[];
+  } = {},
+): TestBackend {
+  let calls = 0;
+  let concurrent = 0;
+  let maxConcurrent = 0;
+  const accepted: EventBatch[] = [];
+  const received: EventBatch[] = [];
+  const acceptedBytes: number[] = [];
+  const backend: TestBackend = {
+    transport: createRouterTransport(
+      ({ service }) => {
+        service(ChaukasClientService, {
+          async ingestEventBatch(request, context) {
+            const n = ++calls;
+            const batch = request.eventBatch;
+            if (batch === undefined) {
+              throw new Error("event_batch missing");
+            }
+            received.push(batch);
+            concurrent++;
+            maxConcurrent = Math.max(maxConcurrent, concurrent);
+            try {
+              const bytes = toBinary(IngestEventBatchRequestSchema, request).length;
+              await backend.behaviour({ n, batch, bytes, context });
+              accepted.push(batch);
+              acceptedBytes.push(bytes);
+              return {};
+            } finally {
+              concurrent--;
+            }
+          },
+        });
+      },
+      {
+        ...(options.readMaxBytes !== undefined && {
+          router: { readMaxBytes: options.readMaxBytes },
+        }),
+        ...(options.interceptors !== undefined && {
+          transport: { interceptors: options.interceptors },
+        }),
+      },
+    ),
+    accepted,
+    received,
+    acceptedBytes,
+    get maxConcurrent() {
+      return maxConcurrent;
+    },
+    get calls() {
+      return calls;
+    },
+    acceptedIds: () => accepted.flatMap((b) => b.events.map((e) => e.eventId)),
+    behaviour: options.behaviour ?? (() => undefined),
+  };
+  return backend;
+}
+
+/** A promise the test opens by hand: stalls the backend until then. */
+export function createGate(): { readonly wait: Promise<void>; open(): void } {
+  let open!: () => void;
+  const wait = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { wait, open };
+}
+
+/** A valid SYSTEM event with a fixed-width id, so every one encodes to the same size. */
+export function testEvent(i: number, text = "tick"): Event {
+  const event = create(EventSchema, {
+    eventId: `evt-${String(i).padStart(8, "0")}`,
+    tenantId: "acme",
+    projectId: "support-bot",
+    sessionId: "session-1",
+    type: EventType.SYSTEM,
+    severity: Severity.INFO,
+    content: { case: "message", value: { role: "system", text } },
+  });
+  expect(checkEventRules(event)).toBeUndefined();
+  return event;
+}
+
+export function testEvents(count: number, from = 0, text?: string): Event[] {
+  return Array.from({ length: count }, (_, i) => testEvent(from + i, text));
+}
+
+export function encodedSize(event: Event): number {
+  return toBinary(EventSchema, event).length;
+}
+
+/** The invariant every `stats()` snapshot keeps: nothing is unaccounted for. */
+export function expectBalanced(stats: ChaukasStats): void {
+  const dropped =
+    stats.dropped.queueFull +
+    stats.dropped.shutdown +
+    stats.dropped.beforeSend +
+    stats.dropped.tooLarge;
+  expect(stats.emitted).toBe(stats.sent + stats.failed + dropped + stats.queued + stats.inFlight);
+}
+
+/** `onError` calls, kept for assertions. */
+export function recordErrors(): {
+  readonly errors: {
+    error: ConnectError;
+    info: { reason: string; willRetry: boolean; events: number; batchId: string };
+  }[];
+  onError(
+    error: ConnectError,
+    info: { reason: string; willRetry: boolean; events: number; batchId: string },
+  ): void;
+} {
+  const errors: {
+    error: ConnectError;
+    info: { reason: string; willRetry: boolean; events: number; batchId: string };
+  }[] = [];
+  return {
+    errors,
+    onError(error, info) {
+      errors.push({ error, info });
+    },
+  };
+}
+
+/** A retry sleep that records the delay it was asked for and returns at once. */
+export function recordSleeps(): {
+  readonly delays: number[];
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+} {
+  const delays: number[] = [];
+  return {
+    delays,
+    sleep(ms: number) {
+      delays.push(ms);
+      return Promise.resolve();
+    },
+  };
+}
