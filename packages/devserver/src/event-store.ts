@@ -1,6 +1,6 @@
 import type { Event } from "@chaukas/spec/common/v1";
 import type { CallCounter, CallCounts } from "./call-counter.js";
-import { appendEventsFile, readEventsFile } from "./events-file.js";
+import { appendEventsFile, readEventsFile, terminateLastLine } from "./events-file.js";
 
 /** Read access to what the devserver received and stored, for tests and tooling. */
 export interface DevServerStore {
@@ -32,7 +32,6 @@ export class EventStore implements DevServerStore {
   #received = 0;
   #duplicates = 0;
 
-  /** Loads `dataFile` if given; `badLines` of the file are reported by the caller. */
   constructor(callCounter: CallCounter, dataFile?: string) {
     this.#callCounter = callCounter;
     this.#dataFile = dataFile;
@@ -42,6 +41,7 @@ export class EventStore implements DevServerStore {
   load(): number[] {
     if (this.#dataFile === undefined) return [];
     const { events, badLines } = readEventsFile(this.#dataFile);
+    terminateLastLine(this.#dataFile);
     for (const event of events) {
       if (!this.#byId.has(event.eventId)) this.#byId.set(event.eventId, event);
     }

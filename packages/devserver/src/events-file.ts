@@ -39,6 +39,16 @@ export interface EventsFileContents {
 }
 
 /**
+ * Makes sure the next append starts on a fresh line: after a torn write the file ends
+ * mid-line, and appending there would corrupt the first new event too.
+ */
+export function terminateLastLine(path: string): void {
+  if (!existsSync(path)) return;
+  const text = readFileSync(path, "utf8");
+  if (text !== "" && !text.endsWith("\n")) appendFileSync(path, "\n");
+}
+
+/**
  * Reads a JSON-lines events file; a missing file is empty. A bad line (for instance the
  * torn last line of a killed process) is skipped and reported, not fatal.
  */
