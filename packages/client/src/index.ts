@@ -6,6 +6,37 @@ export {
   type ExportErrorInfo,
   type ExportErrorReason,
 } from "./batch-processor.js";
+export type {
+  AgentOptions,
+  DataAccessInit,
+  EndOptions,
+  ErrorInit,
+  EventOptions,
+  FailOptions,
+  HandoffInit,
+  JsonInput,
+  McpCallResult,
+  McpCallStart,
+  MessageInit,
+  ModelInvocationResult,
+  ModelInvocationStart,
+  PolicyDecisionInit,
+  RetryInit,
+  SessionOptions,
+  SystemInit,
+  ToolCallResult,
+  ToolCallStart,
+} from "./builder-types.js";
+export {
+  type BeforeSendResult,
+  type ChaukasClient,
+  type ChaukasClientOptions,
+  CLIENT_DEFAULTS,
+  createChaukasClient,
+  type QueryOptions,
+  type QueryPage,
+  type QueryPageOptions,
+} from "./client.js";
 export { type ConnectExporterOptions, createConnectExporter } from "./connect-exporter.js";
 export type { ContextManager, SpanContext } from "./context-manager.js";
 export {
@@ -20,13 +51,46 @@ export type {
   FlushResult,
   ShutdownOptions,
 } from "./event-processor.js";
+export { validateEvent } from "./event-validation.js";
 export type { EventExporter, ExportOptions } from "./exporter.js";
+export { newSpanId, newTraceId, uuidv7 } from "./ids.js";
+export {
+  type ChainVerification,
+  contentHash,
+  type VerifyChainOptions,
+  verifyChain,
+} from "./integrity.js";
 export { KEEPALIVE_MAX_BATCH_BYTES, keepaliveContextKey } from "./keepalive.js";
 export { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
+export {
+  type EventFilter,
+  type QueryOrder,
+  type TimeInput,
+  toQueryFilter,
+} from "./query-filter.js";
+export {
+  REDACTION_DEFAULTS,
+  type RedactionMethod,
+  type RedactOptions,
+  redact,
+} from "./redact.js";
 export {
   BATCH_TOO_LARGE_REASON,
   ERROR_REASON_HEADER,
   RETRYABLE_CODES,
   type RetryOptions,
 } from "./retry.js";
+export type {
+  AgentHandle,
+  ChaukasScope,
+  McpCallHandle,
+  ModelInvocationHandle,
+  SessionHandle,
+  SpanScope,
+  ToolCallHandle,
+} from "./scope.js";
+export { createStackContextManager } from "./stack-context-manager.js";
 export type { ChaukasStats, DropCounts } from "./stats.js";
+export { MAX_JSON_DEPTH, toJsonObject } from "./struct.js";
+export { formatTraceparent, parseTraceparent, type TraceParent } from "./trace-context.js";
+export { ChaukasValidationError } from "./validation-error.js";

@@ -35,7 +35,7 @@ import type {
   ToolCallResult,
   ToolCallStart,
 } from "./builder-types.js";
-import { monotonicMs, wallMs } from "./clock.js";
+import { monotonicMs, timestampFromFractionalMs, wallMs } from "./clock.js";
 import type { ContextManager, SpanContext } from "./context-manager.js";
 import {
   buildEvent,
@@ -643,7 +643,7 @@ function startModelInvocation(
             totalTokens: result?.totalTokens ?? sumTokens(promptTokens, completionTokens),
             finishReason: result?.finishReason ?? (failure ? "error" : ""),
             startTime: timestampFromMs(timer.startWallMs),
-            endTime: timestampFromMs(timer.startWallMs + durationMs),
+            endTime: timestampFromFractionalMs(timer.startWallMs + durationMs),
             durationMs,
           }),
         },
