@@ -575,7 +575,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
     if (!outsideSlots) {
       activeExports++;
     }
-    flight.done = deliver(flight, batch).then(() => {
+    const release = (): void => {
       flights.delete(flight);
       if (!outsideSlots) {
         activeExports--;
@@ -586,7 +586,9 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
         updateTimer();
       }
       settleWaiters();
-    });
+    };
+    // deliver() does not reject; the slot is released even if a bug made it.
+    flight.done = deliver(flight, batch).then(release, release);
   }
 
   function settle(count: number, outcome: "sent" | "failed" | "tooLarge"): void {
