@@ -1,5 +1,6 @@
 export { createAsyncLocalStorageContextManager } from "./async-local-storage-context-manager.js";
 export { createBearerAuthInterceptor } from "./bearer-auth-interceptor.js";
+export { createChaukasClientFromEnv } from "./client-from-env.js";
 export { ChaukasConfigError } from "./config-error.js";
 export { type ConsoleExporterOptions, createConsoleExporter } from "./console-exporter.js";
 export {
@@ -15,6 +16,7 @@ export {
   type ShutdownTarget,
 } from "./exit-flush.js";
 export { createFileExporter, type FileExporterOptions } from "./file-exporter.js";
+export { type ChaukasNodeClientOptions, createChaukasNodeClient } from "./node-client.js";
 export {
   createNodeTransport,
   NODE_TRANSPORT_DEFAULTS,

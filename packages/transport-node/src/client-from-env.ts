@@ -1,0 +1,76 @@
+import type { ChaukasClient } from "@chaukas/client";
+import { ChaukasConfigError } from "./config-error.js";
+import { createConsoleExporter } from "./console-exporter.js";
+import { type ChaukasEnvConfig, readChaukasEnv } from "./env-config.js";
+import { createFileExporter } from "./file-exporter.js";
+import { type ChaukasNodeClientOptions, createChaukasNodeClient } from "./node-client.js";
+
+/**
+ * A client configured by `CHAUKAS_*` environment variables (as the Python SDK is), with
+ * `overrides` taking precedence over the environment:
+ *
+ * | variable | option | form |
+ * | --- | --- | --- |
+ * | `CHAUKAS_ENDPOINT` | `baseUrl` | URL; required in output mode `api` |
+ * | `CHAUKAS_API_KEY` | `apiKey` | bearer token |
+ * | `CHAUKAS_TENANT_ID` | `tenantId` | required |
+ * | `CHAUKAS_PROJECT_ID` | `projectId` | required |
+ * | `CHAUKAS_PROTOCOL` | `protocol` | `grpc` (default), `connect`, `grpc-web` |
+ * | `CHAUKAS_BATCH_SIZE` | `maxBatchSize` | positive integer (events) |
+ * | `CHAUKAS_FLUSH_INTERVAL` | `flushIntervalMs` | positive integer, **milliseconds** |
+ * | `CHAUKAS_OUTPUT_MODE` | — | `api` (default), `file`, `console` |
+ * | `CHAUKAS_OUTPUT_FILE` | — | path; required in output mode `file` |
+ *
+ * Throws `ChaukasConfigError` naming the missing or malformed variable.
+ */
+export function createChaukasClientFromEnv(
+  overrides: Partial<ChaukasNodeClientOptions> = {},
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ChaukasClient {
+  const config = readChaukasEnv(env);
+  const tenantId = overrides.tenantId ?? required(config, "tenantId", "CHAUKAS_TENANT_ID");
+  const projectId = overrides.projectId ?? required(config, "projectId", "CHAUKAS_PROJECT_ID");
+  const mode = config.outputMode ?? "api";
+
+  const fromEnv: Partial<ChaukasNodeClientOptions> = {
+    ...(config.apiKey !== undefined ? { apiKey: config.apiKey } : {}),
+    ...(config.protocol !== undefined ? { protocol: config.protocol } : {}),
+    ...(config.batchSize !== undefined ? { maxBatchSize: config.batchSize } : {}),
+    ...(config.flushIntervalMs !== undefined ? { flushIntervalMs: config.flushIntervalMs } : {}),
+    ...(config.endpoint !== undefined ? { baseUrl: config.endpoint } : {}),
+  };
+  if (overrides.exporter === undefined) {
+    if (mode === "file") {
+      const path = required(
+        config,
+        "outputFile",
+        "CHAUKAS_OUTPUT_FILE",
+        "a file path when CHAUKAS_OUTPUT_MODE=file",
+      );
+      Object.assign(fromEnv, { exporter: createFileExporter({ path }) });
+    } else if (mode === "console") {
+      Object.assign(fromEnv, { exporter: createConsoleExporter() });
+    } else if (overrides.baseUrl === undefined) {
+      required(
+        config,
+        "endpoint",
+        "CHAUKAS_ENDPOINT",
+        "the backend URL, e.g. http://localhost:50051",
+      );
+    }
+  }
+  return createChaukasNodeClient({ ...fromEnv, ...overrides, tenantId, projectId });
+}
+
+function required<K extends keyof ChaukasEnvConfig>(
+  config: ChaukasEnvConfig,
+  key: K,
+  variable: string,
+  expected = "a non-empty value",
+): NonNullable<ChaukasEnvConfig[K]> {
+  const value = config[key];
+  if (value === undefined) {
+    throw new ChaukasConfigError(variable, expected, "is not set");
+  }
+  return value as NonNullable<ChaukasEnvConfig[K]>;
+}
