@@ -60,7 +60,7 @@ form.addEventListener("submit", (submit) => {
 async function refreshEvents(): Promise<void> {
   await chaukas.flush();
   const rows: string[] = [];
-  for await (const event of chaukas.query({ sessionId: session.id, orderByTime: "asc" })) {
+  for await (const event of chaukas.query({ sessionId: session.id }, { order: "asc" })) {
     rows.push(`${EventType[event.type]} ${event.spanId}`);
   }
   eventList.replaceChildren(
