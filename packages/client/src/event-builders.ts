@@ -125,6 +125,17 @@ export function copyStrings(value: unknown, field: string): string[] {
   return [...(value as string[])];
 }
 
+/** Rejects a required string that is not a string (empty is allowed). */
+export function requireText(value: unknown, field: string): string {
+  if (typeof value !== "string") {
+    throw new ChaukasValidationError(
+      field,
+      `expected a string, got ${value === null ? "null" : typeof value}`,
+    );
+  }
+  return value;
+}
+
 /** Rejects a missing or empty required string. */
 export function requireString(value: unknown, field: string): string {
   if (typeof value !== "string" || value === "") {

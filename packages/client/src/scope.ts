@@ -45,6 +45,7 @@ import {
   errorInfoFrom,
   errorMetadata,
   requireString,
+  requireText,
 } from "./event-builders.js";
 import { newSpanId, newTraceId, uuidv7 } from "./ids.js";
 import { toJsonObject, toOptionalJsonObject } from "./struct.js";
@@ -367,7 +368,7 @@ export function createScope(
 function messageContent(init: MessageInit, defaultRole: string) {
   return create(MessageContentSchema, {
     role: init.role ?? defaultRole,
-    text: init.text,
+    text: requireText(init.text, "message.text"),
     metadata: toOptionalJsonObject(init.messageMetadata, "message.metadata"),
   });
 }
