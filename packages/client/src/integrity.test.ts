@@ -1,0 +1,64 @@
+import { create } from "@bufbuild/protobuf";
+import { type Event, EventSchema, EventType } from "@chaukas/spec/common/v1";
+import { describe, expect, it } from "vitest";
+import { contentHash, createIntegrityChain, verifyChain } from "./integrity.js";
+
+function event(id: string, sessionId: string, metadata?: Record<string, number>): Event {
+  return create(EventSchema, {
+    eventId: id,
+    sessionId,
+    type: EventType.STATE_UPDATE,
+    content: { case: "stateUpdate", value: { n: 1 } },
+    ...(metadata ? { metadata } : {}),
+  });
+}
+
+describe("integrity chain", () => {
+  it("hashes independently of Struct key order and of the integrity fields", async () => {
+    const a = event("e", "s", { a: 1, b: 2, "10": 3 });
+    const b = event("e", "s", { b: 2, "10": 3, a: 1 });
+    b.hashPrev = "ff";
+    b.wormProofId = "proof";
+    expect(await contentHash(a)).toBe(await contentHash(b));
+    expect(await contentHash(a)).toMatch(/^[0-9a-f]{64}$/);
+    expect(await contentHash(event("other", "s"))).not.toBe(await contentHash(event("e", "s")));
+  });
+
+  it("chains per session in link order, interleaved sessions included", async () => {
+    const chain = createIntegrityChain();
+    const s1 = [event("1", "s1"), event("2", "s1"), event("3", "s1")];
+    const s2 = [event("a", "s2"), event("b", "s2")];
+    for (const e of [s1[0]!, s2[0]!, s1[1]!, s2[1]!, s1[2]!]) await chain.link(e);
+    expect(s1[1]!.hashPrev).toBe(s1[0]!.contentHash);
+    expect(s2[1]!.hashPrev).toBe(s2[0]!.contentHash);
+    expect(await verifyChain(s1)).toEqual({ ok: true });
+    expect(await verifyChain(s2)).toEqual({ ok: true });
+    expect(await verifyChain([s1[1]!, s1[0]!, s1[2]!])).toMatchObject({ ok: false, index: 0 });
+    expect(await verifyChain([...s1, s2[0]!])).toMatchObject({ ok: false, index: 3 });
+  });
+
+  it("forgets a session at SESSION_END", async () => {
+    const chain = createIntegrityChain();
+    await chain.link(event("1", "s"));
+    expect(chain.openSessions).toBe(1);
+    await chain.link(
+      create(EventSchema, { eventId: "2", sessionId: "s", type: EventType.SESSION_END }),
+    );
+    expect(chain.openSessions).toBe(0);
+  });
+
+  it("reports a missing hash and an edited event", async () => {
+    expect(await verifyChain([event("1", "s")])).toMatchObject({
+      ok: false,
+      index: 0,
+      eventId: "1",
+    });
+    const chain = createIntegrityChain();
+    const events = [event("1", "s"), event("2", "s")];
+    for (const e of events) await chain.link(e);
+    events[1]!.content = { case: "stateUpdate", value: { n: 2 } };
+    const result = await verifyChain(events);
+    expect(result).toMatchObject({ ok: false, index: 1, eventId: "2" });
+    expect(result.ok === false && result.reason).toMatch(/altered/);
+  });
+});
