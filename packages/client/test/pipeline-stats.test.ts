@@ -67,7 +67,7 @@ describe("stats()", () => {
           expect(new Set(ids).size).toBe(ids.length);
         },
       ),
-      { numRuns: 25 },
+      { numRuns: 15 },
     );
   });
 });
