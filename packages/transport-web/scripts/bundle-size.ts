@@ -28,9 +28,11 @@ const FORBIDDEN_MODULES: readonly RegExp[] = [
 
 /**
  * Third-party modules the SDK may add on top of the bare client: gRPC-web (the protocol is a
- * runtime option, so both transports are in the bundle).
+ * runtime option, so both transports are in the bundle) and the enum runtime of the generated
+ * code (the builders set severity, author and status enums the bare calls leave at zero).
  */
 const ALLOWED_EXTRA_MODULES: readonly RegExp[] = [
+  /@bufbuild\/protobuf\/dist\/esm\/codegenv2\/enum\.js$/,
   /@connectrpc\/connect-web\/dist\/esm\/grpc-web-transport\.js$/,
   /@connectrpc\/connect\/dist\/esm\/protocol-grpc(-web)?\//,
 ];

@@ -35,7 +35,7 @@ export function withChaukas<Args extends unknown[], Result>(
   client: FlushableClient,
   handler: (...args: Args) => Result | Promise<Result>,
 ): (...args: Args) => Promise<Result> {
-  return async (...args: Args) => {
+  const wrapped = async (...args: Args) => {
     const context = args.find(hasWaitUntil);
     try {
       return await handler(...args);
@@ -47,6 +47,10 @@ export function withChaukas<Args extends unknown[], Result>(
       }
     }
   };
+  // Deno.serve passes no Request to a handler declaring no parameters (a fast path keyed on
+  // `length`), so the wrapper must declare as many as the handler does.
+  Object.defineProperty(wrapped, "length", { value: handler.length });
+  return wrapped;
 }
 
 function hasWaitUntil(value: unknown): value is WaitUntilContext {
