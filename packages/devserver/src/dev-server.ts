@@ -82,6 +82,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     store,
     faults,
     async close() {
+      // A reopening still in flight would otherwise leave the port listening after close.
+      await faults.settled().catch(() => {});
       await openListener.close();
     },
   };

@@ -1,6 +1,7 @@
 import { create, equals } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { EventBatchSchema, EventSchema, EventType, SortOrder } from "@chaukas/spec/common/v1";
+import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../src/index.js";
 import { type ChaukasClient, chaukasClient, TRANSPORT_NAMES } from "./clients.js";
@@ -262,5 +263,37 @@ describe("idempotent ingest", () => {
       query: { filter: { sessionId: "dup" } },
     });
     expect(response?.events).toHaveLength(1);
+  });
+});
+
+describe("default size limits", () => {
+  /** `count` events of about `bytes` each, in their own session. */
+  function bulky(count: number, bytes: number, first: number) {
+    const text = "y".repeat(bytes);
+    return Array.from({ length: count }, (_, i) => {
+      const event = makeEvent(EventType.OUTPUT_EMITTED, first + i, { sessionId: "bulky" });
+      if (event.content.case === "message") event.content.value.text = text;
+      return event;
+    });
+  }
+
+  it("takes several batches just under 4 MiB at once on one HTTP/2 connection", async () => {
+    const client = chaukasClient("grpc (HTTP/2)", server.url);
+    const batches = [0, 1, 2, 3].map((b) => bulky(1000, 3900, 100_000 + b * 1000));
+    await Promise.all(batches.map((events) => client.ingestEventBatch({ eventBatch: { events } })));
+    for (const events of batches) {
+      expect(server.store.get(events[999]!.eventId)).toBeDefined();
+    }
+  });
+
+  it("refuses a batch over 4 MiB with the split signal, over HTTP/1.1 too", async () => {
+    const client = chaukasClient("connect (HTTP/1.1, JSON)", server.url);
+    const events = bulky(1000, 4300, 200_000);
+    await expect(client.ingestEventBatch({ eventBatch: { events } })).rejects.toMatchObject({
+      code: Code.ResourceExhausted,
+    });
+    await client.ingestEventBatch({ eventBatch: { events: events.slice(0, 500) } });
+    await client.ingestEventBatch({ eventBatch: { events: events.slice(500) } });
+    expect(server.store.get(events[999]!.eventId)).toBeDefined();
   });
 });
