@@ -1,4 +1,5 @@
 import { ChaukasConfigError } from "./config-error.js";
+import { assertHeaderValue } from "./header-rules.js";
 import type { NodeTransportProtocol } from "./node-transport.js";
 
 /** Where events go, from `CHAUKAS_OUTPUT_MODE`. */
@@ -62,6 +63,10 @@ export function readChaukasEnv(
       "an absolute http:// or https:// URL such as http://localhost:50051",
     );
   }
+  const apiKey = get("CHAUKAS_API_KEY");
+  if (apiKey !== undefined) {
+    assertHeaderValue("CHAUKAS_API_KEY", apiKey);
+  }
   const protocol = oneOf("CHAUKAS_PROTOCOL", get("CHAUKAS_PROTOCOL"), PROTOCOLS);
   const outputMode = oneOf("CHAUKAS_OUTPUT_MODE", get("CHAUKAS_OUTPUT_MODE"), OUTPUT_MODES);
   const batchSize = positiveInteger("CHAUKAS_BATCH_SIZE", get("CHAUKAS_BATCH_SIZE"), "events");
@@ -72,7 +77,7 @@ export function readChaukasEnv(
   );
   return dropUndefined({
     endpoint,
-    apiKey: get("CHAUKAS_API_KEY"),
+    apiKey,
     tenantId: get("CHAUKAS_TENANT_ID"),
     projectId: get("CHAUKAS_PROJECT_ID"),
     protocol,
