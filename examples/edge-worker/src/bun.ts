@@ -1,4 +1,4 @@
-// Bun: `bun src/bun.ts` (after `pnpm build`). Serves the example agent; each request records a
+// Bun: `pnpm --filter @chaukas/example-edge-worker start:bun` (after `pnpm build`). Serves the example agent; each request records a
 // session, flushed before the response by `withChaukas` since Bun.serve has no waitUntil.
 // CHAUKAS_URL (default http://127.0.0.1:50051), PORT (default 8000).
 import { createChaukasClient } from "@chaukas/client";

@@ -1,4 +1,4 @@
-// Deno: `deno run --allow-net --allow-env src/deno.ts` (after `pnpm build`). Serves the example
+// Deno: `pnpm --filter @chaukas/example-edge-worker start:deno` (after `pnpm build`). Serves the example
 // agent; each request records a session, flushed before the response by `withChaukas` since
 // Deno.serve has no waitUntil. CHAUKAS_URL (default http://127.0.0.1:50051), PORT (default 8000).
 import { createChaukasClient } from "@chaukas/client";
