@@ -37,7 +37,7 @@ const ALLOWED_EXTRA_MODULES: readonly RegExp[] = [
   /@connectrpc\/connect\/dist\/esm\/protocol-grpc(-web)?\//,
 ];
 
-const outDir = fileURLToPath(new URL("../.bundle-size/", import.meta.url));
+const outDir = fileURLToPath(new URL("../.test-output/bundle-size/", import.meta.url));
 
 export interface BundleMeasure {
   readonly bytes: number;
