@@ -44,7 +44,9 @@ function runAgent(
   let storedAtSignal: number | undefined;
   createInterface({ input: child.stdout! }).on("line", (line) => {
     const [kind, id] = line.split(" ");
-    (kind === "emitted" ? emitted : dropped).push(id!);
+    if (kind === "emitted" || kind === "dropped") {
+      (kind === "emitted" ? emitted : dropped).push(id!);
+    }
     if (stop !== undefined && storedAtSignal === undefined && emitted.length >= stop.after) {
       const stored = storedIds(server);
       storedAtSignal = emitted.filter((id) => stored.has(id)).length;
@@ -87,6 +89,20 @@ describe("exit flush in a real Node process", () => {
       expect(run.signal).toBe(signal);
     },
   );
+
+  it("flushes on SIGTERM but leaves the exit to an application with its own listener", async () => {
+    const run = await runAgent(
+      server,
+      { APP_HANDLES_SIGTERM: "1" },
+      { signal: "SIGTERM", after: 100 },
+    );
+    expect(run.storedAtSignal).toBe(0);
+    const stored = storedIds(server);
+    expect(run.emitted.filter((id) => !stored.has(id))).toEqual([]);
+    // Not killed: the app stopped its work and the process ended normally.
+    expect(run.signal).toBeNull();
+    expect(run.code).toBe(0);
+  });
 
   it("delivers on beforeExit when the program just ends, and exits 0", async () => {
     const run = await runAgent(server, { AGENT_MODE: "finish" });
