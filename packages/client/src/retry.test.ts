@@ -12,6 +12,8 @@ describe("isRetryable", () => {
       Code.DeadlineExceeded,
       Code.Aborted,
       Code.Unknown,
+      // connect-node's code for a connection that broke under the call (EPIPE, refused stream).
+      Code.Internal,
     ];
     for (const code of Object.values(Code).filter((c) => typeof c === "number")) {
       expect(isRetryable(new ConnectError("x", code))).toBe(retryable.includes(code));

@@ -18,9 +18,12 @@ export type RetryPolicy = Required<RetryOptions>;
 
 /**
  * Codes worth another attempt: the backend was unreachable, overloaded, too slow, or the
- * outcome is unknown (fetch and HTTP/2 failures surface as Unknown or Unavailable). Everything
- * else (InvalidArgument, Unauthenticated, PermissionDenied, NotFound, Unimplemented,
- * FailedPrecondition, Internal, ...) would fail the same way again.
+ * outcome is unknown (fetch and HTTP/2 failures surface as Unknown or Unavailable). Internal is
+ * here because connect-node reports a connection that broke under a call (EPIPE, a refused
+ * HTTP/2 stream) as Internal; ingest is idempotent by event_id, so a retry is safe, and a backend
+ * that keeps failing Internal is bounded by `maxAttempts`/`maxElapsedMs`. Everything else
+ * (InvalidArgument, Unauthenticated, PermissionDenied, NotFound, Unimplemented,
+ * FailedPrecondition, ...) would fail the same way again.
  */
 export const RETRYABLE_CODES: ReadonlySet<Code> = new Set([
   Code.Unavailable,
@@ -28,6 +31,7 @@ export const RETRYABLE_CODES: ReadonlySet<Code> = new Set([
   Code.DeadlineExceeded,
   Code.Aborted,
   Code.Unknown,
+  Code.Internal,
 ]);
 
 /** Metadata a backend may set on a ResourceExhausted error to say "this batch is too big". */
