@@ -12,7 +12,7 @@ const backendUrl =
   "http://127.0.0.1:50051";
 
 const chaukas = createChaukasWebClient({
-  connection: { baseUrl: backendUrl },
+  baseUrl: backendUrl,
   tenantId: "acme",
   projectId: "browser-chat",
 });

@@ -20,7 +20,7 @@ afterAll(async () => {
 
 function newClient(projectId: string) {
   return createChaukasWebClient({
-    connection: { baseUrl: devserver.url },
+    baseUrl: devserver.url,
     tenantId: "acme",
     projectId,
   });
