@@ -20,6 +20,19 @@ describe("isRetryable", () => {
     }
   });
 
+  it("does not retry a TLS certificate failure, which connect-node also reports as Internal", () => {
+    const untrusted = Object.assign(new Error("self-signed certificate"), {
+      code: "DEPTH_ZERO_SELF_SIGNED_CERT",
+    });
+    expect(
+      isRetryable(new ConnectError("self-signed certificate", Code.Internal, {}, [], untrusted)),
+    ).toBe(false);
+    const brokenPipe = Object.assign(new Error("write EPIPE"), { code: "EPIPE" });
+    expect(isRetryable(new ConnectError("write EPIPE", Code.Internal, {}, [], brokenPipe))).toBe(
+      true,
+    );
+  });
+
   it("does not retry ResourceExhausted caused by size; it is a size rejection instead", () => {
     const bySize = [
       new ConnectError(

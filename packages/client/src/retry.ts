@@ -56,8 +56,28 @@ export function isSizeRejection(error: ConnectError): boolean {
   return SIZE_MESSAGE.test(error.rawMessage);
 }
 
+// Node's TLS verification failures (DEPTH_ZERO_SELF_SIGNED_CERT, ERR_TLS_CERT_ALTNAME_INVALID,
+// UNABLE_TO_VERIFY_LEAF_SIGNATURE, ...) arrive as Internal too, but fail the same way each time.
+const TLS_FAILURE_CODE = /CERT|TLS|SSL|SIGNATURE|ISSUER/;
+
+/** Whether the error, or an error it wraps, is a TLS handshake or certificate failure. */
+export function isTlsFailure(error: ConnectError): boolean {
+  let cause: unknown = error.cause;
+  for (let depth = 0; depth < 5 && typeof cause === "object" && cause !== null; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === "string" && TLS_FAILURE_CODE.test(code)) {
+      return true;
+    }
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** Whether another attempt with the same batch may succeed. */
 export function isRetryable(error: ConnectError): boolean {
+  if (error.code === Code.Internal && isTlsFailure(error)) {
+    return false;
+  }
   return RETRYABLE_CODES.has(error.code) && !isSizeRejection(error);
 }
 
