@@ -126,7 +126,11 @@ describe.each(TRANSPORT_NAMES)("over %s", (transportName) => {
     expect(response?.nextPageToken).not.toBe("");
     const reused = await errorOf(
       client().queryEvents({
-        query: { pageSize: 1, pageToken: response?.nextPageToken, filter: { sessionId: "other" } },
+        query: {
+          pageSize: 1,
+          pageToken: response?.nextPageToken ?? "",
+          filter: { sessionId: "other" },
+        },
       }),
     );
     expect(reused.code).toBe(Code.InvalidArgument);

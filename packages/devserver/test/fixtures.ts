@@ -11,7 +11,7 @@ import {
   Severity,
 } from "@chaukas/spec/common/v1";
 
-type Content = MessageInitShape<typeof EventSchema>["content"];
+type Content = NonNullable<MessageInitShape<typeof EventSchema>["content"]>;
 
 /** The 19 event types of the spec (all but UNSPECIFIED), in enum order. */
 export const ALL_EVENT_TYPES: readonly EventType[] = Object.values(EventType).filter(

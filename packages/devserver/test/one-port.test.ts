@@ -85,9 +85,9 @@ describe("one port for HTTP/1.1 and HTTP/2", () => {
         "connect-protocol-version": "1",
       });
       stream.end("{}");
-      const [headers] = (await new Promise((resolve) =>
-        stream.once("response", (...args) => resolve(args)),
-      )) as [http2.IncomingHttpHeaders];
+      const headers = await new Promise<http2.IncomingHttpHeaders>((resolve) =>
+        stream.once("response", (responseHeaders) => resolve(responseHeaders)),
+      );
       let body = "";
       stream.setEncoding("utf8").on("data", (chunk: string) => {
         body += chunk;
