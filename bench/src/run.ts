@@ -31,7 +31,7 @@ for (const row of rows) {
   // Contenders alternate run by run, so drift on a shared machine hits each of them alike.
   for (let run = 0; run < runs; run++) {
     for (const contender of row.contenders) {
-      if (contender.once === true && run > 0) {
+      if (run >= (contender.maxRuns ?? runs)) {
         continue;
       }
       const outcome = await runChild(contender.script, {
