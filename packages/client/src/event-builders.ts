@@ -35,8 +35,6 @@ export interface EventParts {
   readonly status: EventStatus;
   readonly severity: Severity;
   readonly author: Author;
-  readonly spanId: string;
-  readonly parentSpanId: string;
   readonly content?: Event["content"];
   readonly retry?: MessageInitShape<typeof RetryInfoSchema>;
   readonly performance?: MessageInitShape<typeof PerformanceMetricsSchema>;
@@ -58,6 +56,8 @@ export function buildEvent(
   defaults: EventDefaults,
   context: SpanContext | undefined,
   parts: EventParts,
+  spanId: string,
+  parentSpanId: string,
   options: EventOptions | undefined,
   nowMs: number,
 ): Event {
@@ -80,8 +80,8 @@ export function buildEvent(
     projectId: defaults.projectId,
     sessionId: context?.sessionId ?? "",
     traceId: context?.traceId ?? "",
-    spanId: parts.spanId,
-    parentSpanId: parts.parentSpanId,
+    spanId,
+    parentSpanId,
     type: parts.type,
     severity: options?.severity ?? parts.severity,
     status: parts.status,
@@ -100,7 +100,7 @@ export function buildEvent(
     cost: parts.cost,
     metadata,
     infrastructure:
-      options?.infrastructure === undefined
+      options?.infrastructure == null
         ? undefined
         : create(InfrastructureMetricsSchema, {
             ...options.infrastructure,

@@ -144,225 +144,212 @@ export interface ToolCallHandle extends SpanScope, Endable<ToolCallResult> {
 /** Returned by `mcpCallStart`; `end()` emits MCP_CALL_END. */
 export type McpCallHandle = SpanScope & Endable<McpCallResult>;
 
-/** How a point event is placed: its own span under the scope's span. */
-function pointParts(
-  context: SpanContext | undefined,
-  parts: Omit<EventParts, "spanId" | "parentSpanId">,
-): EventParts {
-  return { ...parts, spanId: newSpanId(), parentSpanId: context?.spanId ?? "" };
-}
+type Parent = SpanContext | undefined;
+type Parts = Omit<EventParts, "spanId" | "parentSpanId">;
 
 function messageInit(input: MessageInit | string): MessageInit {
-  return typeof input === "string" ? { text: input } : input;
+  return typeof input === "string" ? { text: input } : (input ?? ({} as MessageInit));
 }
 
+/** A point event: its own span under the parent's span. */
+function emitPoint(
+  runtime: ScopeRuntime,
+  parent: Parent,
+  parts: Parts,
+  options: EventOptions | undefined,
+): string {
+  const event = buildEvent(
+    runtime.defaults,
+    parent ?? detachedContext(),
+    parts,
+    newSpanId(),
+    parent?.spanId ?? "",
+    options,
+    wallMs(),
+  );
+  runtime.submit(event);
+  return event.eventId;
+}
+
+/** An event of a START/END pair: on the span's own id, parented like the START. */
+function emitOnSpan(
+  runtime: ScopeRuntime,
+  context: SpanContext,
+  parts: Parts,
+  options: EventOptions | undefined,
+  nowMs: number,
+): void {
+  runtime.submit(
+    buildEvent(
+      runtime.defaults,
+      context,
+      parts,
+      context.spanId,
+      context.parentSpanId ?? "",
+      options,
+      nowMs,
+    ),
+  );
+}
+
+function point(
+  type: EventType,
+  author: Author,
+  content: Event["content"],
+  severity: Severity = Severity.INFO,
+  status: EventStatus = EventStatus.COMPLETED,
+): Parts {
+  return { type, status, severity, author, content };
+}
+
+const NO_CONTENT: Event["content"] = { case: undefined };
+
 /**
- * The builders, resolving their parent context with `getContext` on every call: a fixed
- * span for handles, the context manager's active span for the client itself.
+ * Every builder as a function of the runtime and the parent span: shared by the client
+ * (parent = the active span) and by every handle (parent = its own span), so a handle
+ * carries data, not closures.
+ */
+const BUILDERS = {
+  agentStart: startAgent,
+  modelInvocationStart: startModelInvocation,
+  toolCallStart: startToolCall,
+  mcpCallStart: startMcpCall,
+
+  inputReceived(runtime: ScopeRuntime, parent: Parent, input: MessageInit | string): string {
+    const init = messageInit(input);
+    const content = { case: "message", value: messageContent(init, "user") } as const;
+    return emitPoint(runtime, parent, point(EventType.INPUT_RECEIVED, Author.USER, content), init);
+  },
+
+  outputEmitted(runtime: ScopeRuntime, parent: Parent, input: MessageInit | string): string {
+    const init = messageInit(input);
+    const content = { case: "message", value: messageContent(init, "assistant") } as const;
+    return emitPoint(runtime, parent, point(EventType.OUTPUT_EMITTED, Author.AGENT, content), init);
+  },
+
+  retry(runtime: ScopeRuntime, parent: Parent, input: RetryInit): string {
+    const init = input ?? ({} as RetryInit);
+    const content: Event["content"] =
+      init.reason === undefined ? NO_CONTENT : { case: "error", value: errorInfoFrom(init.reason) };
+    return emitPoint(
+      runtime,
+      parent,
+      {
+        ...point(EventType.RETRY, Author.AGENT, content, Severity.WARN, EventStatus.IN_PROGRESS),
+        retry: {
+          attempt: init.attempt,
+          strategy: init.strategy ?? "exponential_backoff",
+          backoffMs: init.backoffMs ?? 0,
+        },
+      },
+      init,
+    );
+  },
+
+  handoff(runtime: ScopeRuntime, parent: Parent, input: HandoffInit): string {
+    const init = input ?? ({} as HandoffInit);
+    const value = create(AgentHandoffSchema, {
+      fromAgentId: parent?.agentId ?? "",
+      fromAgentName: parent?.agentName ?? "",
+      toAgentId: requireString(init.toAgentId, "agent_handoff.to_agent_id"),
+      toAgentName: init.toAgentName ?? "",
+      reason: init.reason ?? "",
+      handoffType: init.handoffType ?? "",
+      handoffData: toOptionalJsonObject(init.data, "agent_handoff.handoff_data"),
+    });
+    const content = { case: "agentHandoff", value } as const;
+    return emitPoint(runtime, parent, point(EventType.AGENT_HANDOFF, Author.AGENT, content), init);
+  },
+
+  policyDecision(runtime: ScopeRuntime, parent: Parent, input: PolicyDecisionInit): string {
+    const init = input ?? ({} as PolicyDecisionInit);
+    const value = create(PolicyDecisionSchema, {
+      policyId: requireString(init.policyId, "policy.policy_id"),
+      outcome: requireString(init.outcome, "policy.outcome"),
+      ruleIds: optionalStrings(init.ruleIds, "policy.rule_ids"),
+      rationale: init.rationale ?? "",
+    });
+    const severity = init.outcome === "deny" ? Severity.WARN : Severity.INFO;
+    const parts = point(
+      EventType.POLICY_DECISION,
+      Author.SYSTEM,
+      { case: "policy", value },
+      severity,
+    );
+    return emitPoint(runtime, parent, parts, init);
+  },
+
+  dataAccess(runtime: ScopeRuntime, parent: Parent, input: DataAccessInit): string {
+    const init = input ?? ({} as DataAccessInit);
+    const pii = optionalStrings(init.piiCategories, "data_access.pii_categories");
+    const value = create(DataAccessSchema, {
+      datasource: requireString(init.datasource, "data_access.datasource"),
+      documentIds: optionalStrings(init.documentIds, "data_access.document_ids"),
+      chunkIds: optionalStrings(init.chunkIds, "data_access.chunk_ids"),
+      piiCategories: pii,
+    });
+    const content = { case: "dataAccess", value } as const;
+    // The event-level pii_categories gets the same list (see DataAccessInit).
+    return emitPoint(runtime, parent, point(EventType.DATA_ACCESS, Author.AGENT, content), {
+      ...init,
+      piiCategories: pii,
+    });
+  },
+
+  stateUpdate(runtime: ScopeRuntime, parent: Parent, state: JsonInput, options?: EventOptions) {
+    const content = { case: "stateUpdate", value: toJsonObject(state, "state_update") } as const;
+    return emitPoint(
+      runtime,
+      parent,
+      point(EventType.STATE_UPDATE, Author.AGENT, content),
+      options,
+    );
+  },
+
+  error(runtime: ScopeRuntime, parent: Parent, error: unknown, options?: EventOptions): string {
+    const author = parent?.agentId ? Author.AGENT : Author.SYSTEM;
+    const content = { case: "error", value: errorInfoFrom(error) } as const;
+    const parts = point(EventType.ERROR, author, content, Severity.ERROR, EventStatus.FAILED);
+    return emitPoint(runtime, parent, parts, options);
+  },
+
+  system(runtime: ScopeRuntime, parent: Parent, input: SystemInit | string): string {
+    const init: SystemInit =
+      typeof input === "string" ? { message: input } : (input ?? ({} as SystemInit));
+    const content: Event["content"] =
+      init.message !== undefined
+        ? {
+            case: "message",
+            value: create(MessageContentSchema, {
+              role: "system",
+              text: requireText(init.message, "message.text"),
+            }),
+          }
+        : stateContent(init.state);
+    return emitPoint(runtime, parent, point(EventType.SYSTEM, Author.SYSTEM, content), init);
+  },
+} satisfies Record<keyof ChaukasScope, unknown>;
+
+type AnyBuilder = (runtime: ScopeRuntime, parent: Parent, a: unknown, b: unknown) => unknown;
+const BUILDER_ENTRIES = Object.entries(BUILDERS) as [keyof ChaukasScope, AnyBuilder][];
+
+/**
+ * The builders, resolving their parent with `getContext` on every call: the client's own
+ * builders, under the context manager's active span. Made once per client.
  */
 export function createScope(
   runtime: ScopeRuntime,
   getContext: () => SpanContext | undefined,
 ): ChaukasScope {
-  const emitPoint = (
-    parts: Omit<EventParts, "spanId" | "parentSpanId">,
-    options: EventOptions | undefined,
-  ): string => {
-    const context = getContext();
-    const event = buildEvent(
-      runtime.defaults,
-      context ?? detachedContext(),
-      pointParts(context, parts),
-      options,
-      wallMs(),
-    );
-    runtime.submit(event);
-    return event.eventId;
-  };
+  const scope: Record<string, unknown> = {};
+  for (const [name, build] of BUILDER_ENTRIES) {
+    scope[name] = (a: unknown, b: unknown) => build(runtime, getContext(), a, b);
+  }
+  return scope as unknown as ChaukasScope;
+}
 
-  return {
-    agentStart: (options) => startAgent(runtime, getContext(), options),
-    modelInvocationStart: (input) => startModelInvocation(runtime, getContext(), input),
-    toolCallStart: (input) => startToolCall(runtime, getContext(), input),
-    mcpCallStart: (input) => startMcpCall(runtime, getContext(), input),
-
-    inputReceived(input) {
-      const init = messageInit(input);
-      return emitPoint(
-        {
-          type: EventType.INPUT_RECEIVED,
-          status: EventStatus.COMPLETED,
-          severity: Severity.INFO,
-          author: Author.USER,
-          content: { case: "message", value: messageContent(init, "user") },
-        },
-        init,
-      );
-    },
-
-    outputEmitted(input) {
-      const init = messageInit(input);
-      return emitPoint(
-        {
-          type: EventType.OUTPUT_EMITTED,
-          status: EventStatus.COMPLETED,
-          severity: Severity.INFO,
-          author: Author.AGENT,
-          content: { case: "message", value: messageContent(init, "assistant") },
-        },
-        init,
-      );
-    },
-
-    retry(input) {
-      return emitPoint(
-        {
-          type: EventType.RETRY,
-          status: EventStatus.IN_PROGRESS,
-          severity: Severity.WARN,
-          author: Author.AGENT,
-          retry: {
-            attempt: input.attempt,
-            strategy: input.strategy ?? "exponential_backoff",
-            backoffMs: input.backoffMs ?? 0,
-          },
-          content:
-            input.reason === undefined
-              ? { case: undefined }
-              : { case: "error", value: errorInfoFrom(input.reason) },
-        },
-        input,
-      );
-    },
-
-    handoff(input) {
-      const context = getContext();
-      return emitPoint(
-        {
-          type: EventType.AGENT_HANDOFF,
-          status: EventStatus.COMPLETED,
-          severity: Severity.INFO,
-          author: Author.AGENT,
-          content: {
-            case: "agentHandoff",
-            value: create(AgentHandoffSchema, {
-              fromAgentId: context?.agentId ?? "",
-              fromAgentName: context?.agentName ?? "",
-              toAgentId: requireString(input.toAgentId, "agent_handoff.to_agent_id"),
-              toAgentName: input.toAgentName ?? "",
-              reason: input.reason ?? "",
-              handoffType: input.handoffType ?? "",
-              handoffData: toOptionalJsonObject(input.data, "agent_handoff.handoff_data"),
-            }),
-          },
-        },
-        input,
-      );
-    },
-
-    policyDecision(input) {
-      return emitPoint(
-        {
-          type: EventType.POLICY_DECISION,
-          status: EventStatus.COMPLETED,
-          severity: input.outcome === "deny" ? Severity.WARN : Severity.INFO,
-          author: Author.SYSTEM,
-          content: {
-            case: "policy",
-            value: create(PolicyDecisionSchema, {
-              policyId: requireString(input.policyId, "policy.policy_id"),
-              outcome: requireString(input.outcome, "policy.outcome"),
-              ruleIds:
-                input.ruleIds === undefined ? [] : copyStrings(input.ruleIds, "policy.rule_ids"),
-              rationale: input.rationale ?? "",
-            }),
-          },
-        },
-        input,
-      );
-    },
-
-    dataAccess(input) {
-      const pii =
-        input.piiCategories === undefined
-          ? []
-          : copyStrings(input.piiCategories, "data_access.pii_categories");
-      return emitPoint(
-        {
-          type: EventType.DATA_ACCESS,
-          status: EventStatus.COMPLETED,
-          severity: Severity.INFO,
-          author: Author.AGENT,
-          content: {
-            case: "dataAccess",
-            value: create(DataAccessSchema, {
-              datasource: requireString(input.datasource, "data_access.datasource"),
-              documentIds:
-                input.documentIds === undefined
-                  ? []
-                  : copyStrings(input.documentIds, "data_access.document_ids"),
-              chunkIds:
-                input.chunkIds === undefined
-                  ? []
-                  : copyStrings(input.chunkIds, "data_access.chunk_ids"),
-              piiCategories: pii,
-            }),
-          },
-        },
-        // The event-level pii_categories gets the same list (see DataAccessInit).
-        { ...input, piiCategories: pii },
-      );
-    },
-
-    stateUpdate(state, options) {
-      return emitPoint(
-        {
-          type: EventType.STATE_UPDATE,
-          status: EventStatus.COMPLETED,
-          severity: Severity.INFO,
-          author: Author.AGENT,
-          content: { case: "stateUpdate", value: toJsonObject(state, "state_update") },
-        },
-        options,
-      );
-    },
-
-    error(error, options) {
-      const context = getContext();
-      return emitPoint(
-        {
-          type: EventType.ERROR,
-          status: EventStatus.FAILED,
-          severity: Severity.ERROR,
-          author: context?.agentId ? Author.AGENT : Author.SYSTEM,
-          content: { case: "error", value: errorInfoFrom(error) },
-        },
-        options,
-      );
-    },
-
-    system(input) {
-      const init: SystemInit = typeof input === "string" ? { message: input } : input;
-      return emitPoint(
-        {
-          type: EventType.SYSTEM,
-          status: EventStatus.COMPLETED,
-          severity: Severity.INFO,
-          author: Author.SYSTEM,
-          content:
-            init.message !== undefined
-              ? {
-                  case: "message",
-                  value: create(MessageContentSchema, { role: "system", text: init.message }),
-                }
-              : init.state !== undefined
-                ? { case: "stateUpdate", value: toJsonObject(init.state, "state_update") }
-                : { case: undefined },
-        },
-        init,
-      );
-    },
-  };
+function optionalStrings(value: unknown, field: string): string[] {
+  return value === undefined ? [] : copyStrings(value, field);
 }
 
 function messageContent(init: MessageInit, defaultRole: string) {
@@ -379,111 +366,133 @@ function detachedContext(): SpanContext {
 }
 
 /** The context of a new span under `parent` (or a detached one). */
-function childContext(
-  parent: SpanContext | undefined,
-  agent?: { agentId: string; agentName: string },
-): SpanContext {
+function childContext(parent: Parent, agentId?: string, agentName?: string): SpanContext {
   const base = parent ?? detachedContext();
-  const agentId = agent?.agentId ?? base.agentId;
-  const agentName = agent?.agentName ?? base.agentName;
-  return {
+  const context: { -readonly [K in keyof SpanContext]: SpanContext[K] } = {
     sessionId: base.sessionId,
     traceId: base.traceId,
     spanId: newSpanId(),
-    ...(parent?.spanId ? { parentSpanId: parent.spanId } : {}),
-    ...(agentId === undefined ? {} : { agentId }),
-    ...(agentName === undefined ? {} : { agentName }),
+  };
+  if (parent?.spanId) context.parentSpanId = parent.spanId;
+  const id = agentId ?? base.agentId;
+  const name = agentName ?? base.agentName;
+  if (id !== undefined) context.agentId = id;
+  if (name !== undefined) context.agentName = name;
+  return context;
+}
+
+/** What the END event of a span kind carries, from the handle's state and the result. */
+type EndParts = (span: SpanState, result: EndResult | undefined, failure: Failure) => Parts;
+type EndResult = EndOptions & ModelInvocationResult & ToolCallResult & McpCallResult & FailOptions;
+type Failure = { readonly error: unknown } | undefined;
+
+/** A handle's own data; its methods are shared on `SPAN_METHODS`. */
+interface SpanState {
+  readonly runtime: ScopeRuntime;
+  readonly context: SpanContext;
+  readonly sessionId: string;
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly startWallMs: number;
+  readonly startMonoMs: number;
+  readonly endParts: EndParts;
+  /** Start-time values the END event repeats (provider/model, MCP server, tool call id). */
+  readonly start: Readonly<Record<string, string>>;
+  ended: boolean;
+}
+
+/** The methods of every span handle, on one prototype: a handle allocates no closures. */
+const SPAN_METHODS: Record<string, unknown> & ThisType<SpanState> = {
+  traceparent() {
+    return formatTraceparent(this.context);
+  },
+  run<T>(fn: () => T): T {
+    return this.runtime.contextManager.with(this.context, fn);
+  },
+  end(result?: EndResult) {
+    finishSpan(this, result, undefined);
+  },
+  fail(error: unknown, options?: EndResult) {
+    finishSpan(this, options, { error });
+  },
+};
+for (const [name, build] of BUILDER_ENTRIES) {
+  SPAN_METHODS[name] = function (this: SpanState, a: unknown, b: unknown) {
+    return build(this.runtime, this.context, a, b);
   };
 }
 
-/** The span-bound scope: builders under `context`, plus ids, traceparent and run. */
-export function createSpanScope(runtime: ScopeRuntime, context: SpanContext): SpanScope {
-  return {
-    ...createScope(runtime, () => context),
+/** The first `end()`/`fail()` emits the END event; later ones do nothing. */
+function finishSpan(span: SpanState, result: EndResult | undefined, failure: Failure): void {
+  if (span.ended) return;
+  // Marked only after a successful emit: an invalid result throws and can be retried.
+  emitOnSpan(span.runtime, span.context, span.endParts(span, result, failure), result, wallMs());
+  span.ended = true;
+}
+
+/** Starts a span: emits its START event and returns the handle (`extra`: public fields). */
+function startSpan<H>(
+  runtime: ScopeRuntime,
+  context: SpanContext,
+  startParts: Parts,
+  options: EventOptions | undefined,
+  endParts: EndParts,
+  start: Record<string, string>,
+  startWallMs: number,
+  extra?: object,
+): H {
+  const startMonoMs = monotonicMs();
+  emitOnSpan(runtime, context, startParts, options, startWallMs);
+  const span = Object.create(SPAN_METHODS) as SpanState;
+  Object.assign(span, extra, {
+    runtime,
     context,
     sessionId: context.sessionId,
     traceId: context.traceId,
     spanId: context.spanId,
-    traceparent: () => formatTraceparent(context),
-    run: (fn) => runtime.contextManager.with(context, fn),
-  };
+    startWallMs,
+    startMonoMs,
+    endParts,
+    start,
+    ended: false,
+  });
+  return span as H;
 }
 
-/** START/END bookkeeping shared by every span handle. */
-interface SpanTimer {
-  readonly startWallMs: number;
-  readonly startMonoMs: number;
+function elapsedMs(span: SpanState): number {
+  return Math.max(0, monotonicMs() - span.startMonoMs);
 }
 
-function startTimer(): SpanTimer {
-  return { startWallMs: wallMs(), startMonoMs: monotonicMs() };
-}
-
-function elapsedMs(timer: SpanTimer): number {
-  return Math.max(0, monotonicMs() - timer.startMonoMs);
-}
-
-/** Emits a START/END pair's event on the span's own id, parented like the START. */
-function emitOnSpan(
-  runtime: ScopeRuntime,
-  context: SpanContext,
-  parts: Omit<EventParts, "spanId" | "parentSpanId">,
-  options: EventOptions | undefined,
-  nowMs: number,
-): void {
-  const event = buildEvent(
-    runtime.defaults,
-    context,
-    { ...parts, spanId: context.spanId, parentSpanId: context.parentSpanId ?? "" },
-    options,
-    nowMs,
-  );
-  runtime.submit(event);
-}
-
-/**
- * Builds a handle whose END is emitted once. `emitEnd` gets the failure (or undefined) and
- * the caller's options; a second `end()`/`fail()` is ignored, so `finally { x.end() }`
- * after an earlier `fail()` is safe.
- */
-function endable<Result extends EventOptions>(
-  emitEnd: (result: Result | undefined, failure: { error: unknown } | undefined) => void,
-): Endable<Result> {
-  let ended = false;
-  return {
-    get ended() {
-      return ended;
-    },
-    end(result) {
-      if (!ended) {
-        // Mark only after a successful emit: an invalid result throws and can be retried.
-        emitEnd(result, undefined);
-        ended = true;
-      }
-    },
-    fail(error, options) {
-      if (!ended) {
-        emitEnd(options as Result | undefined, { error });
-        ended = true;
-      }
-    },
-  };
-}
-
-function endStatus(failure: { error: unknown } | undefined) {
+function endStatus(failure: Failure) {
   return failure === undefined
     ? { status: EventStatus.COMPLETED, severity: Severity.INFO }
     : { status: EventStatus.FAILED, severity: Severity.ERROR };
 }
 
-/** Copies getters (like `ended`) as getters, which object spread would freeze. */
-function withEndable<T extends object, R>(target: T, end: Endable<R>): T & Endable<R> {
-  return Object.defineProperties(target, {
-    ended: { get: () => end.ended, enumerable: true },
-    end: { value: end.end, enumerable: true },
-    fail: { value: end.fail, enumerable: true },
-  }) as T & Endable<R>;
+function failureMetadata(failure: Failure): { metadata?: ReturnType<typeof errorMetadata> } {
+  return failure ? { metadata: errorMetadata(failure.error) } : {};
 }
+
+function stateContent(state: JsonInput | undefined): Event["content"] {
+  return state === undefined
+    ? NO_CONTENT
+    : { case: "stateUpdate", value: toJsonObject(state, "state_update") };
+}
+
+/** SESSION_END and AGENT_END: the duration, an optional state, the error on failure. */
+function lifecycleEnd(type: EventType, author: Author): EndParts {
+  return (span, result, failure) => ({
+    type,
+    ...endStatus(failure),
+    author,
+    performance: { durationMs: elapsedMs(span) },
+    content: stateContent(result?.state),
+    ...failureMetadata(failure),
+  });
+}
+
+const SESSION_END = lifecycleEnd(EventType.SESSION_END, Author.SYSTEM);
+const AGENT_END = lifecycleEnd(EventType.AGENT_END, Author.AGENT);
 
 /**
  * Starts a session: a new trace (or the caller's, from `traceparent`) whose root span is
@@ -496,166 +505,96 @@ export function startSessionSpan(
 ): SessionHandle {
   const sessionId = options?.sessionId ?? uuidv7();
   requireString(sessionId, "session_id");
-  const context: SpanContext = {
-    sessionId,
-    traceId: remote?.traceId ?? newTraceId(),
-    spanId: newSpanId(),
-    ...(remote ? { parentSpanId: remote.parentId } : {}),
-    ...(options?.agentId === undefined ? {} : { agentId: options.agentId }),
-    ...(options?.agentName === undefined ? {} : { agentName: options.agentName }),
-  };
-  const timer = startTimer();
-  emitOnSpan(
-    runtime,
-    context,
-    {
-      type: EventType.SESSION_START,
-      status: EventStatus.STARTED,
-      severity: Severity.INFO,
-      author: Author.SYSTEM,
-      content: stateContent(options?.state),
-    },
-    options,
-    timer.startWallMs,
+  const context = childContext(
+    { sessionId, traceId: remote?.traceId ?? newTraceId(), spanId: remote?.parentId ?? "" },
+    options?.agentId,
+    options?.agentName,
   );
-  const end = endable<EndOptions>((result, failure) => {
-    emitOnSpan(
-      runtime,
-      context,
-      {
-        type: EventType.SESSION_END,
-        ...endStatus(failure),
-        author: Author.SYSTEM,
-        performance: { durationMs: elapsedMs(timer) },
-        content: stateContent(result?.state),
-        ...(failure ? { metadata: errorMetadata(failure.error) } : {}),
-      },
-      result,
-      wallMs(),
-    );
-  });
-  return withEndable({ ...createSpanScope(runtime, context), id: sessionId }, end);
+  const parts = point(
+    EventType.SESSION_START,
+    Author.SYSTEM,
+    stateContent(options?.state),
+    Severity.INFO,
+    EventStatus.STARTED,
+  );
+  return startSpan(runtime, context, parts, options, SESSION_END, {}, wallMs(), { id: sessionId });
 }
 
-function stateContent(state: JsonInput | undefined): Event["content"] {
-  return state === undefined
-    ? { case: undefined }
-    : { case: "stateUpdate", value: toJsonObject(state, "state_update") };
-}
-
-function startAgent(
-  runtime: ScopeRuntime,
-  parent: SpanContext | undefined,
-  options: AgentOptions,
-): AgentHandle {
+function startAgent(runtime: ScopeRuntime, parent: Parent, options: AgentOptions): AgentHandle {
   const agentId = requireString(options?.agentId, "agent_id");
   const agentName = options.agentName ?? "";
-  const context = childContext(parent, { agentId, agentName });
-  const timer = startTimer();
-  emitOnSpan(
-    runtime,
-    context,
-    {
-      type: EventType.AGENT_START,
-      status: EventStatus.STARTED,
-      severity: Severity.INFO,
-      author: Author.AGENT,
-      content: stateContent(options.state),
-    },
-    options,
-    timer.startWallMs,
+  const context = childContext(parent, agentId, agentName);
+  const parts = point(
+    EventType.AGENT_START,
+    Author.AGENT,
+    stateContent(options.state),
+    Severity.INFO,
+    EventStatus.STARTED,
   );
-  const end = endable<EndOptions>((result, failure) => {
-    emitOnSpan(
-      runtime,
-      context,
-      {
-        type: EventType.AGENT_END,
-        ...endStatus(failure),
-        author: Author.AGENT,
-        performance: { durationMs: elapsedMs(timer) },
-        content: stateContent(result?.state),
-        ...(failure ? { metadata: errorMetadata(failure.error) } : {}),
-      },
-      result,
-      wallMs(),
-    );
+  return startSpan(runtime, context, parts, options, AGENT_END, {}, wallMs(), {
+    agentId,
+    agentName,
   });
-  return withEndable({ ...createSpanScope(runtime, context), agentId, agentName }, end);
 }
 
 function startModelInvocation(
   runtime: ScopeRuntime,
-  parent: SpanContext | undefined,
+  parent: Parent,
   input: ModelInvocationStart,
 ): ModelInvocationHandle {
   const provider = requireString(input?.provider, "llm_invocation.provider");
   const model = requireString(input.model, "llm_invocation.model");
   const context = childContext(parent);
-  const timer = startTimer();
-  emitOnSpan(
-    runtime,
-    context,
-    {
-      type: EventType.MODEL_INVOCATION_START,
-      status: EventStatus.STARTED,
-      severity: Severity.INFO,
-      author: Author.LLM,
-      content: {
-        case: "llmInvocation",
-        value: create(LLMInvocationSchema, {
-          provider,
-          model,
-          request: toOptionalJsonObject(input.request, "llm_invocation.request"),
-          ...definedOnly({
-            temperature: input.temperature,
-            maxTokens: input.maxTokens,
-            topP: input.topP,
-            frequencyPenalty: input.frequencyPenalty,
-            presencePenalty: input.presencePenalty,
-          }),
-          startTime: timestampFromMs(timer.startWallMs),
-        }),
-      },
-    },
-    input,
-    timer.startWallMs,
-  );
-  const end = endable<ModelInvocationResult & FailOptions>((result, failure) => {
-    const durationMs = elapsedMs(timer);
-    const promptTokens = result?.promptTokens ?? 0;
-    const completionTokens = result?.completionTokens ?? 0;
-    const response = failure ? result?.output : result?.response;
-    emitOnSpan(
-      runtime,
-      context,
-      {
-        type: EventType.MODEL_INVOCATION_END,
-        ...endStatus(failure),
-        author: Author.LLM,
-        content: {
-          case: "llmInvocation",
-          value: create(LLMInvocationSchema, {
-            provider,
-            model,
-            response: toOptionalJsonObject(response, "llm_invocation.response"),
-            promptTokens,
-            completionTokens,
-            totalTokens: result?.totalTokens ?? sumTokens(promptTokens, completionTokens),
-            finishReason: result?.finishReason ?? (failure ? "error" : ""),
-            startTime: timestampFromMs(timer.startWallMs),
-            endTime: timestampFromFractionalMs(timer.startWallMs + durationMs),
-            durationMs,
-          }),
-        },
-        ...(result?.cost ? { cost: { provider, ...result.cost } } : {}),
-        ...(failure ? { metadata: errorMetadata(failure.error) } : {}),
-      },
-      result,
-      wallMs(),
-    );
+  const nowMs = wallMs();
+  const value = create(LLMInvocationSchema, {
+    provider,
+    model,
+    request: toOptionalJsonObject(input.request, "llm_invocation.request"),
+    temperature: input.temperature ?? 0,
+    maxTokens: input.maxTokens ?? 0,
+    topP: input.topP ?? 0,
+    frequencyPenalty: input.frequencyPenalty ?? 0,
+    presencePenalty: input.presencePenalty ?? 0,
+    startTime: timestampFromMs(nowMs),
   });
-  return withEndable(createSpanScope(runtime, context), end);
+  const parts = point(
+    EventType.MODEL_INVOCATION_START,
+    Author.LLM,
+    { case: "llmInvocation", value },
+    Severity.INFO,
+    EventStatus.STARTED,
+  );
+  return startSpan(runtime, context, parts, input, modelEnd, { provider, model }, nowMs);
+}
+
+function modelEnd(span: SpanState, result: EndResult | undefined, failure: Failure): Parts {
+  const { provider = "", model = "" } = span.start;
+  const durationMs = elapsedMs(span);
+  const promptTokens = result?.promptTokens ?? 0;
+  const completionTokens = result?.completionTokens ?? 0;
+  const value = create(LLMInvocationSchema, {
+    provider,
+    model,
+    response: toOptionalJsonObject(
+      failure ? result?.output : result?.response,
+      "llm_invocation.response",
+    ),
+    promptTokens,
+    completionTokens,
+    totalTokens: result?.totalTokens ?? sumTokens(promptTokens, completionTokens),
+    finishReason: result?.finishReason ?? (failure ? "error" : ""),
+    startTime: timestampFromMs(span.startWallMs),
+    endTime: timestampFromFractionalMs(span.startWallMs + durationMs),
+    durationMs,
+  });
+  return {
+    type: EventType.MODEL_INVOCATION_END,
+    ...endStatus(failure),
+    author: Author.LLM,
+    content: { case: "llmInvocation", value },
+    ...(result?.cost ? { cost: { provider, ...result.cost } } : {}),
+    ...failureMetadata(failure),
+  };
 }
 
 /** Adds only when both are valid numbers; otherwise validation reports the bad field itself. */
@@ -663,130 +602,86 @@ function sumTokens(a: unknown, b: unknown): number {
   return typeof a === "number" && typeof b === "number" ? a + b : 0;
 }
 
-function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const key of Object.keys(values) as (keyof T)[]) {
-    if (values[key] !== undefined) {
-      out[key] = values[key];
-    }
-  }
-  return out;
-}
-
 function startToolCall(
   runtime: ScopeRuntime,
-  parent: SpanContext | undefined,
+  parent: Parent,
   input: ToolCallStart,
 ): ToolCallHandle {
   const name = requireString(input?.name, "tool_call.name");
   const toolCallId = input.id ?? uuidv7();
   const context = childContext(parent);
-  const timer = startTimer();
-  emitOnSpan(
-    runtime,
-    context,
-    {
-      type: EventType.TOOL_CALL_START,
-      status: EventStatus.STARTED,
-      severity: Severity.INFO,
-      author: Author.AGENT,
-      content: {
-        case: "toolCall",
-        value: create(ToolCallSchema, {
-          id: toolCallId,
-          name,
-          arguments: toOptionalJsonObject(input.arguments, "tool_call.arguments"),
-          functionName: input.functionName ?? "",
-          authRequired: input.authRequired ?? false,
-        }),
-      },
-    },
-    input,
-    timer.startWallMs,
-  );
-  const end = endable<ToolCallResult & FailOptions>((result, failure) => {
-    emitOnSpan(
-      runtime,
-      context,
-      {
-        type: EventType.TOOL_CALL_END,
-        ...endStatus(failure),
-        author: Author.TOOL,
-        content: {
-          case: "toolResponse",
-          value: create(ToolResponseSchema, {
-            toolCallId,
-            output: toOptionalJsonObject(result?.output, "tool_response.output"),
-            errorMessage: failure ? errorInfoFrom(failure.error).errorMessage : "",
-            executionTimeMs: elapsedMs(timer),
-            httpStatus: result?.httpStatus ?? 0,
-          }),
-        },
-      },
-      result,
-      wallMs(),
-    );
+  const value = create(ToolCallSchema, {
+    id: toolCallId,
+    name,
+    arguments: toOptionalJsonObject(input.arguments, "tool_call.arguments"),
+    functionName: input.functionName ?? "",
+    authRequired: input.authRequired ?? false,
   });
-  return withEndable({ ...createSpanScope(runtime, context), toolCallId }, end);
+  const parts = point(
+    EventType.TOOL_CALL_START,
+    Author.AGENT,
+    { case: "toolCall", value },
+    Severity.INFO,
+    EventStatus.STARTED,
+  );
+  return startSpan(runtime, context, parts, input, toolEnd, { toolCallId }, wallMs(), {
+    toolCallId,
+  });
 }
 
-function startMcpCall(
-  runtime: ScopeRuntime,
-  parent: SpanContext | undefined,
-  input: McpCallStart,
-): McpCallHandle {
-  const serverName = requireString(input?.serverName, "mcp_call.server_name");
-  const operation = requireString(input.operation, "mcp_call.operation");
+function toolEnd(span: SpanState, result: EndResult | undefined, failure: Failure): Parts {
+  const value = create(ToolResponseSchema, {
+    toolCallId: span.start.toolCallId ?? "",
+    output: toOptionalJsonObject(result?.output, "tool_response.output"),
+    errorMessage: failure ? errorInfoFrom(failure.error).errorMessage : "",
+    executionTimeMs: elapsedMs(span),
+    httpStatus: result?.httpStatus ?? 0,
+  });
+  return {
+    type: EventType.TOOL_CALL_END,
+    ...endStatus(failure),
+    author: Author.TOOL,
+    content: { case: "toolResponse", value },
+  };
+}
+
+function startMcpCall(runtime: ScopeRuntime, parent: Parent, input: McpCallStart): McpCallHandle {
   const common = {
-    serverName,
+    serverName: requireString(input?.serverName, "mcp_call.server_name"),
     serverUrl: input.serverUrl ?? "",
-    operation,
+    operation: requireString(input.operation, "mcp_call.operation"),
     method: input.method ?? "",
     protocolVersion: input.protocolVersion ?? "",
   };
   const context = childContext(parent);
-  const timer = startTimer();
-  emitOnSpan(
-    runtime,
-    context,
-    {
-      type: EventType.MCP_CALL_START,
-      status: EventStatus.STARTED,
-      severity: Severity.INFO,
-      author: Author.AGENT,
-      content: {
-        case: "mcpCall",
-        value: create(MCPCallSchema, {
-          ...common,
-          request: toOptionalJsonObject(input.request, "mcp_call.request"),
-        }),
-      },
-    },
-    input,
-    timer.startWallMs,
-  );
-  const end = endable<McpCallResult & FailOptions>((result, failure) => {
-    const response = failure ? result?.output : result?.response;
-    emitOnSpan(
-      runtime,
-      context,
-      {
-        type: EventType.MCP_CALL_END,
-        ...endStatus(failure),
-        author: Author.TOOL,
-        content: {
-          case: "mcpCall",
-          value: create(MCPCallSchema, {
-            ...common,
-            response: toOptionalJsonObject(response, "mcp_call.response"),
-            executionTimeMs: elapsedMs(timer),
-          }),
-        },
-        ...(failure ? { metadata: errorMetadata(failure.error) } : {}),
-      },
-      result,
-      wallMs(),
-    );
+  const value = create(MCPCallSchema, {
+    ...common,
+    request: toOptionalJsonObject(input.request, "mcp_call.request"),
   });
-  return withEndable(createSpanScope(runtime, context), end);
+  const parts = point(
+    EventType.MCP_CALL_START,
+    Author.AGENT,
+    { case: "mcpCall", value },
+    Severity.INFO,
+    EventStatus.STARTED,
+  );
+  return startSpan(runtime, context, parts, input, mcpEnd, common, wallMs());
+}
+
+function mcpEnd(span: SpanState, result: EndResult | undefined, failure: Failure): Parts {
+  const value = create(MCPCallSchema, {
+    ...span.start,
+    response: toOptionalJsonObject(
+      failure ? result?.output : result?.response,
+      "mcp_call.response",
+    ),
+    executionTimeMs: elapsedMs(span),
+  });
+  return {
+    type: EventType.MCP_CALL_END,
+    ...endStatus(failure),
+    author: Author.TOOL,
+    content: { case: "mcpCall", value },
+    ...failureMetadata(failure),
+  };
 }
