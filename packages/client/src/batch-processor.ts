@@ -22,6 +22,7 @@ import type {
   ShutdownOptions,
 } from "./event-processor.js";
 import type { EventExporter } from "./exporter.js";
+import { uuidv7 } from "./ids.js";
 import { KEEPALIVE_MAX_BATCH_BYTES } from "./keepalive.js";
 import { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
 import {
@@ -185,19 +186,6 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
-}
-
-function newBatchId(): string {
-  const crypto = globalThis.crypto;
-  if (typeof crypto.randomUUID === "function") {
-    return crypto.randomUUID();
-  }
-  // randomUUID needs a secure context in browsers; getRandomValues does not.
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6]! & 0x0f) | 0x40;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 function shutdownError(): ConnectError {
@@ -473,7 +461,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
   /** Cuts the next batch off the prepared events: at most `maxBatchSize` and `byteLimit`. */
   function cutBatch(byteLimit: number): { batch: EventBatch; firstSeq: number; bytes: number } {
     const timestamp = timestampFromMs(Date.now());
-    const batchId = newBatchId();
+    const batchId = uuidv7();
     const aggregates: BatchAggregates = emptyAggregates();
     const candidate: BatchAggregates = emptyAggregates();
     const envelope = { batchIdBytes: batchId.length, timestamp, aggregates: candidate };
@@ -667,7 +655,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
   function splitBatch(events: Event[]): EventBatch {
     const aggregates = batchAggregates(events);
     return create(EventBatchSchema, {
-      batchId: newBatchId(),
+      batchId: uuidv7(),
       timestamp: timestampFromMs(Date.now()),
       events,
       ...aggregates,

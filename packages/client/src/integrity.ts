@@ -1,4 +1,4 @@
-import { clone, type JsonValue, toBinary } from "@bufbuild/protobuf";
+import { type JsonValue, toBinary } from "@bufbuild/protobuf";
 import { type Event, EventSchema, EventType } from "@chaukas/spec/common/v1";
 import { sha256Hex } from "./sha256.js";
 
@@ -10,11 +10,21 @@ import { sha256Hex } from "./sha256.js";
  * the same wherever it is re-encoded.
  */
 export async function contentHash(event: Event): Promise<string> {
-  const copy = clone(EventSchema, event);
-  copy.hashPrev = "";
-  copy.contentHash = "";
-  copy.wormProofId = "";
-  canonicalizeStructs(copy);
+  // A shallow copy down to the Struct fields, not a deep clone: only these fields change.
+  const copy: Event = {
+    ...event,
+    hashPrev: "",
+    contentHash: "",
+    wormProofId: "",
+    metadata: sortObject(event.metadata),
+    content: canonicalContent(event.content),
+  };
+  if (event.infrastructure) {
+    copy.infrastructure = {
+      ...event.infrastructure,
+      metrics: sortObject(event.infrastructure.metrics),
+    };
+  }
   return sha256Hex(toBinary(EventSchema, copy, { writeUnknownFields: false }));
 }
 
@@ -113,37 +123,44 @@ export async function verifyChain(
   return { ok: true };
 }
 
-/** Rewrites every Struct-valued field of the event with keys in canonical order. */
-function canonicalizeStructs(event: Event): void {
-  const sortObject = (o: { [k: string]: JsonValue } | undefined) =>
-    o === undefined ? undefined : (canonicalJson(o) as { [k: string]: JsonValue });
-  event.metadata = sortObject(event.metadata);
-  if (event.infrastructure) event.infrastructure.metrics = sortObject(event.infrastructure.metrics);
-  const c = event.content;
+type JsonObject = { [k: string]: JsonValue };
+
+function sortObject(o: JsonObject | undefined): JsonObject | undefined {
+  return o === undefined ? undefined : (canonicalJson(o) as JsonObject);
+}
+
+/**
+ * The content with its Struct fields' keys in a canonical order (JSON objects have no order,
+ * and a backend that stores JSON may hand them back reordered). A copy: the event is not changed.
+ */
+function canonicalContent(content: Event["content"]): Event["content"] {
+  const c = content;
   switch (c.case) {
     case "message":
-      c.value.metadata = sortObject(c.value.metadata);
-      break;
+      return { case: c.case, value: { ...c.value, metadata: sortObject(c.value.metadata) } };
     case "toolCall":
-      c.value.arguments = sortObject(c.value.arguments);
-      break;
+      return { case: c.case, value: { ...c.value, arguments: sortObject(c.value.arguments) } };
     case "toolResponse":
-      c.value.output = sortObject(c.value.output);
-      break;
+      return { case: c.case, value: { ...c.value, output: sortObject(c.value.output) } };
     case "llmInvocation":
-      c.value.request = sortObject(c.value.request);
-      c.value.response = sortObject(c.value.response);
-      break;
-    case "stateUpdate":
-      c.value = sortObject(c.value)!;
-      break;
-    case "agentHandoff":
-      c.value.handoffData = sortObject(c.value.handoffData);
-      break;
     case "mcpCall":
-      c.value.request = sortObject(c.value.request);
-      c.value.response = sortObject(c.value.response);
-      break;
+      return {
+        case: c.case,
+        value: {
+          ...c.value,
+          request: sortObject(c.value.request),
+          response: sortObject(c.value.response),
+        },
+      } as Event["content"];
+    case "stateUpdate":
+      return { case: c.case, value: sortObject(c.value)! };
+    case "agentHandoff":
+      return {
+        case: c.case,
+        value: { ...c.value, handoffData: sortObject(c.value.handoffData) },
+      };
+    default:
+      return c;
   }
 }
 
