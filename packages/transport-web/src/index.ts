@@ -1,3 +1,4 @@
+export { WEB_TRANSPORT_DEFAULTS, type WebTransportFactory } from "./fetch-transport.js";
 export type { FlushableClient } from "./flushable-client.js";
 export { registerPageLifecycleFlush } from "./page-lifecycle-flush.js";
 export { KEEPALIVE_BUDGET_BYTES } from "./runtime-fetch.js";
@@ -8,8 +9,8 @@ export {
   WEB_CLIENT_DEFAULTS,
 } from "./web-client.js";
 export {
+  createConnectWebTransport,
   createWebTransport,
-  WEB_TRANSPORT_DEFAULTS,
   type WebProtocol,
   type WebTransportOptions,
 } from "./web-transport.js";

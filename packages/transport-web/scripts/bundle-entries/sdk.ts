@@ -1,10 +1,10 @@
-// What a browser agent UI ships: the client, the web transport (binary Connect), a session with a
-// few builders, the page-lifecycle flush, and a query back.
+// What a browser agent UI ships: the client, the web transport (binary Connect, the page's one
+// protocol), a session with a few builders, the page-lifecycle flush, and a query back.
 import { createChaukasClient } from "@chaukas/client";
-import { createWebTransport, registerPageLifecycleFlush } from "@chaukas/transport-web";
+import { createConnectWebTransport, registerPageLifecycleFlush } from "@chaukas/transport-web";
 
 const chaukas = createChaukasClient({
-  transport: createWebTransport({ baseUrl: "https://ingest.example.com" }),
+  transport: createConnectWebTransport({ baseUrl: "https://ingest.example.com" }),
   tenantId: "acme",
   projectId: "chat-ui",
 });
