@@ -216,11 +216,18 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
     maxBatchSize,
     maxBatchBytes,
     maxConcurrentExports,
-    maxAttempts: retry.maxAttempts,
   })) {
     if (!Number.isInteger(value) || value < 1) {
       throw new RangeError(`${name} must be a positive integer, got ${value}`);
     }
+  }
+  if (
+    !(retry.maxAttempts === Number.POSITIVE_INFINITY || Number.isInteger(retry.maxAttempts)) ||
+    retry.maxAttempts < 1
+  ) {
+    throw new RangeError(
+      `retry.maxAttempts must be a positive integer or Infinity, got ${retry.maxAttempts}`,
+    );
   }
 
   const queue: BoundedQueue<Event> = createBoundedQueue(maxQueueSize);

@@ -18,8 +18,12 @@ export const PROCESSOR_DEFAULTS = {
   /** Deadline of `shutdown()`. */
   shutdownTimeoutMs: 5000,
   retry: {
-    /** Attempts per batch, the first one included. */
-    maxAttempts: 10,
+    /**
+     * Attempts per batch, the first one included. Unlimited: the budget of a batch is time
+     * (`maxElapsedMs`), because full-jitter delays may be short by chance and a fixed count
+     * of them could run out before an ordinary outage of a few seconds ends.
+     */
+    maxAttempts: Number.POSITIVE_INFINITY,
     /** Upper bound of the first retry's delay. */
     initialBackoffMs: 200,
     /** Upper bound of any retry's delay (a server's pushback may exceed it). */

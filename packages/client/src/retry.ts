@@ -2,7 +2,7 @@ import { Code, type ConnectError } from "@connectrpc/connect";
 
 /** When and how often a failed batch is sent again. */
 export interface RetryOptions {
-  /** Attempts per batch, the first one included. Default 10. */
+  /** Attempts per batch, the first one included. Default Infinity: `maxElapsedMs` is the budget. */
   readonly maxAttempts?: number;
   /** Upper bound of the first retry's delay, in ms. Default 200. */
   readonly initialBackoffMs?: number;
