@@ -88,10 +88,12 @@ function compileMessage(desc: DescMessage): Check {
       fail(`expected a ${desc.name} message`);
     }
     const message = value as Record<string, unknown>;
-    for (const member of members) {
-      const current = message[member.key];
-      let name = member.name;
-      try {
+    // One try for the whole loop (not one per field): `name` says where a failure happened.
+    let name = "";
+    try {
+      for (const member of members) {
+        const current = message[member.key];
+        name = member.name;
         if (member.oneof !== undefined) {
           const oneof = current as { case?: unknown; value?: unknown } | undefined;
           if (oneof === undefined || oneof.case === undefined) continue;
@@ -104,9 +106,9 @@ function compileMessage(desc: DescMessage): Check {
           const checked = member.check!(current, structsChecked);
           if (checked !== current) message[member.key] = checked;
         }
-      } catch (error) {
-        throw withPath(error, `.${name}`);
       }
+    } catch (error) {
+      throw withPath(error, `.${name}`);
     }
     return value;
   };

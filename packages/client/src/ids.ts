@@ -7,29 +7,29 @@ const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) =>
   i.toString(16).padStart(2, "0"),
 );
 
-function hex(bytes: Uint8Array): string {
-  let out = "";
-  for (const b of bytes) {
-    out += HEX[b];
-  }
-  return out;
-}
-
 // getRandomValues costs a system call or more per call (20+ µs in some sandboxes), and an
 // event needs three ids: draw entropy in blocks, as Node's crypto.randomUUID does.
 const POOL_SIZE = 4096;
 const pool = new Uint8Array(POOL_SIZE);
 let poolOffset = POOL_SIZE;
 
-/** Fresh CSPRNG bytes (a copy: callers may modify them). */
-function randomBytes(length: number): Uint8Array {
+/** Reserves `length` fresh CSPRNG bytes in `pool` and returns their offset (no copy). */
+function take(length: number): number {
   if (poolOffset + length > POOL_SIZE) {
     globalThis.crypto.getRandomValues(pool);
     poolOffset = 0;
   }
-  const bytes = pool.slice(poolOffset, poolOffset + length);
+  const offset = poolOffset;
   poolOffset += length;
-  return bytes;
+  return offset;
+}
+
+function hex(offset: number, length: number): string {
+  let out = "";
+  for (let i = offset; i < offset + length; i++) {
+    out += HEX[pool[i]!];
+  }
+  return out;
 }
 
 /** A random, non-zero 32-hex-character W3C trace id. */
@@ -44,10 +44,10 @@ export function newSpanId(): string {
 
 function nonZeroHex(length: number): string {
   for (;;) {
-    const bytes = randomBytes(length);
+    const offset = take(length);
     // All-zero ids are invalid in W3C trace context; the odds are 2^-64 at worst, but cheap to rule out.
-    if (bytes.some((b) => b !== 0)) {
-      return hex(bytes);
+    for (let i = offset; i < offset + length; i++) {
+      if (pool[i] !== 0) return hex(offset, length);
     }
   }
 }
@@ -62,12 +62,12 @@ let counter = 0;
  * creation order even within one millisecond or when the clock steps back.
  */
 export function uuidv7(nowMs: number = Date.now()): string {
-  const bytes = randomBytes(16);
+  const r = take(10);
   let ms = Math.floor(nowMs);
   if (ms > lastMs) {
     lastMs = ms;
     // Seed with the top bit clear so the counter has room to grow within this millisecond.
-    counter = ((bytes[6]! & 0x07) << 8) | bytes[7]!;
+    counter = ((pool[r]! & 0x07) << 8) | pool[r + 1]!;
   } else {
     // Same millisecond, or the clock went back: stay on the last timestamp and count up.
     ms = lastMs;
@@ -79,17 +79,11 @@ export function uuidv7(nowMs: number = Date.now()): string {
       counter = 0;
     }
   }
-  bytes[0] = Math.floor(ms / 2 ** 40) & 0xff;
-  bytes[1] = Math.floor(ms / 2 ** 32) & 0xff;
-  bytes[2] = (ms >>> 24) & 0xff;
-  bytes[3] = (ms >>> 16) & 0xff;
-  bytes[4] = (ms >>> 8) & 0xff;
-  bytes[5] = ms & 0xff;
-  bytes[6] = 0x70 | ((counter >>> 8) & 0x0f);
-  bytes[7] = counter & 0xff;
-  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
-  const h = hex(bytes);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  // 48-bit milliseconds, version 7 + 12-bit counter, variant 10 + 62 random bits.
+  const time = ms.toString(16).padStart(12, "0");
+  const version = (0x7000 | counter).toString(16);
+  const variant = HEX[0x80 | (pool[r + 2]! & 0x3f)]! + HEX[pool[r + 3]!]!;
+  return `${time.slice(0, 8)}-${time.slice(8)}-${version}-${variant}-${hex(r + 4, 6)}`;
 }
 
 /** The Unix milliseconds a UUIDv7 carries. */

@@ -26,7 +26,15 @@ export const MAX_JSON_DEPTH = 32;
  * instance (Map, Set, typed arrays, errors, …) whose data JSON would silently lose.
  */
 export function toJsonObject(value: unknown, field: string): JsonObject {
-  const json = toJsonValue(value, field, new Set(), 0);
+  let json: JsonValue;
+  try {
+    json = toJsonValue(value, new Set(), 0);
+  } catch (error) {
+    if (error instanceof JsonError) {
+      throw new ChaukasValidationError(field + error.path.reverse().join(""), error.reason);
+    }
+    throw error;
+  }
   if (json === null || typeof json !== "object" || Array.isArray(json)) {
     throw new ChaukasValidationError(field, `expected a plain JSON object, got ${describe(value)}`);
   }
@@ -38,45 +46,57 @@ export function toOptionalJsonObject(value: unknown, field: string): JsonObject 
   return value === undefined ? undefined : toJsonObject(value, field);
 }
 
-function toJsonValue(
-  value: unknown,
-  path: string,
-  ancestors: Set<object>,
-  depth: number,
-): JsonValue {
+/**
+ * What is wrong and where: path segments (`.key`, `[2]`) collected innermost first while the
+ * error travels up, so the valid path costs no string building.
+ */
+class JsonError {
+  readonly path: string[] = [];
+  constructor(readonly reason: string) {}
+}
+
+function withSegment(error: unknown, segment: string): unknown {
+  if (error instanceof JsonError) error.path.push(segment);
+  return error;
+}
+
+function toJsonValue(value: unknown, ancestors: Set<object>, depth: number): JsonValue {
   switch (typeof value) {
     case "string":
     case "boolean":
       return value;
     case "number":
       if (!Number.isFinite(value)) {
-        throw new ChaukasValidationError(path, `${value} is not a JSON number`);
+        throw new JsonError(`${value} is not a JSON number`);
       }
       return value;
     case "object":
       break;
     default:
-      throw new ChaukasValidationError(path, `${describe(value)} is not a JSON value`);
+      throw new JsonError(`${describe(value)} is not a JSON value`);
   }
   if (value === null) {
     return null;
   }
   if (depth >= MAX_JSON_DEPTH) {
-    throw new ChaukasValidationError(path, `JSON nests deeper than ${MAX_JSON_DEPTH} levels`);
+    throw new JsonError(`JSON nests deeper than ${MAX_JSON_DEPTH} levels`);
   }
   if (ancestors.has(value)) {
-    throw new ChaukasValidationError(path, "cyclic reference");
+    throw new JsonError("cyclic reference");
   }
   if (Array.isArray(value)) {
     ancestors.add(value);
     const out: JsonValue[] = new Array(value.length);
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      const itemPath = `${path}[${i}]`;
-      if (item === undefined) {
-        throw new ChaukasValidationError(itemPath, "undefined is not a JSON value");
+      try {
+        if (item === undefined) {
+          throw new JsonError("undefined is not a JSON value");
+        }
+        out[i] = toJsonValue(item, ancestors, depth + 1);
+      } catch (error) {
+        throw withSegment(error, `[${i}]`);
       }
-      out[i] = toJsonValue(item, itemPath, ancestors, depth + 1);
     }
     ancestors.delete(value);
     return out;
@@ -85,19 +105,18 @@ function toJsonValue(
   if (proto !== Object.prototype && proto !== null) {
     if (value instanceof Date) {
       if (Number.isNaN(value.getTime())) {
-        throw new ChaukasValidationError(path, "invalid Date");
+        throw new JsonError("invalid Date");
       }
       return value.toISOString();
     }
     const toJSON = (value as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === "function") {
       ancestors.add(value);
-      const replaced = toJsonValue(toJSON.call(value), path, ancestors, depth);
+      const replaced = toJsonValue(toJSON.call(value), ancestors, depth);
       ancestors.delete(value);
       return replaced;
     }
-    throw new ChaukasValidationError(
-      path,
+    throw new JsonError(
       `${describe(value)} is not plain JSON; convert it to an object, array or string first`,
     );
   }
@@ -106,13 +125,23 @@ function toJsonValue(
   for (const key of Object.keys(value)) {
     const item: unknown = (value as Record<string, unknown>)[key];
     if (item !== undefined) {
-      // defineProperty, not assignment, so a "__proto__" key stays a plain data key.
-      Object.defineProperty(out, key, {
-        value: toJsonValue(item, childPath(path, key), ancestors, depth + 1),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      let json: JsonValue;
+      try {
+        json = toJsonValue(item, ancestors, depth + 1);
+      } catch (error) {
+        throw withSegment(error, childPath("", key));
+      }
+      if (key === "__proto__") {
+        // defineProperty, not assignment, so a "__proto__" key stays a plain data key.
+        Object.defineProperty(out, key, {
+          value: json,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else {
+        out[key] = json;
+      }
     }
   }
   ancestors.delete(value);
