@@ -3,7 +3,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
   type Author,
-  type CostDetailsSchema,
+  CostDetailsSchema,
   type ErrorInfo,
   ErrorInfoSchema,
   type Event,
@@ -11,8 +11,8 @@ import {
   type EventStatus,
   type EventType,
   InfrastructureMetricsSchema,
-  type PerformanceMetricsSchema,
-  type RetryInfoSchema,
+  PerformanceMetricsSchema,
+  RetryInfoSchema,
   type Severity,
 } from "@chaukas/spec/common/v1";
 import type { EventOptions } from "./builder-types.js";
@@ -35,6 +35,7 @@ export interface EventParts {
   readonly status: EventStatus;
   readonly severity: Severity;
   readonly author: Author;
+  /** Its value is a message (`create(ToolCallSchema, …)`), or a JsonObject for `stateUpdate`. */
   readonly content?: Event["content"];
   readonly retry?: MessageInitShape<typeof RetryInfoSchema>;
   readonly performance?: MessageInitShape<typeof PerformanceMetricsSchema>;
@@ -74,12 +75,15 @@ export function buildEvent(
       ? []
       : copyStrings(options.piiCategories, "pii_categories")),
   ];
-  return create(EventSchema, {
+  // A literal with every field of Event, in `create(EventSchema)`'s order: V8 allocates it in
+  // one step with a fixed shape, where `create` copies an init object field by field (it was
+  // ~40% of a builder call). `satisfies` makes a field added to the proto a compile error here.
+  return {
+    $typeName: EventSchema.typeName,
     eventId: uuidv7(nowMs),
     tenantId: defaults.tenantId,
     projectId: defaults.projectId,
     sessionId: context?.sessionId ?? "",
-    traceId: context?.traceId ?? "",
     spanId,
     parentSpanId,
     type: parts.type,
@@ -91,14 +95,19 @@ export function buildEvent(
     agentName: parts.agentName ?? context?.agentName ?? "",
     invocationId: options?.invocationId ?? "",
     responseId: options?.responseId ?? "",
+    isPartial: false,
+    isFinal: false,
+    hashPrev: "",
+    contentHash: "",
+    wormProofId: "",
     branch: options?.branch ?? defaults.branch,
     tags,
-    piiCategories,
+    traceId: context?.traceId ?? "",
     content: parts.content ?? { case: undefined },
-    retry: parts.retry,
-    performance: parts.performance,
-    cost: parts.cost,
-    metadata,
+    retry: parts.retry && create(RetryInfoSchema, parts.retry),
+    redaction: undefined,
+    piiCategories,
+    performance: parts.performance && create(PerformanceMetricsSchema, parts.performance),
     infrastructure:
       options?.infrastructure == null
         ? undefined
@@ -106,7 +115,10 @@ export function buildEvent(
             ...options.infrastructure,
             metrics: toOptionalJsonObject(options.infrastructure.metrics, "infrastructure.metrics"),
           }),
-  });
+    cost: parts.cost && create(CostDetailsSchema, parts.cost),
+    metadata,
+    extensions: [],
+  } satisfies { [K in Exclude<keyof Event, "$unknown">]-?: unknown } as Event;
 }
 
 /** Checks a list of strings given by the caller and copies it. */
