@@ -7,6 +7,8 @@ import {
 } from "@connectrpc/connect-node";
 import { createBearerAuthInterceptor } from "./bearer-auth-interceptor.js";
 import { ChaukasConfigError } from "./config-error.js";
+import { createConnectionLossInterceptor } from "./connection-loss-interceptor.js";
+import { createGuardedHttp2SessionManager } from "./guarded-http2-session-manager.js";
 import { createStaticHeadersInterceptor } from "./static-headers-interceptor.js";
 
 /** The wire protocols a Chaukas backend may speak. */
@@ -112,6 +114,8 @@ export function createNodeTransport(options: NodeTransportOptions): Transport {
     interceptors.push(createStaticHeadersInterceptor(options.headers));
   }
   interceptors.push(...(options.interceptors ?? []));
+  // Innermost, so the user's interceptors and the client's retry see Unavailable too.
+  interceptors.push(createConnectionLossInterceptor());
 
   const keepAlive = { ...NODE_TRANSPORT_DEFAULTS.keepAlive, ...options.keepAlive };
   const common = {
@@ -124,19 +128,28 @@ export function createNodeTransport(options: NodeTransportOptions): Transport {
       : {}),
   };
   const tls = tlsNodeOptions(options.tls);
-  const http2 = {
-    httpVersion: "2" as const,
-    pingIntervalMs: keepAlive.pingIntervalMs,
-    pingTimeoutMs: keepAlive.pingTimeoutMs,
-    idleConnectionTimeoutMs: keepAlive.idleTimeoutMs,
-    ...(tls !== undefined ? { nodeOptions: tls } : {}),
-  };
-  const http1 = { httpVersion: "1.1" as const, ...(tls !== undefined ? { nodeOptions: tls } : {}) };
-  const http = (options.httpVersion ?? NODE_TRANSPORT_DEFAULTS.httpVersion) === "2" ? http2 : http1;
+  const useHttp2 =
+    protocol === "grpc" || (options.httpVersion ?? NODE_TRANSPORT_DEFAULTS.httpVersion) === "2";
+  const http = useHttp2
+    ? {
+        httpVersion: "2" as const,
+        // Our own session manager, so a backend going away cannot crash the process (see
+        // guarded-http2-session-manager.ts); it takes the keep-alive and TLS options itself.
+        sessionManager: createGuardedHttp2SessionManager(
+          options.baseUrl,
+          {
+            pingIntervalMs: keepAlive.pingIntervalMs,
+            pingTimeoutMs: keepAlive.pingTimeoutMs,
+            idleConnectionTimeoutMs: keepAlive.idleTimeoutMs,
+          },
+          tls,
+        ),
+      }
+    : { httpVersion: "1.1" as const, ...(tls !== undefined ? { nodeOptions: tls } : {}) };
 
   switch (protocol) {
     case "grpc":
-      return createGrpcTransport({ ...common, ...http2 });
+      return createGrpcTransport({ ...common, ...http });
     case "connect":
       return createConnectTransport({ ...common, ...http });
     case "grpc-web":
