@@ -22,7 +22,7 @@ import { createConnectExporter } from "./connect-exporter.js";
 import type { ContextManager, SpanContext } from "./context-manager.js";
 import { copyStrings, type EventDefaults, requireString } from "./event-builders.js";
 import type { FlushOptions, FlushResult, ShutdownOptions } from "./event-processor.js";
-import { validateEvent } from "./event-validation.js";
+import { validateBuiltEvent, validateEvent } from "./event-validation.js";
 import type { EventExporter } from "./exporter.js";
 import { newSpanId, uuidv7 } from "./ids.js";
 import { createIntegrityChain } from "./integrity.js";
@@ -244,7 +244,7 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
     defaults,
     contextManager,
     submit(event) {
-      validateEvent(event, true);
+      validateBuiltEvent(event);
       processor.enqueue(event);
     },
   };

@@ -8,7 +8,7 @@ import {
 } from "@chaukas/spec/common/v1";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { validateEvent } from "./event-validation.js";
+import { validateBuiltEvent, validateEvent } from "./event-validation.js";
 import { ChaukasValidationError } from "./validation-error.js";
 
 function valid(): Event {
@@ -122,5 +122,26 @@ describe("validateEvent", () => {
         expect(fieldOf(event)).toBe(field);
       }),
     );
+  });
+
+  it("validateBuiltEvent checks what a builder's caller can set, with the same paths", () => {
+    const check = (change: (event: Event) => void): string | undefined => {
+      const event = valid();
+      change(event);
+      try {
+        validateBuiltEvent(event);
+        return undefined;
+      } catch (error) {
+        if (!(error instanceof ChaukasValidationError)) throw error;
+        return error.field;
+      }
+    };
+    expect(check(() => {})).toBeUndefined();
+    expect(check((e) => Object.assign(e, { severity: 99 }))).toBe("severity");
+    expect(check((e) => Object.assign(e, { agentName: 5 }))).toBe("agent_name");
+    expect(check((e) => Object.assign(e.content.value ?? {}, { promptTokens: -1 }))).toBe(
+      "llm_invocation.prompt_tokens",
+    );
+    expect(check((e) => Object.assign(e, { type: EventType.TOOL_CALL_START }))).toBe("content");
   });
 });

@@ -19,11 +19,51 @@ export function validateEvent(event: Event, structsChecked = false): void {
   if (typeof event !== "object" || event === null) {
     throw new ChaukasValidationError("event", "expected an Event message");
   }
+  check(checkerOf(EventSchema), event, structsChecked);
+  checkRules(event);
+}
+
+/**
+ * Fields of an Event a builder's caller can still set wrongly: options (`severity`,
+ * `author`, `invocation_id`, ...), agent ids and names, and the sub-messages made from the
+ * caller's input. The builders set the rest (ids, type, status, timestamps) or have checked
+ * it already (tags, pii_categories, Struct fields).
+ */
+const CALLER_SET_FIELDS = new Set([
+  "severity",
+  "author",
+  "agentId",
+  "agentName",
+  "invocationId",
+  "responseId",
+  "branch",
+  "content",
+  "retry",
+  "performance",
+  "infrastructure",
+  "cost",
+]);
+let builtEventChecker: Check | undefined;
+
+/**
+ * `validateEvent` for events the builders made: the same checks, on the fields in
+ * `CALLER_SET_FIELDS` only, so the hot path does not re-check what it has just set.
+ */
+export function validateBuiltEvent(event: Event): void {
+  builtEventChecker ??= compileMessage(EventSchema, CALLER_SET_FIELDS);
+  check(builtEventChecker, event, true);
+  checkRules(event);
+}
+
+function check(checker: Check, event: Event, structsChecked: boolean): void {
   try {
-    checkerOf(EventSchema)(event, structsChecked);
+    checker(event, structsChecked);
   } catch (error) {
     throw withPath(error, "");
   }
+}
+
+function checkRules(event: Event): void {
   const violation = checkEventRules(event);
   if (violation !== undefined) {
     throw new ChaukasValidationError(violation.field, violation.message);
@@ -64,25 +104,27 @@ function withPath(error: unknown, prefix: string): unknown {
   return new ChaukasValidationError(field, reason);
 }
 
-function compileMessage(desc: DescMessage): Check {
+function compileMessage(desc: DescMessage, only?: ReadonlySet<string>): Check {
   if (desc.typeName === "google.protobuf.Struct") {
     return (value, structsChecked) => (structsChecked ? value : toJsonObject(value, ""));
   }
   if (desc.typeName === "google.protobuf.Timestamp") return checkTimestamp;
-  const members = desc.members.map((member) => {
-    if (member.kind === "oneof") {
-      const cases = new Map<string, [string, Check]>(
-        member.fields.map((f) => [f.localName, [f.name, compileField(f)]]),
-      );
-      return { key: member.localName, name: member.name, oneof: cases, check: undefined };
-    }
-    return {
-      key: member.localName,
-      name: member.name,
-      oneof: undefined,
-      check: compileField(member),
-    };
-  });
+  const members = desc.members
+    .filter((member) => only === undefined || only.has(member.localName))
+    .map((member) => {
+      if (member.kind === "oneof") {
+        const cases = new Map<string, [string, Check]>(
+          member.fields.map((f) => [f.localName, [f.name, compileField(f)]]),
+        );
+        return { key: member.localName, name: member.name, oneof: cases, check: undefined };
+      }
+      return {
+        key: member.localName,
+        name: member.name,
+        oneof: undefined,
+        check: compileField(member),
+      };
+    });
   return (value, structsChecked) => {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       fail(`expected a ${desc.name} message`);

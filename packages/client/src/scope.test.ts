@@ -10,7 +10,7 @@ import {
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkEventRules } from "./event-content-rules.js";
-import { validateEvent } from "./event-validation.js";
+import { validateBuiltEvent, validateEvent } from "./event-validation.js";
 import { createScope, type ScopeRuntime, startSessionSpan } from "./scope.js";
 import { createStackContextManager } from "./stack-context-manager.js";
 import { ChaukasValidationError } from "./validation-error.js";
@@ -23,7 +23,7 @@ function runtime(): ScopeRuntime & { events: Event[] } {
     defaults: { tenantId: "acme", projectId: "bot", branch: "main", tags: ["default"] },
     contextManager: createStackContextManager(),
     submit(event) {
-      validateEvent(event, true);
+      validateBuiltEvent(event);
       events.push(event);
     },
   };
