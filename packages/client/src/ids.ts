@@ -53,6 +53,8 @@ function nonZeroHex(length: number): string {
 }
 
 let lastMs = -1;
+let prefixMs = -1;
+let prefix = "";
 // 12-bit counter (rand_a) plus 32 more bits of rand_b used as a counter within one millisecond.
 let counter = 0;
 
@@ -79,11 +81,14 @@ export function uuidv7(nowMs: number = Date.now()): string {
       counter = 0;
     }
   }
-  // 48-bit milliseconds, version 7 + 12-bit counter, variant 10 + 62 random bits.
-  const time = ms.toString(16).padStart(12, "0");
-  const version = (0x7000 | counter).toString(16);
-  const variant = HEX[0x80 | (pool[r + 2]! & 0x3f)]! + HEX[pool[r + 3]!]!;
-  return `${time.slice(0, 8)}-${time.slice(8)}-${version}-${variant}-${hex(r + 4, 6)}`;
+  // 48-bit milliseconds (formatted once per millisecond), version 7 + 12-bit counter,
+  // variant 10 + 62 random bits.
+  if (ms !== prefixMs) {
+    const time = ms.toString(16).padStart(12, "0");
+    prefix = `${time.slice(0, 8)}-${time.slice(8)}-`;
+    prefixMs = ms;
+  }
+  return `${prefix}${HEX[0x70 | (counter >>> 8)]}${HEX[counter & 0xff]}-${HEX[0x80 | (pool[r + 2]! & 0x3f)]}${HEX[pool[r + 3]!]}-${hex(r + 4, 6)}`;
 }
 
 /** The Unix milliseconds a UUIDv7 carries. */
