@@ -1,0 +1,137 @@
+import { type DevServer, startDevServer } from "@chaukas/devserver";
+import type { Event } from "@chaukas/spec/common/v1";
+import type { Interceptor, Transport } from "@connectrpc/connect";
+import {
+  compressionGzip,
+  createConnectTransport,
+  createGrpcTransport,
+  createGrpcWebTransport,
+} from "@connectrpc/connect-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createChaukasClient } from "../src/index.js";
+import { expectBalanced } from "./pipeline-fixtures.js";
+
+// The processor encodes each event once and, over a binary transport, sends the batch as those
+// bytes (`IngestEventBatch` with a `bytes` request field: the same wire format). Here every
+// protocol and format connect-node speaks carries real builder events into the devserver, which
+// decodes them with the spec's own schema: what it stores must equal what was emitted, field for
+// field, whichever path the exporter took.
+
+let server: DevServer;
+
+beforeAll(async () => {
+  server = await startDevServer({ port: 0 });
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+interface Variant {
+  readonly name: string;
+  readonly binary: boolean;
+  make(baseUrl: string, interceptors: Interceptor[]): Transport;
+}
+
+const VARIANTS: readonly Variant[] = [
+  {
+    name: "gRPC (HTTP/2, gzip)",
+    binary: true,
+    make: (baseUrl, interceptors) =>
+      createGrpcTransport({ baseUrl, interceptors, sendCompression: compressionGzip }),
+  },
+  {
+    name: "Connect binary",
+    binary: true,
+    make: (baseUrl, interceptors) =>
+      createConnectTransport({ baseUrl, interceptors, httpVersion: "1.1", useBinaryFormat: true }),
+  },
+  {
+    name: "Connect JSON",
+    binary: false,
+    make: (baseUrl, interceptors) =>
+      createConnectTransport({ baseUrl, interceptors, httpVersion: "1.1", useBinaryFormat: false }),
+  },
+  {
+    name: "gRPC-web binary",
+    binary: true,
+    make: (baseUrl, interceptors) =>
+      createGrpcWebTransport({ baseUrl, interceptors, httpVersion: "1.1", useBinaryFormat: true }),
+  },
+  {
+    name: "gRPC-web JSON",
+    binary: false,
+    make: (baseUrl, interceptors) =>
+      createGrpcWebTransport({ baseUrl, interceptors, httpVersion: "1.1", useBinaryFormat: false }),
+  },
+];
+
+describe.each(VARIANTS)("IngestEventBatch over $name", (variant) => {
+  it("the devserver stores every emitted event field for field", async () => {
+    const requestTypes: string[] = [];
+    const recordRequestType: Interceptor = (next) => (req) => {
+      requestTypes.push(req.method.input.typeName);
+      return next(req);
+    };
+    const sent: Event[] = [];
+    const chaukas = createChaukasClient({
+      transport: variant.make(server.url, [recordRequestType]),
+      tenantId: "acme",
+      projectId: `wire-${variant.name}`,
+      maxBatchSize: 40,
+      // Records the events exactly as they leave the processor (after stamping and checks).
+      beforeSend: (event) => {
+        sent.push(event);
+        return event;
+      },
+    });
+    const session = chaukas.startSession({ agentId: "planner", agentName: "Planner ✈︎" });
+    const agent = session.agentStart({ agentId: "researcher", agentName: "Researcher" });
+    for (let i = 0; i < 60; i++) {
+      const model = agent.modelInvocationStart({
+        provider: "openai",
+        model: "gpt-4o-mini",
+        request: { messages: [{ role: "user", content: `question ${i} — ünïcødé 🚀` }] },
+        temperature: 0.5,
+      });
+      model.end({
+        response: { text: "x".repeat(i * 37) },
+        promptTokens: 10 + i,
+        completionTokens: 2 * i,
+        cost: { totalCost: 0.001 * i },
+      });
+      const tool = agent.toolCallStart({
+        name: "search",
+        arguments: { q: "refund", k: i, deep: [1, null, true] },
+      });
+      tool.end({ output: { hits: i, nested: { ok: i % 2 === 0 } } });
+    }
+    agent.end();
+    session.end();
+    expect(await chaukas.flush({ timeoutMs: 20_000 })).toEqual({ completed: true, pending: 0 });
+
+    const emitted = sent.length;
+    expect(emitted).toBe(4 * 60 + 4);
+    const stored = new Map(server.store.events().map((e) => [e.eventId, e]));
+    for (const event of sent) {
+      expect(stored.get(event.eventId)).toEqual(event);
+    }
+    const stats = chaukas.stats();
+    expect(stats).toMatchObject({ sent: emitted, failed: 0, queued: 0, inFlight: 0 });
+    expectBalanced(stats);
+
+    // Proves which path carried the batches: the first as a message (the transport's format is
+    // learned from its response), the rest as the processor's bytes when the format is binary.
+    const batches = Math.ceil(emitted / 40);
+    expect(requestTypes).toHaveLength(batches);
+    expect(requestTypes[0]).toBe("chaukas.spec.client.v1.IngestEventBatchRequest");
+    expect(new Set(requestTypes.slice(1))).toEqual(
+      new Set([
+        variant.binary
+          ? "google.protobuf.BytesValue"
+          : "chaukas.spec.client.v1.IngestEventBatchRequest",
+      ]),
+    );
+    await chaukas.shutdown();
+  });
+});
