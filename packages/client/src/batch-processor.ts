@@ -30,12 +30,6 @@ import {
   serverRetryAdvice,
 } from "./retry.js";
 import type { ChaukasStats, DropCounts } from "./stats.js";
-import {
-  createTimeSlice,
-  type EventLoopYield,
-  type TimeSlice,
-  yieldToEventLoop,
-} from "./time-slice.js";
 
 /** Why an event was dropped: a key of `ChaukasStats.dropped`. */
 export type DropReason = keyof DropCounts;
@@ -270,8 +264,6 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
   let shutdownPromise: Promise<FlushResult> | undefined;
   /** Bumped when shutdown abandons what is queued: a `prepareMore` that awaited stops then. */
   let abandonments = 0;
-  /** Set while `prepareMore` lets the event loop run; a keepalive flush ends it early. */
-  let pause: EventLoopYield | undefined;
 
   const counts = {
     emitted: 0,
@@ -420,12 +412,8 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
     return bytes >= maxBatchBytes;
   }
 
-  /**
-   * Moves events from the queue through `prepare` and the encoder until a full batch is
-   * prepared. With `slice`, it yields to the event loop whenever the slice is used up, so a
-   * large flush is spread over many short macrotasks.
-   */
-  async function prepareMore(slice: TimeSlice | undefined): Promise<void> {
+  /** Moves events from the queue through `prepare` and the encoder until a full batch is prepared. */
+  async function prepareMore(): Promise<void> {
     const generation = abandonments;
     while (preparedCount() < maxBatchSize && queue.size > 0) {
       const firstSeq = nextSeq - queue.size;
@@ -468,17 +456,6 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
       for (let i = 0; i < output.length; i += ENCODE_CHUNK_EVENTS) {
         // Output i stands at input position <= i when prepare only removes events: a lower bound.
         const seq = firstSeq + Math.min(i, input.length - 1);
-        // Events a keepalive flush covers must leave now: a hidden page may never run a timer.
-        if (slice?.expired() && !closed && seq >= keepaliveSeq) {
-          preparingFirstSeq = seq;
-          pause = yieldToEventLoop();
-          await pause.done;
-          pause = undefined;
-          slice.restart();
-          if (generation !== abandonments) {
-            return;
-          }
-        }
         const chunk = output.slice(i, i + ENCODE_CHUNK_EVENTS);
         preparing -= chunk.length;
         let fields: Uint8Array[];
@@ -569,7 +546,6 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
       return;
     }
     pumping = true;
-    const slice = createTimeSlice();
     try {
       do {
         pumpAgain = false;
@@ -583,10 +559,10 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
             if (preparedCount() >= maxBatchSize || queue.size === 0) {
               break;
             }
-            await prepareMore(slice);
+            await prepareMore();
             continue;
           }
-          await prepareMore(slice);
+          await prepareMore();
           if (closed) {
             break;
           }
@@ -792,7 +768,6 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
     dueSeq = Math.max(dueSeq, target);
     if (flushOptions.keepalive === true) {
       keepaliveSeq = Math.max(keepaliveSeq, target);
-      pause?.wake();
     }
     if (oldestUnsettledSeq() >= target) {
       return Promise.resolve({ completed: true, pending: pending() });
