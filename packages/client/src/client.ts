@@ -25,7 +25,7 @@ import type { FlushOptions, FlushResult, ShutdownOptions } from "./event-process
 import { validateBuiltEvent, validateEvent } from "./event-validation.js";
 import type { EventExporter } from "./exporter.js";
 import { newSpanId, uuidv7 } from "./ids.js";
-import { createIntegrityChain } from "./integrity.js";
+import { createIntegrityChain } from "./integrity-chain.js";
 import { type EventFilter, type QueryOrder, toQueryFilter, toSortOrder } from "./query-filter.js";
 import type { RetryOptions } from "./retry.js";
 import {

@@ -54,26 +54,11 @@ export type {
 export { validateEvent } from "./event-validation.js";
 export type { EventExporter, ExportOptions } from "./exporter.js";
 export { newSpanId, newTraceId, uuidv7 } from "./ids.js";
-export {
-  type ChainVerification,
-  contentHash,
-  type VerifyChainOptions,
-  verifyChain,
-} from "./integrity.js";
 export { KEEPALIVE_MAX_BATCH_BYTES, keepaliveContextKey } from "./keepalive.js";
 export { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
-export {
-  type EventFilter,
-  type QueryOrder,
-  type TimeInput,
-  toQueryFilter,
-} from "./query-filter.js";
-export {
-  REDACTION_DEFAULTS,
-  type RedactionMethod,
-  type RedactOptions,
-  redact,
-} from "./redact.js";
+// Types only: `toQueryFilter`, `verifyChain`/`contentHash` and `redact` are in the subpaths
+// `@chaukas/client/query`, `/integrity` and `/redact` (see the README's "Subpath exports").
+export type { EventFilter, QueryOrder, TimeInput } from "./query-filter.js";
 export {
   BATCH_TOO_LARGE_REASON,
   ERROR_REASON_HEADER,

@@ -2,14 +2,15 @@ import { equals } from "@bufbuild/protobuf";
 import {
   type ChaukasClient,
   type ChaukasClientOptions,
-  contentHash,
   createChaukasClient,
-  verifyChain,
 } from "@chaukas/client";
 import { type DevServer, startDevServer } from "@chaukas/devserver";
 import { type Event, EventSchema, EventStatus, EventType } from "@chaukas/spec/common/v1";
 import { createNodeTransport } from "@chaukas/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// `@chaukas/client/integrity` in an application; the sources here (the root vitest config
+// aliases only package roots to sources).
+import { contentHash, verifyChain } from "../src/integrity.js";
 
 let server: DevServer;
 

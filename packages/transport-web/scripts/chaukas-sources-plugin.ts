@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Plugin } from "esbuild";
 
@@ -17,5 +18,17 @@ export const chaukasSourcesPlugin: Plugin = {
     build.onResolve({ filter: /^@chaukas\/[a-z-]+$/ }, (args) => ({
       path: `${packagesDir}${args.path.slice("@chaukas/".length)}/src/index.ts`,
     }));
+    // Subpaths (`@chaukas/client/integrity`): the source of the file the exports map names.
+    build.onResolve({ filter: /^@chaukas\/[a-z-]+\/[a-z-]+$/ }, (args) => {
+      const [pkg = "", subpath = ""] = args.path.slice("@chaukas/".length).split("/");
+      const manifest = JSON.parse(readFileSync(`${packagesDir}${pkg}/package.json`, "utf8")) as {
+        exports?: Record<string, { default?: string }>;
+      };
+      const target = manifest.exports?.[`./${subpath}`]?.default;
+      if (target === undefined) return undefined;
+      return {
+        path: `${packagesDir}${pkg}/${target.replace(/^\.\/dist\//, "src/").replace(/\.js$/, ".ts")}`,
+      };
+    });
   },
 };
