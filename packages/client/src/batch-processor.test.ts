@@ -553,6 +553,32 @@ describe("flush and shutdown", () => {
     expectBalanced(processor.stats());
   });
 
+  it("shutdown's deadline counts events stuck in an async prepare as failed at once, never twice", async () => {
+    const release = createGate();
+    const backend = createTestBackend();
+    const processor = createBatchProcessor({
+      exporter: createConnectExporter(backend.transport),
+      maxBatchSize: 50,
+      flushIntervalMs: NEVER,
+      prepare: async (events) => {
+        await release.wait;
+        return events;
+      },
+    });
+    for (const event of testEvents(80)) {
+      processor.enqueue(event);
+    }
+    expect(await processor.shutdown({ timeoutMs: 50 })).toEqual({ completed: false, pending: 80 });
+    expect(processor.stats()).toMatchObject({ failed: 80, queued: 0, inFlight: 0, sent: 0 });
+    expectBalanced(processor.stats());
+    // prepare returning late changes nothing: its events were already given up.
+    release.open();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(processor.stats()).toMatchObject({ failed: 80, queued: 0, inFlight: 0, sent: 0 });
+    expect(backend.calls).toBe(0);
+    expectBalanced(processor.stats());
+  });
+
   it("keepalive flush sends everything now, batches ≤ 60 KiB with the context key, all at once", async () => {
     const keepaliveFlags: boolean[] = [];
     const expectedBatches = 4;

@@ -8,8 +8,8 @@ import {
   createGrpcWebTransport,
 } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createChaukasClient } from "../src/index.js";
-import { expectBalanced } from "./pipeline-fixtures.js";
+import { createBatchProcessor, createChaukasClient, createConnectExporter } from "../src/index.js";
+import { expectBalanced, testEvents } from "./pipeline-fixtures.js";
 
 // The processor encodes each event once and, over a binary transport, sends the batch as those
 // bytes (`IngestEventBatch` with a `bytes` request field: the same wire format). Here every
@@ -133,5 +133,34 @@ describe.each(VARIANTS)("IngestEventBatch over $name", (variant) => {
       ]),
     );
     await chaukas.shutdown();
+  });
+});
+
+describe("an exporter wrapping the Connect exporter", () => {
+  it("sends the batch as it edited it, not the bytes encoded before the edit", async () => {
+    const inner = createConnectExporter(createGrpcTransport({ baseUrl: server.url }));
+    const processor = createBatchProcessor({
+      maxBatchSize: 10,
+      exporter: {
+        export(batch, options) {
+          // Drops every odd event, the way a user's filtering wrapper might.
+          batch.events = batch.events.filter((_, i) => i % 2 === 0);
+          return inner.export(batch, options);
+        },
+      },
+    });
+    const events = testEvents(50, 9_000_000);
+    for (const event of events) {
+      processor.enqueue(event);
+    }
+    expect(await processor.flush({ timeoutMs: 20_000 })).toEqual({ completed: true, pending: 0 });
+    const stored = server.store
+      .events()
+      .map((e) => e.eventId)
+      .filter((id) => id.startsWith("evt-09"));
+    expect(new Set(stored)).toEqual(
+      new Set(events.filter((_, i) => i % 2 === 0).map((e) => e.eventId)),
+    );
+    await processor.shutdown();
   });
 });
