@@ -1,20 +1,21 @@
-// What a browser agent UI ships: the client, the fetch transport, one session with a tool call,
-// flush, and a query back (the calls the bare baseline makes by hand).
+// Row 3: the page the transport-web bundle budget measures
+// (packages/transport-web/scripts/bundle-entries/sdk.ts); keep the two the same.
 import { createChaukasClient } from "@chaukas/client";
-import { createWebTransport } from "@chaukas/transport-web";
+import { createConnectWebTransport, registerPageLifecycleFlush } from "@chaukas/transport-web";
 
 const chaukas = createChaukasClient({
-  transport: createWebTransport({ baseUrl: "http://localhost:50051" }),
+  transport: createConnectWebTransport({ baseUrl: "https://ingest.example.com" }),
   tenantId: "acme",
-  projectId: "support-bot",
+  projectId: "chat-ui",
 });
-const session = chaukas.startSession({ agentId: "planner", agentName: "Planner" });
-const tool = session.toolCallStart({ name: "search", arguments: { q: "refund policy", k: 5 } });
-tool.end({ output: { hits: 3 } });
+registerPageLifecycleFlush(chaukas);
+const session = chaukas.startSession({ agentId: "chat", agentName: "Chat" });
+session.inputReceived({ text: "hi" });
+const model = session.modelInvocationStart({ provider: "openai", model: "gpt-4o-mini" });
+model.end({ promptTokens: 10, completionTokens: 5, finishReason: "stop" });
+const tool = session.toolCallStart({ name: "search", arguments: { q: "refunds" } });
+tool.end({ output: { hits: 1 } });
+session.outputEmitted({ text: "hello" });
 session.end();
-await chaukas.healthz();
-await chaukas.capabilities();
 await chaukas.flush();
-for await (const event of chaukas.query({ sessionId: session.id })) {
-  console.log(event.eventId);
-}
+for await (const event of chaukas.query({ sessionId: session.id })) console.log(event.type);
