@@ -213,12 +213,7 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
   const contextManager = options.contextManager ?? createStackContextManager();
   const callOptions: CallOptions =
     options.callTimeoutMs === undefined ? {} : { timeoutMs: options.callTimeoutMs };
-  const exporter =
-    options.exporter ??
-    createConnectExporter(
-      transport!,
-      options.callTimeoutMs === undefined ? {} : { timeoutMs: options.callTimeoutMs },
-    );
+  const exporter = options.exporter ?? createConnectExporter(transport!, callOptions);
 
   const processor = createProcessorOrThrow(() =>
     createBatchProcessor({

@@ -202,6 +202,11 @@ function point(
   return { type, status, severity, author, content };
 }
 
+/** The START event of a span. */
+function started(type: EventType, author: Author, content: Event["content"]): Parts {
+  return point(type, author, content, Severity.INFO, EventStatus.STARTED);
+}
+
 const NO_CONTENT: Event["content"] = { case: undefined };
 
 /**
@@ -510,13 +515,7 @@ export function startSessionSpan(
     options?.agentId,
     options?.agentName,
   );
-  const parts = point(
-    EventType.SESSION_START,
-    Author.SYSTEM,
-    stateContent(options?.state),
-    Severity.INFO,
-    EventStatus.STARTED,
-  );
+  const parts = started(EventType.SESSION_START, Author.SYSTEM, stateContent(options?.state));
   return startSpan(runtime, context, parts, options, SESSION_END, {}, wallMs(), { id: sessionId });
 }
 
@@ -524,13 +523,7 @@ function startAgent(runtime: ScopeRuntime, parent: Parent, options: AgentOptions
   const agentId = requireString(options?.agentId, "agent_id");
   const agentName = options.agentName ?? "";
   const context = childContext(parent, agentId, agentName);
-  const parts = point(
-    EventType.AGENT_START,
-    Author.AGENT,
-    stateContent(options.state),
-    Severity.INFO,
-    EventStatus.STARTED,
-  );
+  const parts = started(EventType.AGENT_START, Author.AGENT, stateContent(options.state));
   return startSpan(runtime, context, parts, options, AGENT_END, {}, wallMs(), {
     agentId,
     agentName,
@@ -557,13 +550,10 @@ function startModelInvocation(
     presencePenalty: input.presencePenalty ?? 0,
     startTime: timestampFromMs(nowMs),
   });
-  const parts = point(
-    EventType.MODEL_INVOCATION_START,
-    Author.LLM,
-    { case: "llmInvocation", value },
-    Severity.INFO,
-    EventStatus.STARTED,
-  );
+  const parts = started(EventType.MODEL_INVOCATION_START, Author.LLM, {
+    case: "llmInvocation",
+    value,
+  });
   return startSpan(runtime, context, parts, input, modelEnd, { provider, model }, nowMs);
 }
 
@@ -617,13 +607,7 @@ function startToolCall(
     functionName: input.functionName ?? "",
     authRequired: input.authRequired ?? false,
   });
-  const parts = point(
-    EventType.TOOL_CALL_START,
-    Author.AGENT,
-    { case: "toolCall", value },
-    Severity.INFO,
-    EventStatus.STARTED,
-  );
+  const parts = started(EventType.TOOL_CALL_START, Author.AGENT, { case: "toolCall", value });
   return startSpan(runtime, context, parts, input, toolEnd, { toolCallId }, wallMs(), {
     toolCallId,
   });
@@ -658,13 +642,7 @@ function startMcpCall(runtime: ScopeRuntime, parent: Parent, input: McpCallStart
     ...common,
     request: toOptionalJsonObject(input.request, "mcp_call.request"),
   });
-  const parts = point(
-    EventType.MCP_CALL_START,
-    Author.AGENT,
-    { case: "mcpCall", value },
-    Severity.INFO,
-    EventStatus.STARTED,
-  );
+  const parts = started(EventType.MCP_CALL_START, Author.AGENT, { case: "mcpCall", value });
   return startSpan(runtime, context, parts, input, mcpEnd, common, wallMs());
 }
 
