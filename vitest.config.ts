@@ -9,6 +9,14 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@chaukas\/spec\/(.*)$/, replacement: `${root}packages/spec/src/$1.ts` },
+      {
+        find: /^@chaukas\/client\/(integrity|redact)$/,
+        replacement: `${root}packages/client/src/$1.ts`,
+      },
+      {
+        find: /^@chaukas\/client\/query$/,
+        replacement: `${root}packages/client/src/query-filter.ts`,
+      },
       { find: /^@chaukas\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
     ],
   },

@@ -4,13 +4,11 @@ import {
   type ChaukasClientOptions,
   createChaukasClient,
 } from "@chaukas/client";
+import { contentHash, verifyChain } from "@chaukas/client/integrity";
 import { type DevServer, startDevServer } from "@chaukas/devserver";
 import { type Event, EventSchema, EventStatus, EventType } from "@chaukas/spec/common/v1";
 import { createNodeTransport } from "@chaukas/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// `@chaukas/client/integrity` in an application; the sources here (the root vitest config
-// aliases only package roots to sources).
-import { contentHash, verifyChain } from "../src/integrity.js";
 
 let server: DevServer;
 
