@@ -86,8 +86,8 @@ export interface BatchProcessorOptions {
   /** Deadline of one export attempt, in ms; a late one is aborted and retried. Default 10 000. */
   readonly exportTimeoutMs?: number;
   /**
-   * Retry policy: defaults 10 attempts, 200 ms initial and 5000 ms maximum backoff, multiplier
-   * 2, 60 000 ms maximum elapsed.
+   * Retry policy: defaults unlimited attempts within 60 000 ms maximum elapsed, 200 ms initial
+   * and 5000 ms maximum backoff, multiplier 2 (`PROCESSOR_DEFAULTS.retry`).
    */
   readonly retry?: RetryOptions;
   /**

@@ -15,7 +15,7 @@ import {
   createClient,
   type Transport,
 } from "@connectrpc/connect";
-import { createBatchProcessor, type DropReason, type ExportErrorInfo } from "./batch-processor.js";
+import { type BatchProcessorOptions, createBatchProcessor } from "./batch-processor.js";
 import type { SessionOptions } from "./builder-types.js";
 import { wallMs } from "./clock.js";
 import { createConnectExporter } from "./connect-exporter.js";
@@ -27,7 +27,6 @@ import type { EventExporter } from "./exporter.js";
 import { newSpanId, uuidv7 } from "./ids.js";
 import { createIntegrityChain } from "./integrity-chain.js";
 import { type EventFilter, type QueryOrder, toQueryFilter, toSortOrder } from "./query-filter.js";
-import type { RetryOptions } from "./retry.js";
 import {
   type ChaukasScope,
   createScope,
@@ -46,8 +45,25 @@ import { ChaukasValidationError } from "./validation-error.js";
  */
 export type BeforeSendResult = Event | null | Promise<Event | null>;
 
-/** Options of `createChaukasClient`. Defaults are in `CLIENT_DEFAULTS` and `PROCESSOR_DEFAULTS`. */
-export interface ChaukasClientOptions {
+/** The processor's options the client passes through (documented on `BatchProcessorOptions`). */
+type PipelineOptions = Pick<
+  BatchProcessorOptions,
+  | "onError"
+  | "onDrop"
+  | "maxQueueSize"
+  | "maxBatchSize"
+  | "maxBatchBytes"
+  | "flushIntervalMs"
+  | "maxConcurrentExports"
+  | "exportTimeoutMs"
+  | "retry"
+>;
+
+/**
+ * Options of `createChaukasClient`: its own, and the batching/retry options it passes to the
+ * processor. Defaults are in `CLIENT_DEFAULTS` and `PROCESSOR_DEFAULTS`.
+ */
+export interface ChaukasClientOptions extends PipelineOptions {
   /**
    * Any Connect transport (`@chaukas/transport-node`, `@chaukas/transport-web`, or
    * `createRouterTransport`). Events are sent with `IngestEventBatch`; `query`,
@@ -86,27 +102,6 @@ export interface ChaukasClientOptions {
    * `beforeSend`), checked with `verifyChain`. Default false.
    */
   readonly integrity?: boolean;
-  /**
-   * Told about failed and retried exports with the transport's `ConnectError` (and about a
-   * failing `beforeSend`). Called off the caller's stack. Default: none.
-   */
-  readonly onError?: (error: ConnectError, info: ExportErrorInfo) => void;
-  /** Told when events are dropped, with the reason and count. Default: none. */
-  readonly onDrop?: (reason: DropReason, count: number) => void;
-  /** Events held at most before new ones are dropped (`dropped.queueFull`). Default 10 000. */
-  readonly maxQueueSize?: number;
-  /** Events per batch at most. Default 100. */
-  readonly maxBatchSize?: number;
-  /** Encoded bytes per `IngestEventBatch` request at most. Default 256 KiB. */
-  readonly maxBatchBytes?: number;
-  /** An event waits at most this long, in ms, for its batch to fill. Default 1000. */
-  readonly flushIntervalMs?: number;
-  /** Exports running at once. Default 1. */
-  readonly maxConcurrentExports?: number;
-  /** Deadline of one export attempt, in ms. Default 10 000. */
-  readonly exportTimeoutMs?: number;
-  /** Retry policy of exports (see `PROCESSOR_DEFAULTS.retry`). */
-  readonly retry?: RetryOptions;
   /**
    * Deadline sent with every RPC (ingest and query) so the server stops work the client
    * gave up on. Default: none.
