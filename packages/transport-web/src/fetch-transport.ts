@@ -1,7 +1,7 @@
 import { keepaliveContextKey } from "@chaukas/client";
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import { createRequestHeaders } from "./request-headers.js";
-import { createRuntimeFetch } from "./runtime-fetch.js";
+import { createRuntimeFetch, KEEPALIVE_MARK_HEADER } from "./runtime-fetch.js";
 import type { WebTransportOptions } from "./web-transport.js";
 
 /**
@@ -25,47 +25,35 @@ export const WEB_TRANSPORT_DEFAULTS = {
 
 /**
  * The web transport around a given protocol factory: header/auth interceptor, deadline, and
- * a second transport for calls marked with `keepaliveContextKey`. It names no protocol
- * itself, so a bundle contains only the protocol the page passes in.
+ * the keepalive mark for calls whose context values carry `keepaliveContextKey`. It names no
+ * protocol itself, so a bundle contains only the protocol the page passes in.
  */
 export function createFetchTransport(
   options: Omit<WebTransportOptions, "protocol">,
   factory: WebTransportFactory,
 ): Transport {
-  const baseUrl = options.baseUrl;
+  const { baseUrl, timeoutMs = WEB_TRANSPORT_DEFAULTS.timeoutMs } = options;
   if (typeof baseUrl !== "string" || baseUrl === "") {
     throw new TypeError("baseUrl is required, e.g. http://127.0.0.1:50051");
   }
-  const timeoutMs = options.timeoutMs ?? WEB_TRANSPORT_DEFAULTS.timeoutMs;
   if (!(timeoutMs > 0)) {
     throw new TypeError(`timeoutMs must be a positive number, got ${timeoutMs}`);
   }
   const headers = createRequestHeaders(options.apiKey, options.headers);
-  const interceptors: Interceptor[] = [...(options.interceptors ?? [])];
-  if (headers.length > 0) {
-    interceptors.unshift((next) => (req) => {
-      for (const [name, value] of headers) {
-        req.header.set(name, value);
-      }
-      return next(req);
-    });
-  }
-  const createFor = (keepalive: boolean) =>
-    factory({
-      baseUrl,
-      useBinaryFormat: options.useBinaryFormat ?? WEB_TRANSPORT_DEFAULTS.useBinaryFormat,
-      defaultTimeoutMs: timeoutMs,
-      interceptors,
-      fetch: createRuntimeFetch(options.fetch, keepalive),
-    });
-  const regular = createFor(false);
-  const keepalive = createFor(true);
-  const choose = (contextValues: Parameters<Transport["unary"]>[5]) =>
-    contextValues?.get(keepaliveContextKey) === true ? keepalive : regular;
-  return {
-    unary: (method, signal, timeout, header, input, contextValues) =>
-      choose(contextValues).unary(method, signal, timeout, header, input, contextValues),
-    stream: (method, signal, timeout, header, input, contextValues) =>
-      choose(contextValues).stream(method, signal, timeout, header, input, contextValues),
-  };
+  return factory({
+    baseUrl,
+    useBinaryFormat: options.useBinaryFormat ?? WEB_TRANSPORT_DEFAULTS.useBinaryFormat,
+    defaultTimeoutMs: timeoutMs,
+    interceptors: [
+      // Outermost, so the user's interceptors see the auth header (and the keepalive mark,
+      // which the fetch wrapper strips before the request leaves).
+      (next) => (req) => {
+        for (const [name, value] of headers) req.header.set(name, value);
+        if (req.contextValues.get(keepaliveContextKey)) req.header.set(KEEPALIVE_MARK_HEADER, "1");
+        return next(req);
+      },
+      ...(options.interceptors ?? []),
+    ],
+    fetch: createRuntimeFetch(options.fetch),
+  });
 }

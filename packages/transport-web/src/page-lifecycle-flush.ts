@@ -7,27 +7,18 @@ import type { FlushableClient } from "./flushable-client.js";
  * desktop navigation without a visibility change. Both firing is harmless: the second flush
  * finds the queue empty. Unload/beforeunload are not used: they break the back/forward cache.
  *
- * Returns a function removing the listeners. Where there is no `document`/`addEventListener`
- * (edge runtimes, workers), it registers nothing and returns a no-op.
+ * Returns a function removing the listeners. Where there is no `document` (edge runtimes,
+ * workers), it registers nothing and returns a no-op.
  */
 export function registerPageLifecycleFlush(client: FlushableClient): () => void {
   const doc = (globalThis as { document?: Document }).document;
-  const win = globalThis as Partial<Pick<Window, "addEventListener" | "removeEventListener">>;
-  if (
-    doc === undefined ||
-    typeof doc.addEventListener !== "function" ||
-    typeof win.addEventListener !== "function" ||
-    typeof win.removeEventListener !== "function"
-  ) {
+  const win = globalThis as Partial<Window>;
+  if (typeof doc?.addEventListener !== "function" || typeof win.addEventListener !== "function") {
     return () => {};
   }
-  const flush = () => {
-    // flush() never rejects; nothing to await while the page goes away.
-    void client.flush({ keepalive: true });
-  };
-  const onVisibilityChange = () => {
-    if (doc.visibilityState === "hidden") flush();
-  };
+  // flush() never rejects; nothing to await while the page goes away.
+  const flush = () => void client.flush({ keepalive: true });
+  const onVisibilityChange = () => doc.visibilityState === "hidden" && flush();
   doc.addEventListener("visibilitychange", onVisibilityChange);
   win.addEventListener("pagehide", flush);
   return () => {
