@@ -9,7 +9,6 @@ import {
 } from "@chaukas/spec/common/v1";
 import {
   type CallOptions,
-  type Client,
   Code,
   ConnectError,
   createClient,
@@ -17,7 +16,6 @@ import {
 } from "@connectrpc/connect";
 import { type BatchProcessorOptions, createBatchProcessor } from "./batch-processor.js";
 import type { SessionOptions } from "./builder-types.js";
-import { wallMs } from "./clock.js";
 import { createConnectExporter } from "./connect-exporter.js";
 import type { ContextManager, SpanContext } from "./context-manager.js";
 import { copyStrings, type EventDefaults, requireString } from "./event-builders.js";
@@ -25,7 +23,6 @@ import type { FlushOptions, FlushResult, ShutdownOptions } from "./event-process
 import { validateBuiltEvent, validateEvent } from "./event-validation.js";
 import type { EventExporter } from "./exporter.js";
 import { newSpanId, uuidv7 } from "./ids.js";
-import { createIntegrityChain } from "./integrity-chain.js";
 import { type EventFilter, type QueryOrder, toQueryFilter, toSortOrder } from "./query-filter.js";
 import {
   type ChaukasScope,
@@ -44,6 +41,16 @@ import { ChaukasValidationError } from "./validation-error.js";
  * or `null` to drop it. May be a promise (e.g. `redact` with "hash").
  */
 export type BeforeSendResult = Event | null | Promise<Event | null>;
+
+/**
+ * Links each event into a hash chain before it is sent (sets `content_hash` and `hash_prev`).
+ * `createIntegrityChain()` from `@chaukas/client/integrity` is the implementation; it is a value
+ * rather than a flag so that pages that do not use it do not ship SHA-256 and the canonical
+ * encoding.
+ */
+export interface IntegrityChain {
+  link(event: Event): Promise<void>;
+}
 
 /** The processor's options the client passes through (documented on `BatchProcessorOptions`). */
 type PipelineOptions = Pick<
@@ -99,9 +106,10 @@ export interface ChaukasClientOptions extends PipelineOptions {
   readonly beforeSend?: (event: Event) => BeforeSendResult;
   /**
    * Per-session hash chain: `content_hash` and `hash_prev` on every event (after
-   * `beforeSend`), checked with `verifyChain`. Default false.
+   * `beforeSend`), checked with `verifyChain`. Pass `createIntegrityChain()` from
+   * `@chaukas/client/integrity`. Default: none.
    */
-  readonly integrity?: boolean;
+  readonly integrity?: IntegrityChain;
   /**
    * Deadline sent with every RPC (ingest and query) so the server stops work the client
    * gave up on. Default: none.
@@ -115,7 +123,6 @@ export interface ChaukasClientOptions extends PipelineOptions {
 export const CLIENT_DEFAULTS = {
   branch: "",
   tags: [] as readonly string[],
-  integrity: false,
   pageSize: 100,
 } as const;
 
@@ -188,47 +195,90 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
   if (typeof options !== "object" || options === null) {
     throw new ChaukasValidationError("options", "expected an options object");
   }
-  const tenantId = requireString(options.tenantId, "tenant_id");
-  const projectId = requireString(options.projectId, "project_id");
-  const transport = options.transport;
-  if (transport === undefined && options.exporter === undefined) {
-    throw new ChaukasValidationError("transport", "either transport or exporter is required");
-  }
-  const pageSize = options.pageSize ?? CLIENT_DEFAULTS.pageSize;
-  checkPageSize(pageSize, "pageSize");
+  const { transport, beforeSend, integrity } = options;
   const defaults: EventDefaults = {
-    tenantId,
-    projectId,
+    tenantId: requireString(options.tenantId, "tenant_id"),
+    projectId: requireString(options.projectId, "project_id"),
     branch: options.branch ?? CLIENT_DEFAULTS.branch,
     tags: options.tags === undefined ? CLIENT_DEFAULTS.tags : copyStrings(options.tags, "tags"),
   };
+  if (transport === undefined && options.exporter === undefined) {
+    throw new ChaukasValidationError("transport", "either transport or exporter is required");
+  }
   if (typeof defaults.branch !== "string") {
     throw new ChaukasValidationError("branch", "expected a string");
   }
+  if (integrity !== undefined && typeof integrity.link !== "function") {
+    throw new ChaukasValidationError(
+      "integrity",
+      'expected createIntegrityChain() from "@chaukas/client/integrity"',
+    );
+  }
+  const pageSize = checkPageSize(options.pageSize ?? CLIENT_DEFAULTS.pageSize);
   const contextManager = options.contextManager ?? createStackContextManager();
-  const callOptions: CallOptions =
-    options.callTimeoutMs === undefined ? {} : { timeoutMs: options.callTimeoutMs };
-  const exporter = options.exporter ?? createConnectExporter(transport!, callOptions);
+  const active = () => contextManager.active();
+  const callOptions: CallOptions = { timeoutMs: options.callTimeoutMs };
 
-  const processor = createProcessorOrThrow(() =>
-    createBatchProcessor({
-      exporter,
-      ...pick(options, [
-        "maxQueueSize",
-        "maxBatchSize",
-        "maxBatchBytes",
-        "flushIntervalMs",
-        "maxConcurrentExports",
-        "exportTimeoutMs",
-        "retry",
-        "onError",
-        "onDrop",
-      ]),
-      ...(options.beforeSend !== undefined || options.integrity === true
-        ? { prepare: createPrepare(options) }
-        : {}),
-    }),
-  );
+  /** Reports an event `beforeSend` could not handle; it is dropped, never sent unredacted. */
+  const reportDropped = (cause: unknown, event: Event) => {
+    try {
+      options.onError?.(
+        new ConnectError(
+          `beforeSend failed; event ${event.eventId} was dropped`,
+          Code.Internal,
+          undefined,
+          undefined,
+          cause,
+        ),
+        { batchId: "", events: 1, willRetry: false, reason: "prepare-failed" },
+      );
+    } catch {
+      // The hook is informational; its failure must not stop the pipeline.
+    }
+  };
+
+  /** `prepare` of the processor: beforeSend, then the integrity chain, per event in order. */
+  const prepare = async (events: Event[]): Promise<Event[]> => {
+    const out: Event[] = [];
+    for (const original of events) {
+      let event: Event | null = original;
+      if (beforeSend) {
+        try {
+          event = await beforeSend(original);
+          if (event !== null) {
+            if (!isMessage(event, EventSchema)) {
+              throw new TypeError("beforeSend must return an Event or null");
+            }
+            validateEvent(event, false);
+          }
+        } catch (cause) {
+          reportDropped(cause, original);
+          event = null;
+        }
+      }
+      if (event) {
+        await integrity?.link(event);
+        out.push(event);
+      }
+    }
+    return out;
+  };
+
+  let processor: ReturnType<typeof createBatchProcessor>;
+  try {
+    processor = createBatchProcessor({
+      ...options,
+      exporter: options.exporter ?? createConnectExporter(transport!, callOptions),
+      prepare: beforeSend || integrity ? prepare : undefined,
+    });
+  } catch (error) {
+    // The processor rejects bad limits with RangeError ("maxBatchSize must be ..."): callers
+    // get the one validation error type, naming the option.
+    if (error instanceof RangeError) {
+      throw new ChaukasValidationError(error.message.split(" ")[0]!, error.message);
+    }
+    throw error;
+  }
 
   const runtime: ScopeRuntime = {
     defaults,
@@ -239,9 +289,8 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
     },
   };
 
-  const rpc: Client<typeof ChaukasClientService> | undefined =
-    transport === undefined ? undefined : createClient(ChaukasClientService, transport);
-  const requireRpc = (method: string): Client<typeof ChaukasClientService> => {
+  const rpc = transport && createClient(ChaukasClientService, transport);
+  const requireRpc = (method: string) => {
     if (rpc === undefined) {
       throw new ConnectError(
         `${method}() needs a transport: this client was created with an exporter only`,
@@ -250,68 +299,55 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
     }
     return rpc;
   };
-  const callWith = (signal: AbortSignal | undefined): CallOptions =>
-    signal === undefined ? callOptions : { ...callOptions, signal };
 
-  async function fetchPage(
-    filter: ReturnType<typeof toQueryFilter>,
-    page: QueryPageOptions,
-  ): Promise<QueryPage> {
-    const response = await requireRpc("query").queryEvents(
-      {
-        query: {
-          filter,
-          pageSize: page.pageSize ?? pageSize,
-          pageToken: page.pageToken ?? "",
-          orderByTime: toSortOrder(page.order),
-        },
-      },
-      callWith(page.signal),
-    );
-    return {
-      events: response.response?.events ?? [],
-      nextPageToken: response.response?.nextPageToken ?? "",
+  /** Checks the filter and options now, so a bad one throws at the call site. */
+  const pager = (filter: EventFilter = {}, page: QueryPageOptions = {}) => {
+    const queryFilter = toQueryFilter(filter, defaults);
+    const size = page.pageSize === undefined ? pageSize : checkPageSize(page.pageSize);
+    const orderByTime = toSortOrder(page.order);
+    return async (pageToken = page.pageToken ?? ""): Promise<QueryPage> => {
+      const { response } = await requireRpc("query").queryEvents(
+        { query: { filter: queryFilter, pageSize: size, pageToken, orderByTime } },
+        { ...callOptions, signal: page.signal },
+      );
+      return { events: response?.events ?? [], nextPageToken: response?.nextPageToken ?? "" };
     };
-  }
+  };
 
   let capabilitiesPromise: Promise<Capabilities> | undefined;
 
   return {
-    ...createScope(runtime, () => contextManager.active()),
+    ...createScope(runtime, active),
 
     startSession(sessionOptions) {
-      const remote =
-        sessionOptions?.traceparent === undefined
-          ? undefined
-          : parseTraceparent(String(sessionOptions.traceparent));
-      return startSessionSpan(runtime, sessionOptions, remote);
+      const traceparent = sessionOptions?.traceparent;
+      return startSessionSpan(
+        runtime,
+        sessionOptions,
+        traceparent === undefined ? undefined : parseTraceparent(String(traceparent)),
+      );
     },
 
     emit(input) {
-      const event = isMessage(input, EventSchema)
-        ? input
-        : create(EventSchema, input as MessageInitShape<typeof EventSchema>);
-      stampRawEvent(event, defaults, contextManager.active());
+      const event = isMessage(input, EventSchema) ? input : create(EventSchema, input);
+      stampRawEvent(event, defaults, active());
       validateEvent(event, false);
       processor.enqueue(event);
       return event.eventId;
     },
 
-    current: () => contextManager.active(),
+    current: active,
     flush: (flushOptions) => processor.flush(flushOptions),
     shutdown: (shutdownOptions) => processor.shutdown(shutdownOptions),
     stats: () => processor.stats(),
 
-    query(filter = {}, queryOptions = {}) {
-      // Checked now, so a bad filter throws at the call site, not at the first iteration.
-      const queryFilter = toQueryFilter(filter, defaults);
-      if (queryOptions.pageSize !== undefined) checkPageSize(queryOptions.pageSize, "pageSize");
-      toSortOrder(queryOptions.order);
+    query(filter, queryOptions) {
+      const fetchPage = pager(filter, queryOptions);
       return {
         async *[Symbol.asyncIterator]() {
           let pageToken = "";
           do {
-            const page = await fetchPage(queryFilter, { ...queryOptions, pageToken });
+            const page = await fetchPage(pageToken);
             yield* page.events;
             pageToken = page.nextPageToken;
           } while (pageToken !== "");
@@ -319,18 +355,15 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
       };
     },
 
-    async queryPage(filter = {}, pageOptions = {}) {
-      const queryFilter = toQueryFilter(filter, defaults);
-      if (pageOptions.pageSize !== undefined) checkPageSize(pageOptions.pageSize, "pageSize");
-      return fetchPage(queryFilter, pageOptions);
+    async queryPage(filter, pageOptions) {
+      return pager(filter, pageOptions)();
     },
 
     capabilities() {
       if (capabilitiesPromise === undefined) {
-        const pending = (async () => {
-          const response = await requireRpc("capabilities").getCapabilities({}, callOptions);
-          return response.capabilities ?? create(CapabilitiesSchema);
-        })();
+        const pending = (async () =>
+          (await requireRpc("capabilities").getCapabilities({}, callOptions)).capabilities ??
+          create(CapabilitiesSchema))();
         capabilitiesPromise = pending;
         // Only a success is cached: a failed call is tried again next time.
         pending.catch(() => {
@@ -351,103 +384,28 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
  * `span_id` is kept; an event without one gets its own span under the active one.
  */
 function stampRawEvent(event: Event, defaults: EventDefaults, active: SpanContext | undefined) {
-  const nowMs = wallMs();
-  if (event.eventId === "") event.eventId = uuidv7(nowMs);
-  if (event.timestamp === undefined) event.timestamp = timestampFromMs(nowMs);
-  if (event.tenantId === "") event.tenantId = defaults.tenantId;
-  if (event.projectId === "") event.projectId = defaults.projectId;
-  if (event.branch === "") event.branch = defaults.branch;
-  if (event.tags.length === 0 && defaults.tags.length > 0) event.tags = [...defaults.tags];
+  const nowMs = Date.now();
+  event.eventId ||= uuidv7(nowMs);
+  event.timestamp ??= timestampFromMs(nowMs);
+  event.tenantId ||= defaults.tenantId;
+  event.projectId ||= defaults.projectId;
+  event.branch ||= defaults.branch;
+  if (event.tags.length === 0) event.tags = [...defaults.tags];
   if (active !== undefined) {
-    if (event.sessionId === "") event.sessionId = active.sessionId;
-    if (event.traceId === "") event.traceId = active.traceId;
-    if (event.agentId === "" && active.agentId !== undefined) event.agentId = active.agentId;
-    if (event.agentName === "" && active.agentName !== undefined) {
-      event.agentName = active.agentName;
-    }
+    event.sessionId ||= active.sessionId;
+    event.traceId ||= active.traceId;
+    event.agentId ||= active.agentId ?? "";
+    event.agentName ||= active.agentName ?? "";
     if (event.spanId === "") {
       event.spanId = newSpanId();
-      if (event.parentSpanId === "") event.parentSpanId = active.spanId;
+      event.parentSpanId ||= active.spanId;
     }
   }
 }
 
-/** `prepare` of the processor: beforeSend, then the integrity chain, per event in order. */
-function createPrepare(options: ChaukasClientOptions): (events: Event[]) => Promise<Event[]> {
-  const beforeSend = options.beforeSend;
-  const chain = options.integrity === true ? createIntegrityChain() : undefined;
-  return async (events) => {
-    const out: Event[] = [];
-    for (const original of events) {
-      let event: Event | null = original;
-      if (beforeSend !== undefined) {
-        try {
-          event = await beforeSend(original);
-          if (event !== null) {
-            if (!isMessage(event, EventSchema)) {
-              throw new TypeError("beforeSend must return an Event or null");
-            }
-            validateEvent(event, false);
-          }
-        } catch (cause) {
-          // Dropping is the safe failure: an event beforeSend could not redact must not leave.
-          report(options, cause, original);
-          event = null;
-        }
-      }
-      if (event === null) continue;
-      if (chain !== undefined) await chain.link(event);
-      out.push(event);
-    }
-    return out;
-  };
-}
-
-function report(options: ChaukasClientOptions, cause: unknown, event: Event): void {
-  const error = new ConnectError(
-    `beforeSend failed; event ${event.eventId} was dropped`,
-    Code.Internal,
-    undefined,
-    undefined,
-    cause,
-  );
-  try {
-    options.onError?.(error, {
-      batchId: "",
-      events: 1,
-      willRetry: false,
-      reason: "prepare-failed",
-    });
-  } catch {
-    // The hook is informational; its failure must not stop the pipeline.
+function checkPageSize(value: unknown): number {
+  if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 2 ** 31 - 1) {
+    throw new ChaukasValidationError("pageSize", "expected a positive integer");
   }
-}
-
-function checkPageSize(value: unknown, field: string): void {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 2 ** 31 - 1) {
-    throw new ChaukasValidationError(field, "expected a positive integer");
-  }
-}
-
-/** The processor rejects bad limits with RangeError; callers get our one validation error. */
-function createProcessorOrThrow<T>(make: () => T): T {
-  try {
-    return make();
-  } catch (error) {
-    if (error instanceof RangeError) {
-      throw new ChaukasValidationError(error.message.split(" ")[0] ?? "options", error.message);
-    }
-    throw error;
-  }
-}
-
-function pick<T extends object, K extends keyof T>(
-  source: T,
-  keys: readonly K[],
-): Partial<Pick<T, K>> {
-  const out: Partial<Pick<T, K>> = {};
-  for (const key of keys) {
-    if (source[key] !== undefined) out[key] = source[key];
-  }
-  return out;
+  return value as number;
 }

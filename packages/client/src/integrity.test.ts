@@ -1,8 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { type Event, EventSchema, EventType } from "@chaukas/spec/common/v1";
 import { describe, expect, it } from "vitest";
-import { contentHash, verifyChain } from "./integrity.js";
-import { createIntegrityChain } from "./integrity-chain.js";
+import { contentHash, createIntegrityChain, verifyChain } from "./integrity.js";
 
 function event(id: string, sessionId: string, metadata?: Record<string, number>): Event {
   return create(EventSchema, {

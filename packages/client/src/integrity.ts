@@ -1,5 +1,6 @@
 import { type JsonValue, toBinary } from "@bufbuild/protobuf";
-import { type Event, EventSchema } from "@chaukas/spec/common/v1";
+import { type Event, EventSchema, EventType } from "@chaukas/spec/common/v1";
+import type { IntegrityChain } from "./client.js";
 import { sha256Hex } from "./sha256.js";
 
 /**
@@ -74,7 +75,9 @@ export async function verifyChain(
       return fail(`session_id ${event.sessionId} differs from the first event's ${sessionId}`);
     }
     if (event.contentHash === "") {
-      return fail("content_hash is missing (was the client created with integrity: true?)");
+      return fail(
+        "content_hash is missing (was the client created with integrity: createIntegrityChain()?)",
+      );
     }
     const actual = await contentHash(event);
     if (actual !== event.contentHash) {
@@ -155,4 +158,33 @@ function canonicalJson(value: JsonValue): JsonValue {
     });
   }
   return out;
+}
+
+/**
+ * The per-session hash chain for the client's `integrity` option:
+ * `createChaukasClient({ ..., integrity: createIntegrityChain() })`. Each event gets
+ * `content_hash`, and `hash_prev` = the previous event's `content_hash` in the same session
+ * (empty for the first), in the order the client's serial prepare step sees them (queue order,
+ * even when exports run concurrently). A session's link is forgotten at SESSION_END to bound
+ * memory; an event emitted in that session afterwards starts a new chain.
+ */
+export function createIntegrityChain(): IntegrityChain & {
+  /** Sessions with an open chain. */
+  readonly openSessions: number;
+} {
+  const last = new Map<string, string>();
+  return {
+    async link(event) {
+      event.hashPrev = last.get(event.sessionId) ?? "";
+      event.contentHash = await contentHash(event);
+      if (event.type === EventType.SESSION_END) {
+        last.delete(event.sessionId);
+      } else {
+        last.set(event.sessionId, event.contentHash);
+      }
+    },
+    get openSessions() {
+      return last.size;
+    },
+  };
 }

@@ -43,6 +43,19 @@ export interface EventFilter {
 /** Sort order by event time. */
 export type QueryOrder = "asc" | "desc";
 
+const STRING_FIELDS = [
+  "tenantId",
+  "projectId",
+  "sessionId",
+  "agentId",
+  "spanId",
+  "traceId",
+  "textQuery",
+] as const;
+
+/** `sessionId` -> `session_id`: errors name fields as the proto does. */
+const protoName = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
 /**
  * Turns a plain filter into a `QueryFilter`, filling tenant and project from the client.
  * Throws `ChaukasValidationError` (field in proto names, e.g. `types[1]`) for unknown enum
@@ -55,58 +68,43 @@ export function toQueryFilter(
   if (typeof filter !== "object" || filter === null) {
     throw new ChaukasValidationError("filter", "expected a filter object");
   }
-  const string = (value: unknown, field: string): string => {
-    if (value === undefined) return "";
-    if (typeof value !== "string") {
-      throw new ChaukasValidationError(field, `expected a string, got ${typeof value}`);
-    }
-    return value;
-  };
-  return create(QueryFilterSchema, {
-    tenantId:
-      filter.tenantId === undefined ? defaults.tenantId : string(filter.tenantId, "tenant_id"),
-    projectId:
-      filter.projectId === undefined ? defaults.projectId : string(filter.projectId, "project_id"),
-    sessionId: string(filter.sessionId, "session_id"),
-    agentId: string(filter.agentId, "agent_id"),
-    spanId: string(filter.spanId, "span_id"),
-    traceId: string(filter.traceId, "trace_id"),
-    types: enumList(filter.types, EventTypeSchema, "EVENT_TYPE_", "types"),
-    statuses: enumList(filter.statuses, EventStatusSchema, "EVENT_STATUS_", "statuses"),
-    severities: enumList(filter.severities, SeveritySchema, "SEVERITY_", "severities"),
+  const init: Record<string, unknown> = {
+    ...defaults,
+    types: enumList(filter.types, EventTypeSchema, "types"),
+    statuses: enumList(filter.statuses, EventStatusSchema, "statuses"),
+    severities: enumList(filter.severities, SeveritySchema, "severities"),
     tags: filter.tags === undefined ? [] : copyStrings(filter.tags, "tags"),
-    textQuery: string(filter.textQuery, "text_query"),
-    time:
-      filter.time === undefined
-        ? undefined
-        : {
-            start: optionalTime(filter.time.start, "time.start"),
-            end: optionalTime(filter.time.end, "time.end"),
-          },
-  });
+  };
+  for (const key of STRING_FIELDS) {
+    const value = filter[key];
+    if (value !== undefined) {
+      if (typeof value !== "string") {
+        throw new ChaukasValidationError(protoName(key), `expected a string, got ${typeof value}`);
+      }
+      init[key] = value;
+    }
+  }
+  if (filter.time !== undefined) {
+    init.time = { start: time(filter.time.start, "start"), end: time(filter.time.end, "end") };
+  }
+  return create(QueryFilterSchema, init);
 }
 
 /** `"asc"`/`"desc"` (or undefined: the backend's default, newest first) to `SortOrder`. */
 export function toSortOrder(order: QueryOrder | undefined): SortOrder {
-  switch (order) {
-    case undefined:
-      return SortOrder.UNSPECIFIED;
-    case "asc":
-      return SortOrder.ASC;
-    case "desc":
-      return SortOrder.DESC;
-    default:
-      throw new ChaukasValidationError(
-        "order_by_time",
-        `expected "asc" or "desc", got ${String(order)}`,
-      );
-  }
+  if (order === undefined) return SortOrder.UNSPECIFIED;
+  if (order === "asc") return SortOrder.ASC;
+  if (order === "desc") return SortOrder.DESC;
+  throw new ChaukasValidationError(
+    "order_by_time",
+    `expected "asc" or "desc", got ${String(order)}`,
+  );
 }
 
+/** Enum values, or their names with or without the type's prefix (`EVENT_TYPE_`). */
 function enumList<T extends number>(
   values: readonly (T | string)[] | undefined,
   desc: DescEnum,
-  prefix: string,
   field: string,
 ): T[] {
   if (values === undefined) return [];
@@ -117,10 +115,8 @@ function enumList<T extends number>(
     const found =
       typeof value === "number"
         ? desc.value[value]
-        : typeof value === "string"
-          ? (desc.values.find((v) => v.name === value || v.name === prefix + value) ?? undefined)
-          : undefined;
-    if (found === undefined || found.number === 0) {
+        : desc.values.find((v) => v.name === value || v.localName === value);
+    if (!found?.number) {
       throw new ChaukasValidationError(
         `${field}[${i}]`,
         `${JSON.stringify(value)} is not a value of ${desc.typeName}`,
@@ -130,7 +126,7 @@ function enumList<T extends number>(
   });
 }
 
-function optionalTime(value: TimeInput | undefined, field: string) {
+function time(value: TimeInput | undefined, bound: string) {
   if (value === undefined) return undefined;
   const ms =
     value instanceof Date
@@ -141,7 +137,7 @@ function optionalTime(value: TimeInput | undefined, field: string) {
           ? value
           : Number.NaN;
   if (!Number.isFinite(ms)) {
-    throw new ChaukasValidationError(field, `cannot read ${String(value)} as a time`);
+    throw new ChaukasValidationError(`time.${bound}`, `cannot read ${String(value)} as a time`);
   }
   return timestampFromMs(ms);
 }

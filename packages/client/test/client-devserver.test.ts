@@ -4,7 +4,7 @@ import {
   type ChaukasClientOptions,
   createChaukasClient,
 } from "@chaukas/client";
-import { contentHash, verifyChain } from "@chaukas/client/integrity";
+import { contentHash, createIntegrityChain, verifyChain } from "@chaukas/client/integrity";
 import { type DevServer, startDevServer } from "@chaukas/devserver";
 import { type Event, EventSchema, EventStatus, EventType } from "@chaukas/spec/common/v1";
 import { createNodeTransport } from "@chaukas/transport-node";
@@ -176,7 +176,7 @@ describe("client against the local backend", () => {
   });
 
   it("chains a session with integrity and reports a tampered event at its index", async () => {
-    const { chaukas } = client({ integrity: true });
+    const { chaukas } = client({ integrity: createIntegrityChain() });
     const session = runFullSession(chaukas);
     await chaukas.flush();
     const stored = await queryAll(chaukas, session.id);
