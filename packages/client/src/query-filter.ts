@@ -1,14 +1,11 @@
-import { create, type DescEnum } from "@bufbuild/protobuf";
+import { create, type DescEnum, type DescField } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
   type EventStatus,
-  EventStatusSchema,
   type EventType,
-  EventTypeSchema,
   type QueryFilter,
   QueryFilterSchema,
   type Severity,
-  SeveritySchema,
   SortOrder,
 } from "@chaukas/spec/common/v1";
 import { copyStrings } from "./event-builders.js";
@@ -43,23 +40,11 @@ export interface EventFilter {
 /** Sort order by event time. */
 export type QueryOrder = "asc" | "desc";
 
-const STRING_FIELDS = [
-  "tenantId",
-  "projectId",
-  "sessionId",
-  "agentId",
-  "spanId",
-  "traceId",
-  "textQuery",
-] as const;
-
-/** `sessionId` -> `session_id`: errors name fields as the proto does. */
-const protoName = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-
 /**
  * Turns a plain filter into a `QueryFilter`, filling tenant and project from the client.
  * Throws `ChaukasValidationError` (field in proto names, e.g. `types[1]`) for unknown enum
- * names or values, unparsable times and values of the wrong type.
+ * names or values, unparsable times and values of the wrong type. Keys that are not fields of
+ * `QueryFilter` are ignored.
  */
 export function toQueryFilter(
   filter: EventFilter,
@@ -68,26 +53,31 @@ export function toQueryFilter(
   if (typeof filter !== "object" || filter === null) {
     throw new ChaukasValidationError("filter", "expected a filter object");
   }
-  const init: Record<string, unknown> = {
-    ...defaults,
-    types: enumList(filter.types, EventTypeSchema, "types"),
-    statuses: enumList(filter.statuses, EventStatusSchema, "statuses"),
-    severities: enumList(filter.severities, SeveritySchema, "severities"),
-    tags: filter.tags === undefined ? [] : copyStrings(filter.tags, "tags"),
-  };
-  for (const key of STRING_FIELDS) {
-    const value = filter[key];
-    if (value !== undefined) {
-      if (typeof value !== "string") {
-        throw new ChaukasValidationError(protoName(key), `expected a string, got ${typeof value}`);
-      }
-      init[key] = value;
-    }
-  }
-  if (filter.time !== undefined) {
-    init.time = { start: time(filter.time.start, "start"), end: time(filter.time.end, "end") };
+  const init: Record<string, unknown> = { ...defaults };
+  // Driven by the descriptor: each key is converted as its QueryFilter field's kind says.
+  for (const [key, value] of Object.entries(filter)) {
+    const field = (QueryFilterSchema.field as Record<string, DescField | undefined>)[key];
+    if (value === undefined || field === undefined) continue;
+    init[key] =
+      field.fieldKind === "message"
+        ? {
+            start: time((value as EventFilter["time"])!.start, "time.start"),
+            end: time((value as EventFilter["time"])!.end, "time.end"),
+          }
+        : field.fieldKind !== "list"
+          ? string(value, field.name)
+          : field.listKind === "enum"
+            ? enumList(value, field.enum, field.name)
+            : copyStrings(value, field.name);
   }
   return create(QueryFilterSchema, init);
+}
+
+function string(value: unknown, field: string): string {
+  if (typeof value !== "string") {
+    throw new ChaukasValidationError(field, `expected a string, got ${typeof value}`);
+  }
+  return value;
 }
 
 /** `"asc"`/`"desc"` (or undefined: the backend's default, newest first) to `SortOrder`. */
@@ -102,12 +92,7 @@ export function toSortOrder(order: QueryOrder | undefined): SortOrder {
 }
 
 /** Enum values, or their names with or without the type's prefix (`EVENT_TYPE_`). */
-function enumList<T extends number>(
-  values: readonly (T | string)[] | undefined,
-  desc: DescEnum,
-  field: string,
-): T[] {
-  if (values === undefined) return [];
+function enumList(values: unknown, desc: DescEnum, field: string): number[] {
   if (!Array.isArray(values)) {
     throw new ChaukasValidationError(field, "expected an array");
   }
@@ -122,11 +107,11 @@ function enumList<T extends number>(
         `${JSON.stringify(value)} is not a value of ${desc.typeName}`,
       );
     }
-    return found.number as T;
+    return found.number;
   });
 }
 
-function time(value: TimeInput | undefined, bound: string) {
+function time(value: TimeInput | undefined, field: string) {
   if (value === undefined) return undefined;
   const ms =
     value instanceof Date
@@ -137,7 +122,7 @@ function time(value: TimeInput | undefined, bound: string) {
           ? value
           : Number.NaN;
   if (!Number.isFinite(ms)) {
-    throw new ChaukasValidationError(`time.${bound}`, `cannot read ${String(value)} as a time`);
+    throw new ChaukasValidationError(field, `cannot read ${String(value)} as a time`);
   }
   return timestampFromMs(ms);
 }
