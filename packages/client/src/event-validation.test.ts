@@ -8,6 +8,7 @@ import {
 } from "@chaukas/spec/common/v1";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { checkEventRules, EVENT_CONTENT_RULES } from "./event-content-rules.js";
 import { validateBuiltEvent, validateEvent } from "./event-validation.js";
 import { ChaukasValidationError } from "./validation-error.js";
 
@@ -143,5 +144,102 @@ describe("validateEvent", () => {
       "llm_invocation.prompt_tokens",
     );
     expect(check((e) => Object.assign(e, { type: EventType.TOOL_CALL_START }))).toBe("content");
+  });
+
+  it("messages say what was expected and what came, so the fix is clear", () => {
+    const messageOf = (change: (event: Event) => void): string => {
+      const event = valid();
+      change(event);
+      try {
+        validateEvent(event);
+      } catch (error) {
+        if (error instanceof ChaukasValidationError) return error.message;
+        throw error;
+      }
+      return "accepted";
+    };
+    const llm = (e: Event) => e.content.value as unknown as Record<string, unknown>;
+    expect(messageOf((e) => Object.assign(llm(e), { promptTokens: -1 }))).toBe(
+      "llm_invocation.prompt_tokens: expected a count >= 0, got -1",
+    );
+    expect(messageOf((e) => Object.assign(llm(e), { maxTokens: 2 ** 31 }))).toBe(
+      "llm_invocation.max_tokens: expected int32, got 2147483648",
+    );
+    expect(messageOf((e) => Object.assign(llm(e), { model: 5 }))).toBe(
+      "llm_invocation.model: expected string, got 5",
+    );
+    expect(messageOf((e) => Object.assign(e, { severity: "INFO" }))).toBe(
+      'severity: expected chaukas.spec.common.v1.Severity, got "INFO"',
+    );
+    expect(messageOf((e) => Object.assign(e, { tags: ["a", 3n] }))).toBe(
+      "tags[1]: expected string, got 3n",
+    );
+    expect(messageOf((e) => Object.assign(e, { retry: [] }))).toBe(
+      "retry: expected chaukas.spec.common.v1.RetryInfo, got an instance of Array",
+    );
+    expect(messageOf((e) => Object.assign(llm(e), { temperature: Number.NaN }))).toBe(
+      "llm_invocation.temperature: expected a finite number, got NaN",
+    );
+    expect(messageOf((e) => Object.assign(e, { type: EventType.TOOL_CALL_START }))).toBe(
+      "content: EVENT_TYPE_TOOL_CALL_START carries llmInvocation, expected toolCall",
+    );
+  });
+
+  it("names the timestamp outside years 0001..9999, and the event itself when it is no object", () => {
+    const event = valid();
+    event.timestamp = { ...timestampFromMs(0), seconds: 253402300800n };
+    expect(fieldOf(event)).toBe("timestamp");
+    event.timestamp = { ...timestampFromMs(0), nanos: 1_000_000_000 };
+    expect(fieldOf(event)).toBe("timestamp");
+    expect(fieldOf(null as unknown as Event)).toBe("event");
+  });
+
+  it("rejects a content case Event does not have", () => {
+    const event = valid();
+    (event as unknown as { content: unknown }).content = { case: "bogus", value: {} };
+    expect(fieldOf(event)).toBe("content");
+    event.type = EventType.SYSTEM;
+    expect(fieldOf(event)).toBe("content");
+  });
+});
+
+describe("EVENT_CONTENT_RULES", () => {
+  it("lists the content cases each event type allows (undefined = no content)", () => {
+    const lifecycle = [undefined, "message", "stateUpdate"];
+    expect(EVENT_CONTENT_RULES).toEqual({
+      [EventType.SESSION_START]: lifecycle,
+      [EventType.SESSION_END]: lifecycle,
+      [EventType.AGENT_START]: lifecycle,
+      [EventType.AGENT_END]: lifecycle,
+      [EventType.AGENT_HANDOFF]: ["agentHandoff"],
+      [EventType.MODEL_INVOCATION_START]: ["llmInvocation"],
+      [EventType.MODEL_INVOCATION_END]: ["llmInvocation"],
+      [EventType.TOOL_CALL_START]: ["toolCall"],
+      [EventType.TOOL_CALL_END]: ["toolResponse"],
+      [EventType.MCP_CALL_START]: ["mcpCall"],
+      [EventType.MCP_CALL_END]: ["mcpCall"],
+      [EventType.INPUT_RECEIVED]: ["message"],
+      [EventType.OUTPUT_EMITTED]: ["message"],
+      [EventType.ERROR]: ["error"],
+      [EventType.RETRY]: [undefined, "toolCall", "llmInvocation", "error", "mcpCall"],
+      [EventType.POLICY_DECISION]: ["policy"],
+      [EventType.DATA_ACCESS]: ["dataAccess"],
+      [EventType.STATE_UPDATE]: ["stateUpdate"],
+      [EventType.SYSTEM]: lifecycle,
+    });
+  });
+
+  it("checkEventRules accepts exactly those cases for every type (property)", () => {
+    const cases = [undefined, ...EventSchema.oneofs[0]!.fields.map((f) => f.localName)];
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 64 }), fc.constantFrom(...cases), (type, content) => {
+        const event = create(EventSchema, { eventId: "e", type, retry: {} });
+        (event as unknown as { content: unknown }).content = { case: content, value: {} };
+        const allowed = (EVENT_CONTENT_RULES as Record<number, unknown[]>)[type];
+        const violation = checkEventRules(event);
+        if (allowed === undefined) expect(violation?.field).toBe("type");
+        else expect(violation?.field).toBe(allowed.includes(content) ? undefined : "content");
+      }),
+    );
   });
 });

@@ -54,6 +54,33 @@ describe("toJsonObject", () => {
     expect(() => toJsonObject(deep, "metadata")).toThrow(ChaukasValidationError);
   });
 
+  it("says what is wrong in the message", () => {
+    const messageOf = (value: unknown): string => {
+      try {
+        toJsonObject(value, "m");
+      } catch (error) {
+        if (error instanceof ChaukasValidationError) return error.message;
+        throw error;
+      }
+      return "accepted";
+    };
+    expect(messageOf({ a: Number.NaN })).toBe("m.a: expected a JSON value, got NaN");
+    // A hole, as `new Array(2)` leaves: JSON.stringify would turn it into null.
+    expect(messageOf({ a: new Array(2) })).toBe("m.a[0]: expected a JSON value, got undefined");
+    expect(messageOf({ a: new Map() })).toBe(
+      "m.a: expected plain JSON (an object, array or string), got an instance of Map",
+    );
+    expect(messageOf({ a: new Date(Number.NaN) })).toBe("m.a: invalid Date");
+    expect(messageOf({ "x y": "h".repeat(1000) })).toBe("accepted");
+    expect(messageOf("h".repeat(1000))).toBe(`m: expected a JSON object, got "${"h".repeat(40)}"`);
+    const cyclic: unknown[] = [];
+    cyclic.push({ c: cyclic });
+    expect(messageOf({ list: cyclic })).toBe("m.list[0].c: cyclic reference");
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < MAX_JSON_DEPTH; i++) deep = { d: deep };
+    expect(messageOf(deep)).toMatch(/^m(\.d){32}: nests deeper than 32 levels$/);
+  });
+
   it("keeps a __proto__ key as data", () => {
     const input = JSON.parse('{"__proto__": {"x": 1}}') as Record<string, unknown>;
     const out = toJsonObject(input, "m");
