@@ -1,4 +1,4 @@
-import { type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
+import { type DescField, type DescMessage, type DescOneof, ScalarType } from "@bufbuild/protobuf";
 import { type Event, EventSchema } from "@chaukas/spec/common/v1";
 import { checkEventRules } from "./event-content-rules.js";
 import { jsonObject } from "./struct.js";
@@ -16,10 +16,10 @@ import { expected, type FieldPath, fail } from "./validation-error.js";
  * already produced with `toJsonObject`.
  */
 export function validateEvent(event: Event, structsChecked = false): void {
-  validate(event, EventSchema.fields, structsChecked);
+  validate(event, EventSchema.members, structsChecked);
 }
 
-let builtEventFields: readonly DescField[] | undefined;
+let builtEventMembers: readonly (DescField | DescOneof)[] | undefined;
 
 /**
  * `validateEvent` for events the builders made: the same checks on the fields their caller
@@ -29,14 +29,18 @@ let builtEventFields: readonly DescField[] | undefined;
 export function validateBuiltEvent(event: Event): void {
   // The content, severity 8, author 10, agent_id, agent_name, invocation_id, response_id
   // 12..15, branch 21, retry 60, performance, infrastructure, cost 70..72.
-  builtEventFields ??= EventSchema.fields.filter(
-    (f) => f.oneof || [8, 10, 12, 13, 14, 15, 21, 60, 70, 71, 72].includes(f.number),
+  builtEventMembers ??= EventSchema.members.filter(
+    (m) => m.kind === "oneof" || [8, 10, 12, 13, 14, 15, 21, 60, 70, 71, 72].includes(m.number),
   );
-  validate(event, builtEventFields, true);
+  validate(event, builtEventMembers, true);
 }
 
-function validate(event: Event, fields: readonly DescField[], structsChecked: boolean): void {
-  checkMessage(EventSchema, event, [], structsChecked, fields);
+function validate(
+  event: Event,
+  members: readonly (DescField | DescOneof)[],
+  structsChecked: boolean,
+): void {
+  checkMessage(EventSchema, event, [], structsChecked, members);
   const violation = checkEventRules(event);
   if (violation) fail([violation.field], violation.message);
 }
@@ -44,53 +48,6 @@ function validate(event: Event, fields: readonly DescField[], structsChecked: bo
 // RFC 3339 years 0001..9999, the range google.protobuf.Timestamp allows.
 const MIN_SECONDS = -62135596800n;
 const MAX_SECONDS = 253402300799n;
-
-/**
- * A field as the walk reads it. Descriptor objects come in several shapes, which makes
- * reading them in a hot loop slow; steps have one shape, made once per field list.
- */
-interface Step {
-  /** The proto name, for the path. */
-  readonly name: string;
-  readonly key: string;
-  /** The oneof's property, for a oneof member: it holds `{ case, value }`. */
-  readonly oneof: string | undefined;
-  readonly list: boolean;
-  readonly message: DescMessage | undefined;
-  /** Enum values by number. */
-  readonly values: Record<number, unknown> | undefined;
-  readonly scalar: ScalarType | undefined;
-  /** Token counts, durations and the attempt number must not be negative. */
-  readonly count: boolean;
-  /** A valid value, as an error message says it. */
-  readonly expected: string;
-}
-
-const plans = new Map<readonly DescField[], readonly Step[]>();
-
-function planOf(fields: readonly DescField[]): readonly Step[] {
-  let plan = plans.get(fields);
-  if (!plan) {
-    plan = fields
-      // Event has no map fields; protobuf-es would still encode a future one.
-      .filter((f) => f.fieldKind !== "map")
-      .map((f) => ({
-        name: f.name,
-        key: f.localName,
-        oneof: f.oneof?.localName,
-        list: f.fieldKind === "list",
-        message: f.message,
-        values: f.enum?.value,
-        scalar: f.scalar,
-        count: /_tokens$|_ms$|^attempt$/.test(f.name),
-        expected:
-          f.enum?.typeName ??
-          (f.scalar === 1 ? "a finite number" : (ScalarType[f.scalar!]?.toLowerCase() ?? "")),
-      }));
-    plans.set(fields, plan);
-  }
-  return plan;
-}
 
 /**
  * Checks a message at `path` and returns what to store: the message, or for a Struct its
@@ -101,34 +58,37 @@ function checkMessage(
   value: unknown,
   path: FieldPath,
   structs: boolean,
-  fields: readonly DescField[] = desc.fields,
+  members: readonly (DescField | DescOneof)[] = desc.members,
 ): unknown {
   if (desc.typeName === "google.protobuf.Struct") return structs ? value : jsonObject(value, path);
   if (typeof value !== "object" || !value || Array.isArray(value)) {
     fail(path, expected(desc.typeName, value));
   }
   const message = value as Record<string, unknown>;
-  for (const step of planOf(fields)) {
+  for (const member of members) {
     let holder = message;
-    let key = step.key;
-    if (step.oneof) {
-      // Only the set case is checked (an unknown case is for checkEventRules).
-      holder = message[step.oneof] as Record<string, unknown>;
-      if (holder?.case !== key) continue;
+    let key = member.localName;
+    let field = member as DescField | undefined;
+    if (member.kind === "oneof") {
+      // `{ case, value }`: only the set case is checked (an unknown one is for checkEventRules).
+      holder = message[key] as Record<string, unknown>;
+      field = desc.field[holder?.case as string];
+      if (field?.oneof !== member) continue;
       key = "value";
     }
     const current = holder[key];
-    path.push(step.name);
-    if (step.list) {
+    path.push(field!.name);
+    if (field!.fieldKind === "list") {
       if (!Array.isArray(current)) fail(path, expected("an array", current));
       for (let i = 0; i < current.length; i++) {
         path.push(i);
-        const checked = checkValue(step, current[i], path, structs);
+        const checked = checkValue(field!, current[i], path, structs);
         if (checked !== current[i]) current[i] = checked;
         path.pop();
       }
-    } else if (!(step.message && current === undefined)) {
-      const checked = checkValue(step, current, path, structs);
+    } else if (field!.fieldKind !== "map" && !(field!.message && current === undefined)) {
+      // Event has no map fields; protobuf-es would still encode a future one.
+      const checked = checkValue(field!, current, path, structs);
       if (checked !== current) holder[key] = checked;
     }
     path.pop();
@@ -144,13 +104,20 @@ function checkMessage(
 }
 
 /** One value of a field (or one item of a list field); returns what to store. */
-function checkValue(step: Step, value: unknown, path: FieldPath, structs: boolean): unknown {
-  if (step.message) return checkMessage(step.message, value, path, structs);
-  const ok = step.values
-    ? typeof value === "number" && step.values[value]
-    : isScalar(step.scalar!, value);
-  if (!ok || (step.count && (value as number) < 0)) {
-    fail(path, expected(ok ? "a count >= 0" : step.expected, value));
+function checkValue(field: DescField, value: unknown, path: FieldPath, structs: boolean): unknown {
+  if (field.message) return checkMessage(field.message, value, path, structs);
+  const type = field.scalar!;
+  const ok = field.enum
+    ? typeof value === "number" && field.enum.value[value]
+    : isScalar(type, value);
+  // Counts (token counts, durations, the attempt number) must not be negative.
+  const negative = typeof value === "number" && value < 0;
+  if (!ok || (negative && /_tokens$|_ms$|^attempt$/.test(field.name))) {
+    const what = ok
+      ? "a count >= 0"
+      : (field.enum?.typeName ??
+        (type === 1 ? "a finite number" : ScalarType[type]!.toLowerCase()));
+    fail(path, expected(what, value));
   }
   return value;
 }
