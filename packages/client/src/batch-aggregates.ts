@@ -19,72 +19,43 @@ export interface BatchAggregates {
   totalDurationMs: number;
 }
 
-const INT32_MAX = 2 ** 31 - 1;
-
-const END_TYPES: ReadonlySet<EventType> = new Set([
+const END_TYPES = [
   EventType.SESSION_END,
   EventType.AGENT_END,
   EventType.MODEL_INVOCATION_END,
   EventType.TOOL_CALL_END,
   EventType.MCP_CALL_END,
-]);
+];
 
-export function emptyAggregates(): BatchAggregates {
-  return { totalCost: 0, totalTokens: 0, totalDurationMs: 0 };
-}
+/** `value` when it is a finite number, else 0 (so a hostile NaN or Infinity cannot poison a sum). */
+const finite = (value: number | undefined): number =>
+  Number.isFinite(value) ? (value as number) : 0;
 
-function finite(value: number | undefined): number {
-  return value !== undefined && Number.isFinite(value) ? value : 0;
-}
-
-/** What `event` adds to `cost`. */
-export function eventCost(event: Event): number {
-  return finite(event.cost?.totalCost);
-}
-
-/** What `event` adds to `tokens`. */
-export function eventTokens(event: Event): number {
-  if (event.type !== EventType.MODEL_INVOCATION_END || event.content.case !== "llmInvocation") {
-    return 0;
+/** `sum` with `event` added: a new object, so a batch being cut can try an event and back out. */
+export function addToAggregates(sum: BatchAggregates, event: Event): BatchAggregates {
+  const { type, content } = event;
+  // Of the content messages only LLMInvocation has `durationMs`, and only ToolResponse and
+  // MCPCall have `executionTimeMs`: reading them by name picks the right one per case.
+  const value = content.value as { durationMs?: number; executionTimeMs?: number } | undefined;
+  let tokens = 0;
+  if (type === EventType.MODEL_INVOCATION_END && content.case === "llmInvocation") {
+    const llm = content.value;
+    tokens = Math.max(
+      0,
+      finite(llm.totalTokens !== 0 ? llm.totalTokens : llm.promptTokens + llm.completionTokens),
+    );
   }
-  const llm = event.content.value;
-  const tokens = llm.totalTokens !== 0 ? llm.totalTokens : llm.promptTokens + llm.completionTokens;
-  return Math.max(0, finite(tokens));
+  return {
+    totalCost: sum.totalCost + finite(event.cost?.totalCost),
+    totalTokens: Math.min(2 ** 31 - 1, sum.totalTokens + tokens),
+    totalDurationMs:
+      sum.totalDurationMs +
+      (END_TYPES.includes(type)
+        ? finite(event.performance?.durationMs) ||
+          finite(value?.durationMs ?? value?.executionTimeMs)
+        : 0),
+  };
 }
 
-/** What `event` adds to `durationMs`. */
-export function eventDurationMs(event: Event): number {
-  if (!END_TYPES.has(event.type)) {
-    return 0;
-  }
-  const performance = finite(event.performance?.durationMs);
-  if (performance !== 0) {
-    return performance;
-  }
-  switch (event.content.case) {
-    case "llmInvocation":
-      return finite(event.content.value.durationMs);
-    case "toolResponse":
-      return finite(event.content.value.executionTimeMs);
-    case "mcpCall":
-      return finite(event.content.value.executionTimeMs);
-    default:
-      return 0;
-  }
-}
-
-/** Adds `event` to `into` (mutating it, so batch assembly allocates nothing per event). */
-export function addToAggregates(into: BatchAggregates, event: Event): BatchAggregates {
-  into.totalCost += eventCost(event);
-  into.totalTokens = Math.min(INT32_MAX, into.totalTokens + eventTokens(event));
-  into.totalDurationMs += eventDurationMs(event);
-  return into;
-}
-
-export function batchAggregates(events: readonly Event[]): BatchAggregates {
-  const aggregates = emptyAggregates();
-  for (const event of events) {
-    addToAggregates(aggregates, event);
-  }
-  return aggregates;
-}
+export const batchAggregates = (events: readonly Event[]): BatchAggregates =>
+  events.reduce(addToAggregates, { totalCost: 0, totalTokens: 0, totalDurationMs: 0 });

@@ -1,53 +1,15 @@
-import { toBinary } from "@bufbuild/protobuf";
+import { create, toBinary } from "@bufbuild/protobuf";
 import { BinaryReader } from "@bufbuild/protobuf/wire";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { type Event, type EventBatch, EventBatchSchema } from "@chaukas/spec/common/v1";
+import { addToAggregates, batchAggregates } from "./batch-aggregates.js";
+import { uuidv7 } from "./ids.js";
 
 /**
- * The binary encoding of an `EventBatch`, assembled from the encodings of its events, so each
- * event is encoded once: the processor needs an event's bytes anyway to cut batches at
- * `maxBatchBytes`, and encoding the whole batch again at send time doubled the CPU per event.
- * The result is byte-for-byte what `toBinary(EventBatchSchema, batch)` writes (fields in
- * number order; `encoded-batch.test.ts` checks it).
+ * Batches assembled from the encodings of their events, so each event is encoded once: the
+ * processor needs an event's bytes anyway to cut batches at `maxBatchBytes` exactly, and
+ * encoding the whole batch again at send time doubled the CPU per event.
  */
-
-const EVENTS_FIELD = 3;
-
-/**
- * Encodes `events` as the `events` fields of an `EventBatch` (tag 3, length, event): one
- * `toBinary` over all of them (one growing buffer instead of one per event), then split into
- * one view per event. Throws what `toBinary` throws if any event cannot be encoded.
- */
-export function encodeEventFields(events: Event[]): Uint8Array[] {
-  const buffer = toBinary(EventBatchSchema, {
-    $typeName: "chaukas.spec.common.v1.EventBatch",
-    batchId: "",
-    events,
-    totalCost: 0,
-    totalTokens: 0,
-    totalDurationMs: 0,
-  });
-  const fields = new Array<Uint8Array>(events.length);
-  const reader = new BinaryReader(buffer);
-  for (let i = 0; i < events.length; i++) {
-    const start = reader.pos;
-    const [fieldNo] = reader.tag();
-    if (fieldNo !== EVENTS_FIELD) {
-      throw new Error(`expected field ${EVENTS_FIELD} of EventBatch, found ${fieldNo}`);
-    }
-    const length = reader.uint32();
-    reader.pos += length;
-    fields[i] = buffer.subarray(start, reader.pos);
-  }
-  return fields;
-}
-
-interface Encoding {
-  readonly bytes: Uint8Array;
-  /** What the bytes were made from: a batch changed since then is encoded afresh. */
-  readonly events: EventBatch["events"];
-  readonly eventCount: number;
-  readonly batchId: string;
-}
 
 /**
  * Where a batch carries its encoding: a non-enumerable symbol property, invisible to spreads,
@@ -55,69 +17,108 @@ interface Encoding {
  * allocate every new object in the old generation (allocation-site pretenuring), so an agent
  * dropping events during an outage grew by ~80 MB of garbage between full collections.
  */
-const ENCODING = Symbol("chaukas.encodedEventBatch");
+const ENCODING = Symbol("chaukas.encoding");
 
-type EncodedBatch = EventBatch & { [ENCODING]?: Encoding };
+/** The encoding, and what it was made from: a batch edited since is encoded afresh. */
+type Encoding = [bytes: Uint8Array, events: Event[], count: number, batchId: string];
+
+/** Bytes of the base-128 varint of a non-negative integer. */
+const varintSize = (value: number): number => {
+  let size = 1;
+  for (; value >= 128; size++) value /= 128;
+  return size;
+};
 
 /**
- * Encodes `batch` from `eventFields` (`encodeEventFields(batch.events)`, or any split of it into
- * pieces, same order) and remembers the result for `encodedEventBatch`.
+ * Encodes `events` as the `events` fields of an `EventBatch` (tag 3, length, event): one
+ * `toBinary` over all of them (one growing buffer instead of one per event), then split into
+ * one view per event. Throws what `toBinary` throws if any event cannot be encoded.
  */
-export function encodeEventBatch(
-  batch: EventBatch,
-  eventFields: readonly Uint8Array[],
-): Uint8Array {
-  // Fields 1-2 (id, timestamp) come before the events (3), 4 and 10-12 after them.
-  const head = toBinary(EventBatchSchema, {
-    $typeName: batch.$typeName,
-    batchId: batch.batchId,
-    timestamp: batch.timestamp,
-    events: [],
-    totalCost: 0,
-    totalTokens: 0,
-    totalDurationMs: 0,
+export function encodeEventFields(events: Event[]): Uint8Array[] {
+  // Not create(): it would turn a plain object that is no Event into one instead of failing.
+  const batch = create(EventBatchSchema);
+  batch.events = events;
+  const bytes = toBinary(EventBatchSchema, batch);
+  const reader = new BinaryReader(bytes);
+  return events.map(() => {
+    const start = reader.pos;
+    reader.tag();
+    reader.skip(2); // WireType.LengthDelimited
+    return bytes.subarray(start, reader.pos);
   });
-  const tail = toBinary(EventBatchSchema, {
-    ...batch,
-    batchId: "",
-    timestamp: undefined,
-    events: [],
+}
+
+/** A new batch of `events`: a fresh UUIDv7 `batch_id`, the current time, the aggregates. */
+export const newBatch = (events: Event[]): EventBatch =>
+  create(EventBatchSchema, {
+    batchId: uuidv7(),
+    timestamp: timestampFromMs(Date.now()),
+    events,
+    ...batchAggregates(events),
   });
-  let length = head.length + tail.length;
-  for (const field of eventFields) {
+
+/**
+ * Cuts a new batch off the start of `entries` (events with their `encodeEventFields` bytes): as many events as fit `maxEvents` and `maxBytes` of the `IngestEventBatchRequest` it
+ * makes, measured exactly; the first event goes even alone above `maxBytes` (only the backend
+ * can refuse it). The batch carries the request's bytes for `encodedEventBatch`.
+ */
+export function cutEncodedBatch(
+  entries: readonly (readonly [Event, Uint8Array, ...unknown[]])[],
+  maxEvents: number,
+  maxBytes: number,
+): EventBatch {
+  const events: Event[] = [];
+  const batch = newBatch(events);
+  let sums = batchAggregates(events);
+  // Fields 1-2 (id, timestamp) come before the events (3), the aggregates (10-12) after them.
+  const parts: Uint8Array[] = [toBinary(EventBatchSchema, batch)];
+  let length = parts[0]!.length;
+  for (let i = 0; i < entries.length && events.length < maxEvents; i++) {
+    const [event, field] = entries[i]!;
+    const next = addToAggregates(sums, event);
+    // What the aggregates' fields take: a set double is tag + 8 bytes (sums are never -0).
+    const batchLength =
+      length +
+      field.length +
+      (next.totalCost && 9) +
+      (next.totalTokens && 1 + varintSize(next.totalTokens)) +
+      (next.totalDurationMs && 9);
+    // The request: tag 1 (event_batch), its length, the batch.
+    if (events.length > 0 && 1 + varintSize(batchLength) + batchLength > maxBytes) {
+      break;
+    }
+    events.push(event);
+    parts.push(field);
     length += field.length;
+    sums = next;
   }
-  const bytes = new Uint8Array(length);
-  bytes.set(head, 0);
-  let offset = head.length;
-  for (const field of eventFields) {
-    bytes.set(field, offset);
-    offset += field.length;
+  Object.assign(batch, sums).events = events;
+  parts.push(toBinary(EventBatchSchema, create(EventBatchSchema, sums)));
+  // The request minus its tag: the length of the batch as a varint, then the batch.
+  length += parts[parts.length - 1]!.length;
+  const bytes = new Uint8Array(varintSize(length) + length);
+  let offset = 0;
+  for (; length > 127; length >>>= 7) bytes[offset++] = (length & 127) | 128;
+  bytes[offset++] = length;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.length;
   }
-  bytes.set(tail, offset);
-  const encoding: Encoding = {
-    bytes,
-    events: batch.events,
-    eventCount: batch.events.length,
-    batchId: batch.batchId,
-  };
-  Object.defineProperty(batch, ENCODING, { value: encoding, configurable: true, writable: true });
-  return bytes;
+  const encoding: Encoding = [bytes, events, events.length, batch.batchId];
+  Object.defineProperty(batch, ENCODING, { value: encoding });
+  return batch;
 }
 
 /**
- * The encoding `encodeEventBatch` made of `batch`, or undefined when there is none or the
- * batch's id or event list was changed since (an exporter wrapping another may edit it).
+ * The bytes of `IngestEventBatchRequest { event_batch = batch }` without the leading tag, as
+ * `cutEncodedBatch` made them, or undefined when there are none or the batch's id or event list
+ * changed since (an exporter wrapping another may edit it).
  */
 export function encodedEventBatch(batch: EventBatch): Uint8Array | undefined {
-  const encoding = (batch as EncodedBatch)[ENCODING];
-  if (
-    encoding === undefined ||
-    encoding.events !== batch.events ||
-    encoding.eventCount !== batch.events.length ||
-    encoding.batchId !== batch.batchId
-  ) {
-    return undefined;
-  }
-  return encoding.bytes;
+  const encoding = (batch as { [ENCODING]?: Encoding })[ENCODING];
+  return encoding?.[1] === batch.events &&
+    encoding[2] === batch.events.length &&
+    encoding[3] === batch.batchId
+    ? encoding[0]
+    : undefined;
 }

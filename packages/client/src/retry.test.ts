@@ -2,9 +2,13 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
-import { backoffDelayMs, isRetryable, isSizeRejection, serverRetryAdvice } from "./retry.js";
+import { isSizeRejection, retryDelayMs } from "./retry.js";
 
-describe("isRetryable", () => {
+const policy = PROCESSOR_DEFAULTS.retry;
+const delay = (error: ConnectError, retry = 0, random = () => 0.5) =>
+  retryDelayMs(error, retry, policy, random);
+
+describe("retryDelayMs: what is retried", () => {
   it("retries only transient codes", () => {
     const retryable = [
       Code.Unavailable,
@@ -16,7 +20,7 @@ describe("isRetryable", () => {
       Code.Internal,
     ];
     for (const code of Object.values(Code).filter((c) => typeof c === "number")) {
-      expect(isRetryable(new ConnectError("x", code))).toBe(retryable.includes(code));
+      expect(delay(new ConnectError("x", code)) !== undefined).toBe(retryable.includes(code));
     }
   });
 
@@ -25,12 +29,12 @@ describe("isRetryable", () => {
       code: "DEPTH_ZERO_SELF_SIGNED_CERT",
     });
     expect(
-      isRetryable(new ConnectError("self-signed certificate", Code.Internal, {}, [], untrusted)),
-    ).toBe(false);
+      delay(new ConnectError("self-signed certificate", Code.Internal, {}, [], untrusted)),
+    ).toBeUndefined();
+    const wrapped = new Error("fetch failed", { cause: untrusted });
+    expect(delay(new ConnectError("fetch failed", Code.Internal, {}, [], wrapped))).toBeUndefined();
     const brokenPipe = Object.assign(new Error("write EPIPE"), { code: "EPIPE" });
-    expect(isRetryable(new ConnectError("write EPIPE", Code.Internal, {}, [], brokenPipe))).toBe(
-      true,
-    );
+    expect(delay(new ConnectError("write EPIPE", Code.Internal, {}, [], brokenPipe))).toBe(100);
   });
 
   it("does not retry ResourceExhausted caused by size; it is a size rejection instead", () => {
@@ -50,18 +54,17 @@ describe("isRetryable", () => {
     ];
     for (const error of bySize) {
       expect(isSizeRejection(error)).toBe(true);
-      expect(isRetryable(error)).toBe(false);
+      expect(delay(error)).toBeUndefined();
     }
     const quota = new ConnectError("rate limit: 100 batches/s", Code.ResourceExhausted);
     expect(isSizeRejection(quota)).toBe(false);
-    expect(isRetryable(quota)).toBe(true);
+    expect(delay(quota)).toBe(100);
     expect(isSizeRejection(new ConnectError("too large", Code.InvalidArgument))).toBe(false);
   });
 });
 
-describe("backoffDelayMs", () => {
+describe("retryDelayMs: how long to wait", () => {
   it("is full jitter: within [0, min(max, initial·mult^n)]", () => {
-    const policy = PROCESSOR_DEFAULTS.retry;
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 40 }),
@@ -71,34 +74,33 @@ describe("backoffDelayMs", () => {
             policy.maxBackoffMs,
             policy.initialBackoffMs * policy.multiplier ** n,
           );
-          const delay = backoffDelayMs(n, policy, () => r);
-          expect(delay).toBeGreaterThanOrEqual(0);
-          expect(delay).toBeLessThanOrEqual(bound);
+          const ms = delay(new ConnectError("x", Code.Unavailable), n, () => r);
+          expect(ms).toBeGreaterThanOrEqual(0);
+          expect(ms).toBeLessThanOrEqual(bound);
         },
       ),
     );
-    expect(backoffDelayMs(0, policy, () => 0)).toBe(0);
+    expect(delay(new ConnectError("x", Code.Unavailable), 0, () => 0)).toBe(0);
   });
-});
 
-describe("serverRetryAdvice", () => {
-  const at = Date.parse("2025-06-01T12:00:00Z");
   it("reads grpc-retry-pushback-ms; a negative or malformed one means do not retry", () => {
     const advice = (value: string) =>
-      serverRetryAdvice(
-        new ConnectError("x", Code.Unavailable, { "grpc-retry-pushback-ms": value }),
-        at,
-      );
-    expect(advice("250")).toEqual({ delayMs: 250 });
-    expect(advice("-1")).toBe("do-not-retry");
-    expect(advice("soon")).toBe("do-not-retry");
+      delay(new ConnectError("x", Code.Unavailable, { "grpc-retry-pushback-ms": value }));
+    expect(advice("250")).toBe(250);
+    expect(advice("-1")).toBeUndefined();
+    expect(advice("soon")).toBeUndefined();
+    expect(advice("99999999999999999999")).toBeUndefined();
   });
 
   it("reads retry-after as seconds or as an HTTP date", () => {
     const advice = (value: string) =>
-      serverRetryAdvice(new ConnectError("x", Code.Unavailable, { "retry-after": value }), at);
-    expect(advice("2")).toEqual({ delayMs: 2000 });
-    expect(advice("Sun, 01 Jun 2025 12:00:05 GMT")).toEqual({ delayMs: 5000 });
-    expect(serverRetryAdvice(new ConnectError("x", Code.Unavailable), at)).toBeUndefined();
+      delay(new ConnectError("x", Code.Unavailable, { "retry-after": value }));
+    expect(advice("2")).toBe(2000);
+    const inFive = new Date(Date.now() + 5000).toUTCString();
+    expect(advice(inFive)).toBeGreaterThan(3000);
+    expect(advice(inFive)).toBeLessThanOrEqual(5000);
+    expect(advice("Sun, 01 Jun 2025 12:00:05 GMT")).toBe(0);
+    // Neither: the backoff decides.
+    expect(advice("later")).toBe(100);
   });
 });

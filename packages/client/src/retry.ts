@@ -38,82 +38,58 @@ export const RETRYABLE_CODES: ReadonlySet<Code> = new Set([
 export const ERROR_REASON_HEADER = "chaukas-error-reason";
 export const BATCH_TOO_LARGE_REASON = "batch-too-large";
 
-// Connect's own limit ("message size 300000 is larger than configured readMaxBytes"), gRPC's
-// ("Received message larger than max"), proxies' ("Request Entity Too Large").
-const SIZE_MESSAGE = /too large|exceeds|larger than|max(imum)? .*size|message size/i;
-
 /**
  * A rejection of the batch's size: retrying the same bytes cannot succeed, but halves can.
- * ResourceExhausted for any other reason (rate limits, quotas) is retried instead.
+ * Besides our header: Connect's own limit ("message size 300000 is larger than configured
+ * readMaxBytes"), gRPC's ("Received message larger than max"), proxies' ("Request Entity Too
+ * Large"). ResourceExhausted for any other reason (rate limits, quotas) is retried instead.
  */
-export function isSizeRejection(error: ConnectError): boolean {
-  if (error.code !== Code.ResourceExhausted) {
-    return false;
-  }
-  if (error.metadata.get(ERROR_REASON_HEADER) === BATCH_TOO_LARGE_REASON) {
-    return true;
-  }
-  return SIZE_MESSAGE.test(error.rawMessage);
-}
+export const isSizeRejection = (error: ConnectError): boolean =>
+  error.code === Code.ResourceExhausted &&
+  (error.metadata.get(ERROR_REASON_HEADER) === BATCH_TOO_LARGE_REASON ||
+    /too large|exceeds|larger than|max(imum)? .*size|message size/i.test(error.rawMessage));
 
-// Node's TLS verification failures (DEPTH_ZERO_SELF_SIGNED_CERT, ERR_TLS_CERT_ALTNAME_INVALID,
-// UNABLE_TO_VERIFY_LEAF_SIGNATURE, ...) arrive as Internal too, but fail the same way each time.
-const TLS_FAILURE_CODE = /CERT|TLS|SSL|SIGNATURE|ISSUER/;
+/** A whole number of ms or s, as `grpc-retry-pushback-ms` and `retry-after` carry them. */
+const WHOLE_NUMBER = /^\s*\d+\s*$/;
 
-/** Whether the error, or an error it wraps, is a TLS handshake or certificate failure. */
-export function isTlsFailure(error: ConnectError): boolean {
-  let cause: unknown = error.cause;
-  for (let depth = 0; depth < 5 && typeof cause === "object" && cause !== null; depth++) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === "string" && TLS_FAILURE_CODE.test(code)) {
-      return true;
+/**
+ * The delay before retry number `retry` (0 for the first), or undefined when the batch must not
+ * be retried:
+ * - codes outside `RETRYABLE_CODES`, size rejections (split instead), and TLS certificate
+ *   failures, which connect-node reports as Internal too but which fail the same way each time;
+ * - the server's word first: gRPC's `grpc-retry-pushback-ms` (a negative or malformed value
+ *   means "do not retry", per gRFC A6), then HTTP's `retry-after` (seconds or an HTTP date);
+ * - else full jitter: uniform in [0, min(maxBackoffMs, initialBackoffMs · multiplier^retry)),
+ *   which spreads a fleet of clients that all failed at once instead of retrying in lock step.
+ */
+export function retryDelayMs(
+  error: ConnectError,
+  retry: number,
+  policy: RetryPolicy,
+  random: () => number,
+): number | undefined {
+  if (!RETRYABLE_CODES.has(error.code) || isSizeRejection(error)) {
+    return undefined;
+  }
+  // Node's DEPTH_ZERO_SELF_SIGNED_CERT, ERR_TLS_CERT_ALTNAME_INVALID, UNABLE_TO_VERIFY_LEAF_SIGNATURE...
+  let cause = (error.code === Code.Internal && error.cause) as { code?: unknown; cause?: unknown };
+  for (let depth = 0; depth < 5 && cause; depth++, cause = cause.cause as typeof cause) {
+    if (typeof cause.code === "string" && /CERT|TLS|SSL|SIGNATURE|ISSUER/.test(cause.code)) {
+      return undefined;
     }
-    cause = (cause as { cause?: unknown }).cause;
   }
-  return false;
-}
-
-/** Whether another attempt with the same batch may succeed. */
-export function isRetryable(error: ConnectError): boolean {
-  if (error.code === Code.Internal && isTlsFailure(error)) {
-    return false;
-  }
-  return RETRYABLE_CODES.has(error.code) && !isSizeRejection(error);
-}
-
-/**
- * The delay before retry number `retry` (0 for the first retry), with full jitter:
- * uniform in [0, min(maxBackoffMs, initialBackoffMs * multiplier^retry)). Full jitter spreads
- * a fleet of clients that all failed at once instead of retrying them in lock step.
- */
-export function backoffDelayMs(retry: number, policy: RetryPolicy, random: () => number): number {
-  const bound = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * policy.multiplier ** retry);
-  return Math.floor(random() * bound);
-}
-
-/** The server's word on retrying: wait this many ms, or do not retry at all. */
-export type ServerRetryAdvice = { readonly delayMs: number } | "do-not-retry" | undefined;
-
-/**
- * Reads a server-requested delay from the error's metadata: gRPC's `grpc-retry-pushback-ms`
- * (milliseconds; a negative or malformed value means "do not retry", per gRFC A6) or HTTP's
- * `retry-after` (delay-seconds or an HTTP date).
- */
-export function serverRetryAdvice(error: ConnectError, nowMs: number): ServerRetryAdvice {
   const pushback = error.metadata.get("grpc-retry-pushback-ms");
   if (pushback !== null) {
-    const ms = /^\s*\d+\s*$/.test(pushback) ? Number(pushback) : Number.NaN;
-    return Number.isSafeInteger(ms) ? { delayMs: ms } : "do-not-retry";
+    return WHOLE_NUMBER.test(pushback) && Number.isSafeInteger(+pushback) ? +pushback : undefined;
   }
-  const retryAfter = error.metadata.get("retry-after");
-  if (retryAfter !== null) {
-    if (/^\s*\d+\s*$/.test(retryAfter)) {
-      return { delayMs: Number(retryAfter) * 1000 };
-    }
-    const at = Date.parse(retryAfter);
-    if (!Number.isNaN(at)) {
-      return { delayMs: Math.max(0, at - nowMs) };
-    }
-  }
-  return undefined;
+  const retryAfter = error.metadata.get("retry-after") ?? "";
+  const at = Date.parse(retryAfter);
+  return WHOLE_NUMBER.test(retryAfter)
+    ? +retryAfter * 1000
+    : !Number.isNaN(at)
+      ? Math.max(0, at - Date.now())
+      : Math.floor(
+          random() *
+            Math.min(policy.maxBackoffMs, policy.initialBackoffMs * policy.multiplier ** retry),
+        );
 }
