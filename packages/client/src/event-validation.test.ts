@@ -235,7 +235,7 @@ describe("EVENT_CONTENT_RULES", () => {
       fc.property(fc.integer({ min: 0, max: 64 }), fc.constantFrom(...cases), (type, content) => {
         const event = create(EventSchema, { eventId: "e", type, retry: {} });
         (event as unknown as { content: unknown }).content = { case: content, value: {} };
-        const allowed = (EVENT_CONTENT_RULES as Record<number, unknown[]>)[type];
+        const allowed = (EVENT_CONTENT_RULES as Readonly<Record<number, readonly unknown[]>>)[type];
         const violation = checkEventRules(event);
         if (allowed === undefined) expect(violation?.field).toBe("type");
         else expect(violation?.field).toBe(allowed.includes(content) ? undefined : "content");
