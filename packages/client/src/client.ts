@@ -217,7 +217,8 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
   const pageSize = checkPageSize(options.pageSize ?? CLIENT_DEFAULTS.pageSize);
   const contextManager = options.contextManager ?? createStackContextManager();
   const active = () => contextManager.active();
-  const callOptions: CallOptions = { timeoutMs: options.callTimeoutMs };
+  // `timeoutMs: undefined` means no deadline to connect; the cast is for exactOptionalPropertyTypes.
+  const callOptions = { timeoutMs: options.callTimeoutMs } as CallOptions;
 
   /** Reports an event `beforeSend` could not handle; it is dropped, never sent unredacted. */
   const reportDropped = (cause: unknown, event: Event) => {
@@ -270,7 +271,7 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
       ...options,
       exporter: options.exporter ?? createConnectExporter(transport!, callOptions),
       prepare: beforeSend || integrity ? prepare : undefined,
-    });
+    } as BatchProcessorOptions);
   } catch (error) {
     // The processor rejects bad limits with RangeError ("maxBatchSize must be ..."): callers
     // get the one validation error type, naming the option.
@@ -308,7 +309,7 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
     return async (pageToken = page.pageToken ?? ""): Promise<QueryPage> => {
       const { response } = await requireRpc("query").queryEvents(
         { query: { filter: queryFilter, pageSize: size, pageToken, orderByTime } },
-        { ...callOptions, signal: page.signal },
+        { ...callOptions, signal: page.signal } as CallOptions,
       );
       return { events: response?.events ?? [], nextPageToken: response?.nextPageToken ?? "" };
     };

@@ -12,7 +12,7 @@ import type { FlushableClient } from "./flushable-client.js";
  */
 export function registerPageLifecycleFlush(client: FlushableClient): () => void {
   const doc = (globalThis as { document?: Document }).document;
-  const win = globalThis as Partial<Window>;
+  const win = globalThis as unknown as Partial<Window>;
   if (typeof doc?.addEventListener !== "function" || typeof win.addEventListener !== "function") {
     return () => {};
   }
