@@ -1,14 +1,8 @@
-import { create } from "@bufbuild/protobuf";
-import { type Timestamp, TimestampSchema } from "@bufbuild/protobuf/wkt";
-
-/** Wall-clock milliseconds, for timestamps. */
-export function wallMs(): number {
-  return Date.now();
-}
+import { type Timestamp, timestampFromMs } from "@bufbuild/protobuf/wkt";
 
 /**
- * Monotonic milliseconds, for durations: a wall clock can step (NTP, DST-less but manual
- * changes) between a span's start and end; `performance.now()` cannot.
+ * Monotonic milliseconds, for durations: a wall clock can step (NTP, manual changes)
+ * between a span's start and end; `performance.now()` cannot.
  */
 export function monotonicMs(): number {
   return globalThis.performance?.now() ?? Date.now();
@@ -16,10 +10,10 @@ export function monotonicMs(): number {
 
 /**
  * A Timestamp from possibly fractional milliseconds (a start time plus a monotonic
- * duration): `timestampFromMs` would leave fractional nanos, which are not an int32.
+ * duration): `timestampFromMs` alone would leave fractional nanos, which are not an int32.
  */
 export function timestampFromFractionalMs(ms: number): Timestamp {
-  const seconds = Math.floor(ms / 1000);
-  const nanos = Math.min(999_999_999, Math.round((ms - seconds * 1000) * 1e6));
-  return create(TimestampSchema, { seconds: BigInt(seconds), nanos });
+  const timestamp = timestampFromMs(ms);
+  timestamp.nanos = Math.floor(timestamp.nanos);
+  return timestamp;
 }

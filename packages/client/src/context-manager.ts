@@ -5,9 +5,9 @@ export interface SpanContext {
   readonly traceId: string;
   /** 16 lowercase hex characters: the W3C parent id. */
   readonly spanId: string;
-  readonly parentSpanId?: string;
-  readonly agentId?: string;
-  readonly agentName?: string;
+  readonly parentSpanId?: string | undefined;
+  readonly agentId?: string | undefined;
+  readonly agentName?: string | undefined;
 }
 
 /**

@@ -2,36 +2,46 @@ import { create, equals, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
   Author,
+  type CostDetails,
   EventSchema,
   EventStatus,
   EventType,
   LLMInvocationSchema,
+  type PerformanceMetrics,
+  type PolicyDecision,
+  PolicyDecisionSchema,
   Severity,
+  type ToolCall,
 } from "@chaukas/spec/common/v1";
 import { describe, expect, it } from "vitest";
-import { buildEvent } from "./event-builders.js";
+import { buildEvent, subMessage } from "./event-builders.js";
+import { ChaukasValidationError } from "./validation-error.js";
 
 describe("buildEvent", () => {
   it("makes the same message create(EventSchema) makes from the same fields", () => {
     const built = buildEvent(
       { tenantId: "acme", projectId: "bot", branch: "main", tags: ["a"] },
-      { sessionId: "s", traceId: "t".repeat(32), spanId: "p".repeat(16), agentId: "agent" },
       {
-        type: EventType.MODEL_INVOCATION_END,
-        status: EventStatus.COMPLETED,
-        severity: Severity.INFO,
-        author: Author.LLM,
-        content: {
-          case: "llmInvocation",
-          value: create(LLMInvocationSchema, { provider: "p", model: "m", promptTokens: 3 }),
-        },
-        performance: { durationMs: 12.5 },
-        cost: { totalCost: 0.25 },
+        sessionId: "s",
+        traceId: "t".repeat(32),
+        spanId: "s".repeat(16),
+        parentSpanId: "p".repeat(16),
+        agentId: "agent",
+      },
+      EventType.MODEL_INVOCATION_END,
+      Author.LLM,
+      {
+        case: "llmInvocation",
+        value: create(LLMInvocationSchema, { provider: "p", model: "m", promptTokens: 3 }),
+      },
+      { tags: ["b"], invocationId: "inv", infrastructure: { host: "h", metrics: { cpu: 1 } } },
+      Severity.INFO,
+      EventStatus.COMPLETED,
+      {
+        performance: subMessage<PerformanceMetrics>("performance", { durationMs: 12.5 }),
+        cost: subMessage<CostDetails>("cost", { totalCost: 0.25 }),
         metadata: { k: "v" },
       },
-      "s".repeat(16),
-      "p".repeat(16),
-      { tags: ["b"], invocationId: "inv", infrastructure: { host: "h", metrics: { cpu: 1 } } },
       1_700_000_000_123,
     );
     const expected = create(EventSchema, {
@@ -65,5 +75,46 @@ describe("buildEvent", () => {
     // Every field create() sets is there, in the same order (one hidden class for all events).
     const keys = Object.keys(built).filter((k) => built[k as keyof typeof built] !== undefined);
     expect(keys.filter((k) => k in create(EventSchema))).toEqual(Object.keys(create(EventSchema)));
+  });
+});
+
+describe("subMessage", () => {
+  it("checks required strings, copies string lists and Struct fields, naming proto paths", () => {
+    const ruleIds = ["r1"];
+    const policy = subMessage<PolicyDecision>(
+      "policy",
+      { policyId: "p", outcome: "deny", ruleIds, tags: ["not a policy field"] },
+      { rationale: "r" },
+      ["policyId", "outcome"],
+    );
+    expect(policy).toEqual(
+      create(PolicyDecisionSchema, { policyId: "p", outcome: "deny", ruleIds, rationale: "r" }),
+    );
+    ruleIds.push("r2");
+    expect(policy.ruleIds).toEqual(["r1"]);
+
+    const args = { q: [1, "x"] };
+    const call = subMessage<ToolCall>("toolCall", { name: "t", arguments: args });
+    args.q.push(2);
+    expect(call.arguments).toEqual({ q: [1, "x"] });
+
+    const field = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return error instanceof ChaukasValidationError && error.field;
+      }
+    };
+    expect(field(() => subMessage("policy", { outcome: "x" }, {}, ["policyId"]))).toBe(
+      "policy.policy_id",
+    );
+    expect(field(() => subMessage("dataAccess", { chunkIds: ["a", 3] }))).toBe(
+      "data_access.chunk_ids[1]",
+    );
+    expect(field(() => subMessage("toolCall", { arguments: { f: () => 1 } }))).toBe(
+      "tool_call.arguments.f",
+    );
+    // A string input counts as empty, never as an object of its characters.
+    expect(subMessage<ToolCall>("toolCall", "abc").name).toBe("");
   });
 });

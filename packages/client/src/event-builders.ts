@@ -1,19 +1,17 @@
-import type { JsonObject, MessageInitShape } from "@bufbuild/protobuf";
+import type { DescField, JsonObject, Message } from "@bufbuild/protobuf";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
   type Author,
-  CostDetailsSchema,
+  type CostDetails,
   type ErrorInfo,
-  ErrorInfoSchema,
   type Event,
   EventSchema,
-  type EventStatus,
+  EventStatus,
   type EventType,
-  InfrastructureMetricsSchema,
-  PerformanceMetricsSchema,
-  RetryInfoSchema,
-  type Severity,
+  type PerformanceMetrics,
+  type RetryInfo,
+  Severity,
 } from "@chaukas/spec/common/v1";
 import type { EventOptions } from "./builder-types.js";
 import type { SpanContext } from "./context-manager.js";
@@ -29,52 +27,34 @@ export interface EventDefaults {
   readonly tags: readonly string[];
 }
 
-/** The part of an event a builder decides; the rest comes from context and options. */
-export interface EventParts {
-  readonly type: EventType;
-  readonly status: EventStatus;
-  readonly severity: Severity;
-  readonly author: Author;
-  /** Its value is a message (`create(ToolCallSchema, …)`), or a JsonObject for `stateUpdate`. */
-  readonly content?: Event["content"];
-  readonly retry?: MessageInitShape<typeof RetryInfoSchema>;
-  readonly performance?: MessageInitShape<typeof PerformanceMetricsSchema>;
-  readonly cost?: MessageInitShape<typeof CostDetailsSchema>;
+/** What some builders attach besides the content (messages made with `subMessage`). */
+export interface EventAttachments {
+  readonly retry?: RetryInfo | undefined;
+  readonly performance?: PerformanceMetrics | undefined;
+  readonly cost?: CostDetails | undefined;
   /** Merged under the caller's `metadata` (the caller's keys win). */
-  readonly metadata?: JsonObject;
-  /** Set when the event is about another agent than the context's (AGENT_START). */
-  readonly agentId?: string;
-  readonly agentName?: string;
-  readonly piiCategories?: readonly string[];
+  readonly metadata?: JsonObject | undefined;
 }
 
 /**
- * Assembles an event from its context, the builder's parts and the caller's options. JSON
- * inputs are checked and copied here (paths like `metadata.x`), so the later
- * `validateEvent(event, true)` does not walk them again.
+ * Assembles an event on `context`'s span (its `span_id`, `parent_span_id`, session, trace
+ * and agent) from the builder's type, author, content and attachments and the caller's
+ * options. The caller's JSON and string lists are checked and copied here (paths like
+ * `metadata.x`), so the later `validateBuiltEvent` does not walk them again.
  */
 export function buildEvent(
   defaults: EventDefaults,
-  context: SpanContext | undefined,
-  parts: EventParts,
-  spanId: string,
-  parentSpanId: string,
+  context: SpanContext,
+  type: EventType,
+  author: Author,
+  content: Event["content"],
   options: EventOptions | undefined,
-  nowMs: number,
+  severity: Severity = Severity.INFO,
+  status: EventStatus = EventStatus.COMPLETED,
+  attachments: EventAttachments = {},
+  nowMs: number = Date.now(),
 ): Event {
-  const callerMetadata = toOptionalJsonObject(options?.metadata, "metadata");
-  const metadata =
-    parts.metadata === undefined ? callerMetadata : { ...parts.metadata, ...callerMetadata };
-  const tags =
-    options?.tags === undefined
-      ? [...defaults.tags]
-      : [...defaults.tags, ...copyStrings(options.tags, "tags")];
-  const piiCategories = [
-    ...(parts.piiCategories ?? []),
-    ...(options?.piiCategories === undefined
-      ? []
-      : copyStrings(options.piiCategories, "pii_categories")),
-  ];
+  const metadata = toOptionalJsonObject(options?.metadata, "metadata");
   // A literal with every field of Event, in `create(EventSchema)`'s order: V8 allocates it in
   // one step with a fixed shape, where `create` copies an init object field by field (it was
   // ~40% of a builder call). `satisfies` makes a field added to the proto a compile error here.
@@ -83,16 +63,16 @@ export function buildEvent(
     eventId: uuidv7(nowMs),
     tenantId: defaults.tenantId,
     projectId: defaults.projectId,
-    sessionId: context?.sessionId ?? "",
-    spanId,
-    parentSpanId,
-    type: parts.type,
-    severity: options?.severity ?? parts.severity,
-    status: parts.status,
-    author: options?.author ?? parts.author,
+    sessionId: context.sessionId,
+    spanId: context.spanId,
+    parentSpanId: context.parentSpanId ?? "",
+    type,
+    severity: options?.severity ?? severity,
+    status,
+    author: options?.author ?? author,
     timestamp: timestampFromMs(nowMs),
-    agentId: parts.agentId ?? context?.agentId ?? "",
-    agentName: parts.agentName ?? context?.agentName ?? "",
+    agentId: context.agentId ?? "",
+    agentName: context.agentName ?? "",
     invocationId: options?.invocationId ?? "",
     responseId: options?.responseId ?? "",
     isPartial: false,
@@ -101,24 +81,61 @@ export function buildEvent(
     contentHash: "",
     wormProofId: "",
     branch: options?.branch ?? defaults.branch,
-    tags,
-    traceId: context?.traceId ?? "",
-    content: parts.content ?? { case: undefined },
-    retry: parts.retry && create(RetryInfoSchema, parts.retry),
+    tags: [...defaults.tags, ...optionalStrings(options?.tags, "tags")],
+    traceId: context.traceId,
+    content,
+    retry: attachments.retry,
     redaction: undefined,
-    piiCategories,
-    performance: parts.performance && create(PerformanceMetricsSchema, parts.performance),
+    piiCategories: optionalStrings(options?.piiCategories, "pii_categories"),
+    performance: attachments.performance,
     infrastructure:
       options?.infrastructure == null
         ? undefined
-        : create(InfrastructureMetricsSchema, {
-            ...options.infrastructure,
-            metrics: toOptionalJsonObject(options.infrastructure.metrics, "infrastructure.metrics"),
-          }),
-    cost: parts.cost && create(CostDetailsSchema, parts.cost),
-    metadata,
+        : subMessage("infrastructure", options.infrastructure),
+    cost: attachments.cost,
+    metadata: attachments.metadata ? { ...attachments.metadata, ...metadata } : metadata,
     extensions: [],
   } satisfies { [K in Exclude<keyof Event, "$unknown">]-?: unknown } as Event;
+}
+
+/**
+ * The message of Event field `field` (`toolCall`, `retry`, `infrastructure`, ...) from a
+ * caller's input (a non-object counts as empty; `null` as not set) and the builder's own
+ * values (`init` wins; none may be `undefined` but message fields). Fields named in
+ * `required` must be non-empty strings; string lists are copied and Struct fields checked and
+ * copied (`toJsonObject`), each error naming its proto path (`tool_call.arguments.q`). Other
+ * fields are taken as given: validation checks their types.
+ */
+export function subMessage<T extends Message>(
+  field: string,
+  input: unknown,
+  init?: object,
+  required: readonly string[] = [],
+): T {
+  const { name, message } = (EventSchema.field as Record<string, DescField>)[field]!;
+  // A message of the caller's input (its other properties ignored), then the builder's values.
+  type Fields = Record<string, unknown>;
+  const value: Fields = create(message!, (typeof input === "object" ? input : null) as Fields);
+  for (const key in init) value[key] = (init as Fields)[key];
+  for (const f of message!.fields) {
+    const key = f.localName;
+    // Struct fields are JsonObject in protobuf-es; create() keeps the caller's object.
+    const struct = f.message?.typeName === "google.protobuf.Struct";
+    if (struct || f.fieldKind === "list" || required.includes(key)) {
+      const path = `${name}.${f.name}`;
+      value[key] = struct
+        ? toOptionalJsonObject(value[key], path)
+        : f.fieldKind === "list"
+          ? optionalStrings(value[key], path)
+          : requireString(value[key], path);
+    }
+  }
+  return value as T;
+}
+
+/** Checks a list of strings given by the caller and copies it; `undefined` is empty. */
+function optionalStrings(value: unknown, field: string): string[] {
+  return value === undefined ? [] : copyStrings(value, field);
 }
 
 /** Checks a list of strings given by the caller and copies it. */
@@ -127,75 +144,44 @@ export function copyStrings(value: unknown, field: string): string[] {
     throw new ChaukasValidationError(field, "expected an array of strings");
   }
   for (let i = 0; i < value.length; i++) {
-    if (typeof value[i] !== "string") {
-      throw new ChaukasValidationError(
-        `${field}[${i}]`,
-        `expected a string, got ${typeof value[i]}`,
-      );
-    }
+    if (typeof value[i] !== "string") requireString(value[i], `${field}[${i}]`, true);
   }
   return [...(value as string[])];
 }
 
-/** Rejects a required string that is not a string (empty is allowed). */
-export function requireText(value: unknown, field: string): string {
-  if (typeof value !== "string") {
+/** Rejects a required string that is not a string, or is empty unless `emptyOk`. */
+export function requireString(value: unknown, field: string, emptyOk?: boolean): string {
+  if (typeof value !== "string" || !(value || emptyOk)) {
     throw new ChaukasValidationError(
       field,
-      `expected a string, got ${value === null ? "null" : typeof value}`,
+      `expected a ${emptyOk ? "" : "non-empty "}string, got ${value === "" ? "an empty one" : typeof value}`,
     );
   }
   return value;
 }
 
-/** Rejects a missing or empty required string. */
-export function requireString(value: unknown, field: string): string {
-  if (typeof value !== "string" || value === "") {
-    throw new ChaukasValidationError(field, "is required and must be a non-empty string");
-  }
-  return value;
-}
-
 /**
- * Describes anything thrown as an `ErrorInfo`. An `Error` gives its message, stack and a
- * `code` property when present; a plain `{ message, code, recoverable, ... }` object is
- * taken field by field; anything else is converted with `String()`.
+ * Describes anything thrown as an `ErrorInfo`. An `Error` or a plain `{ message, code, stack,
+ * recoverable, recoveryAction }` object gives those fields (an `Error` without a message its
+ * name, a code only when a string or number); anything else is converted with `String()`.
  */
 export function errorInfoFrom(error: unknown): ErrorInfo {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return create(ErrorInfoSchema, {
-      errorMessage: error.message === "" ? error.name : error.message,
-      errorCode: typeof code === "string" || typeof code === "number" ? String(code) : "",
-      stackTrace: error.stack ?? "",
-    });
+  if (typeof error !== "object" || error === null || !("message" in error)) {
+    return subMessage("error", undefined, { errorMessage: String(error) });
   }
-  if (typeof error === "object" && error !== null && "message" in error) {
-    const init = error as {
-      message: unknown;
-      code?: unknown;
-      stack?: unknown;
-      recoverable?: unknown;
-      recoveryAction?: unknown;
-    };
-    return create(ErrorInfoSchema, {
-      errorMessage: String(init.message),
-      errorCode:
-        typeof init.code === "string" || typeof init.code === "number" ? String(init.code) : "",
-      stackTrace: typeof init.stack === "string" ? init.stack : "",
-      recoverable: init.recoverable === true,
-      recoveryAction: typeof init.recoveryAction === "string" ? init.recoveryAction : "",
-    });
-  }
-  return create(ErrorInfoSchema, { errorMessage: String(error) });
+  const { message, code, stack, recoverable, recoveryAction } = error as Record<string, unknown>;
+  const text = (value: unknown) => (typeof value === "string" ? value : "");
+  return subMessage("error", undefined, {
+    errorMessage: message === "" && error instanceof Error ? error.name : String(message),
+    errorCode: typeof code === "number" ? String(code) : text(code),
+    stackTrace: text(stack),
+    recoverable: recoverable === true,
+    recoveryAction: text(recoveryAction),
+  });
 }
 
 /** The `metadata.error` entry of a failed span's END event. */
 export function errorMetadata(error: unknown): JsonObject {
-  const info = errorInfoFrom(error);
-  const entry: JsonObject = { message: info.errorMessage };
-  if (info.errorCode !== "") {
-    entry.code = info.errorCode;
-  }
-  return { error: entry };
+  const { errorMessage: message, errorCode: code } = errorInfoFrom(error);
+  return { error: code ? { message, code } : { message } };
 }

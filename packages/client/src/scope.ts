@@ -1,19 +1,13 @@
-import { create } from "@bufbuild/protobuf";
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { type Timestamp, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
-  AgentHandoffSchema,
   Author,
-  DataAccessSchema,
+  type CostDetails,
   type Event,
   EventStatus,
   EventType,
-  LLMInvocationSchema,
-  MCPCallSchema,
-  MessageContentSchema,
-  PolicyDecisionSchema,
+  type PerformanceMetrics,
+  type RetryInfo,
   Severity,
-  ToolCallSchema,
-  ToolResponseSchema,
 } from "@chaukas/spec/common/v1";
 import type {
   AgentOptions,
@@ -35,20 +29,18 @@ import type {
   ToolCallResult,
   ToolCallStart,
 } from "./builder-types.js";
-import { monotonicMs, timestampFromFractionalMs, wallMs } from "./clock.js";
+import { monotonicMs, timestampFromFractionalMs } from "./clock.js";
 import type { ContextManager, SpanContext } from "./context-manager.js";
 import {
   buildEvent,
-  copyStrings,
   type EventDefaults,
-  type EventParts,
   errorInfoFrom,
   errorMetadata,
   requireString,
-  requireText,
+  subMessage,
 } from "./event-builders.js";
 import { newSpanId, newTraceId, uuidv7 } from "./ids.js";
-import { toJsonObject, toOptionalJsonObject } from "./struct.js";
+import { toJsonObject } from "./struct.js";
 import { formatTraceparent } from "./trace-context.js";
 
 /** What scopes need from the client: its defaults, its context manager, its queue. */
@@ -145,193 +137,227 @@ export interface ToolCallHandle extends SpanScope, Endable<ToolCallResult> {
 export type McpCallHandle = SpanScope & Endable<McpCallResult>;
 
 type Parent = SpanContext | undefined;
-type Parts = Omit<EventParts, "spanId" | "parentSpanId">;
+type Content = Event["content"];
+type BuildArgs =
+  Parameters<typeof buildEvent> extends [EventDefaults, ...infer Rest] ? Rest : never;
 
-function messageInit(input: MessageInit | string): MessageInit {
-  return typeof input === "string" ? { text: input } : (input ?? ({} as MessageInit));
-}
+const NO_CONTENT: Content = { case: undefined };
 
-/** A point event: its own span under the parent's span. */
-function emitPoint(
-  runtime: ScopeRuntime,
-  parent: Parent,
-  parts: Parts,
-  options: EventOptions | undefined,
-): string {
-  const event = buildEvent(
-    runtime.defaults,
-    parent ?? detachedContext(),
-    parts,
-    newSpanId(),
-    parent?.spanId ?? "",
-    options,
-    wallMs(),
-  );
+/** Builds an event (see `buildEvent` for the arguments) and queues it; returns its id. */
+function emit(runtime: ScopeRuntime, ...args: BuildArgs): string {
+  const event = buildEvent(runtime.defaults, ...args);
   runtime.submit(event);
   return event.eventId;
 }
 
-/** An event of a START/END pair: on the span's own id, parented like the START. */
-function emitOnSpan(
-  runtime: ScopeRuntime,
-  context: SpanContext,
-  parts: Parts,
-  options: EventOptions | undefined,
-  nowMs: number,
-): void {
-  runtime.submit(
-    buildEvent(
-      runtime.defaults,
-      context,
-      parts,
-      context.spanId,
-      context.parentSpanId ?? "",
-      options,
-      nowMs,
-    ),
-  );
+/**
+ * The context of a new span under `parent`: same session, trace and agent (unless given),
+ * a new span id. Without a parent, a trace of its own and no session.
+ */
+function childContext(
+  parent: Parent,
+  agentId = parent?.agentId,
+  agentName = parent?.agentName,
+): SpanContext {
+  return {
+    sessionId: parent?.sessionId ?? "",
+    traceId: parent?.traceId ?? newTraceId(),
+    spanId: newSpanId(),
+    parentSpanId: parent?.spanId,
+    agentId,
+    agentName,
+  };
 }
 
-function point(
+/** The content of case `field` (`toolCall`, ...): see `subMessage`. */
+function content(field: string, input: unknown, init?: object, required?: string[]): Content {
+  return { case: field, value: subMessage(field, input, init, required) } as Content;
+}
+
+function messageContent(role: unknown, text: unknown, metadata?: unknown): Content {
+  return content("message", undefined, {
+    role,
+    text: requireString(text, "message.text", true),
+    metadata,
+  });
+}
+
+function errorContent(error: unknown): Content {
+  return { case: "error", value: errorInfoFrom(error) };
+}
+
+function stateContent(state: unknown): Content {
+  return { case: "stateUpdate", value: toJsonObject(state, "state_update") };
+}
+
+function optionalState(state: unknown): Content {
+  return state === undefined ? NO_CONTENT : stateContent(state);
+}
+
+/** INPUT_RECEIVED / OUTPUT_EMITTED: a message, its role defaulting to `role`. */
+function emitMessage(
+  runtime: ScopeRuntime,
+  parent: Parent,
+  input: MessageInit | string,
   type: EventType,
   author: Author,
-  content: Event["content"],
-  severity: Severity = Severity.INFO,
-  status: EventStatus = EventStatus.COMPLETED,
-): Parts {
-  return { type, status, severity, author, content };
+  role: string,
+): string {
+  const init: MessageInit = typeof input === "string" ? { text: input } : (input ?? {});
+  const message = messageContent(init.role ?? role, init.text, init.messageMetadata);
+  return emit(runtime, childContext(parent), type, author, message, init);
 }
-
-/** The START event of a span. */
-function started(type: EventType, author: Author, content: Event["content"]): Parts {
-  return point(type, author, content, Severity.INFO, EventStatus.STARTED);
-}
-
-const NO_CONTENT: Event["content"] = { case: undefined };
 
 /**
  * Every builder as a function of the runtime and the parent span: shared by the client
  * (parent = the active span) and by every handle (parent = its own span), so a handle
- * carries data, not closures.
+ * carries data, not closures. Point events get a span of their own under the parent's.
  */
 const BUILDERS = {
-  agentStart: startAgent,
-  modelInvocationStart: startModelInvocation,
-  toolCallStart: startToolCall,
-  mcpCallStart: startMcpCall,
-
-  inputReceived(runtime: ScopeRuntime, parent: Parent, input: MessageInit | string): string {
-    const init = messageInit(input);
-    const content = { case: "message", value: messageContent(init, "user") } as const;
-    return emitPoint(runtime, parent, point(EventType.INPUT_RECEIVED, Author.USER, content), init);
-  },
-
-  outputEmitted(runtime: ScopeRuntime, parent: Parent, input: MessageInit | string): string {
-    const init = messageInit(input);
-    const content = { case: "message", value: messageContent(init, "assistant") } as const;
-    return emitPoint(runtime, parent, point(EventType.OUTPUT_EMITTED, Author.AGENT, content), init);
-  },
-
-  retry(runtime: ScopeRuntime, parent: Parent, input: RetryInit): string {
-    const init = input ?? ({} as RetryInit);
-    const content: Event["content"] =
-      init.reason === undefined ? NO_CONTENT : { case: "error", value: errorInfoFrom(init.reason) };
-    return emitPoint(
+  agentStart: (runtime: ScopeRuntime, parent: Parent, options: AgentOptions): AgentHandle =>
+    startSpan(
       runtime,
-      parent,
-      {
-        ...point(EventType.RETRY, Author.AGENT, content, Severity.WARN, EventStatus.IN_PROGRESS),
-        retry: {
-          attempt: init.attempt,
-          strategy: init.strategy ?? "exponential_backoff",
-          backoffMs: init.backoffMs ?? 0,
-        },
-      },
-      init,
+      childContext(parent, requireString(options?.agentId, "agent_id"), options.agentName ?? ""),
+      EventType.AGENT_START,
+      Author.AGENT,
+      optionalState(options.state),
+      options,
+    ),
+
+  modelInvocationStart(
+    runtime: ScopeRuntime,
+    parent: Parent,
+    input: ModelInvocationStart,
+  ): ModelInvocationHandle {
+    const nowMs = Date.now();
+    return startSpan(
+      runtime,
+      childContext(parent),
+      EventType.MODEL_INVOCATION_START,
+      Author.LLM,
+      content("llmInvocation", input, { startTime: timestampFromMs(nowMs) }, ["provider", "model"]),
+      input,
+      nowMs,
     );
   },
 
-  handoff(runtime: ScopeRuntime, parent: Parent, input: HandoffInit): string {
-    const init = input ?? ({} as HandoffInit);
-    const value = create(AgentHandoffSchema, {
-      fromAgentId: parent?.agentId ?? "",
-      fromAgentName: parent?.agentName ?? "",
-      toAgentId: requireString(init.toAgentId, "agent_handoff.to_agent_id"),
-      toAgentName: init.toAgentName ?? "",
-      reason: init.reason ?? "",
-      handoffType: init.handoffType ?? "",
-      handoffData: toOptionalJsonObject(init.data, "agent_handoff.handoff_data"),
-    });
-    const content = { case: "agentHandoff", value } as const;
-    return emitPoint(runtime, parent, point(EventType.AGENT_HANDOFF, Author.AGENT, content), init);
+  toolCallStart(runtime: ScopeRuntime, parent: Parent, input: ToolCallStart): ToolCallHandle {
+    const toolCallId = input?.id ?? uuidv7();
+    return startSpan(
+      runtime,
+      childContext(parent),
+      EventType.TOOL_CALL_START,
+      Author.AGENT,
+      content("toolCall", input, { id: toolCallId }, ["name"]),
+      input,
+      undefined,
+      { toolCallId },
+    );
   },
 
-  policyDecision(runtime: ScopeRuntime, parent: Parent, input: PolicyDecisionInit): string {
-    const init = input ?? ({} as PolicyDecisionInit);
-    const value = create(PolicyDecisionSchema, {
-      policyId: requireString(init.policyId, "policy.policy_id"),
-      outcome: requireString(init.outcome, "policy.outcome"),
-      ruleIds: optionalStrings(init.ruleIds, "policy.rule_ids"),
-      rationale: init.rationale ?? "",
-    });
-    const severity = init.outcome === "deny" ? Severity.WARN : Severity.INFO;
-    const parts = point(
+  mcpCallStart: (runtime: ScopeRuntime, parent: Parent, input: McpCallStart): McpCallHandle =>
+    startSpan(
+      runtime,
+      childContext(parent),
+      EventType.MCP_CALL_START,
+      Author.AGENT,
+      content("mcpCall", input, undefined, ["serverName", "operation"]),
+      input,
+    ),
+
+  inputReceived: (runtime: ScopeRuntime, parent: Parent, input: MessageInit | string) =>
+    emitMessage(runtime, parent, input, EventType.INPUT_RECEIVED, Author.USER, "user"),
+
+  outputEmitted: (runtime: ScopeRuntime, parent: Parent, input: MessageInit | string) =>
+    emitMessage(runtime, parent, input, EventType.OUTPUT_EMITTED, Author.AGENT, "assistant"),
+
+  retry: (runtime: ScopeRuntime, parent: Parent, input: RetryInit) =>
+    emit(
+      runtime,
+      childContext(parent),
+      EventType.RETRY,
+      Author.AGENT,
+      input?.reason === undefined ? NO_CONTENT : errorContent(input.reason),
+      input,
+      Severity.WARN,
+      EventStatus.IN_PROGRESS,
+      {
+        retry: subMessage<RetryInfo>("retry", input, {
+          strategy: input?.strategy ?? "exponential_backoff",
+        }),
+      },
+    ),
+
+  handoff: (runtime: ScopeRuntime, parent: Parent, input: HandoffInit) =>
+    emit(
+      runtime,
+      childContext(parent),
+      EventType.AGENT_HANDOFF,
+      Author.AGENT,
+      content(
+        "agentHandoff",
+        input,
+        {
+          fromAgentId: parent?.agentId ?? "",
+          fromAgentName: parent?.agentName ?? "",
+          handoffData: input?.data,
+        },
+        ["toAgentId"],
+      ),
+      input,
+    ),
+
+  policyDecision: (runtime: ScopeRuntime, parent: Parent, input: PolicyDecisionInit) =>
+    emit(
+      runtime,
+      childContext(parent),
       EventType.POLICY_DECISION,
       Author.SYSTEM,
-      { case: "policy", value },
-      severity,
-    );
-    return emitPoint(runtime, parent, parts, init);
-  },
+      content("policy", input, undefined, ["policyId", "outcome"]),
+      input,
+      input.outcome === "deny" ? Severity.WARN : Severity.INFO,
+    ),
 
-  dataAccess(runtime: ScopeRuntime, parent: Parent, input: DataAccessInit): string {
-    const init = input ?? ({} as DataAccessInit);
-    const pii = optionalStrings(init.piiCategories, "data_access.pii_categories");
-    const value = create(DataAccessSchema, {
-      datasource: requireString(init.datasource, "data_access.datasource"),
-      documentIds: optionalStrings(init.documentIds, "data_access.document_ids"),
-      chunkIds: optionalStrings(init.chunkIds, "data_access.chunk_ids"),
-      piiCategories: pii,
-    });
-    const content = { case: "dataAccess", value } as const;
-    // The event-level pii_categories gets the same list (see DataAccessInit).
-    return emitPoint(runtime, parent, point(EventType.DATA_ACCESS, Author.AGENT, content), {
-      ...init,
-      piiCategories: pii,
-    });
-  },
-
-  stateUpdate(runtime: ScopeRuntime, parent: Parent, state: JsonInput, options?: EventOptions) {
-    const content = { case: "stateUpdate", value: toJsonObject(state, "state_update") } as const;
-    return emitPoint(
+  // The event-level pii_categories is the same list, from the options (see DataAccessInit).
+  dataAccess: (runtime: ScopeRuntime, parent: Parent, input: DataAccessInit) =>
+    emit(
       runtime,
-      parent,
-      point(EventType.STATE_UPDATE, Author.AGENT, content),
-      options,
-    );
-  },
+      childContext(parent),
+      EventType.DATA_ACCESS,
+      Author.AGENT,
+      content("dataAccess", input, undefined, ["datasource"]),
+      input,
+    ),
 
-  error(runtime: ScopeRuntime, parent: Parent, error: unknown, options?: EventOptions): string {
-    const author = parent?.agentId ? Author.AGENT : Author.SYSTEM;
-    const content = { case: "error", value: errorInfoFrom(error) } as const;
-    const parts = point(EventType.ERROR, author, content, Severity.ERROR, EventStatus.FAILED);
-    return emitPoint(runtime, parent, parts, options);
-  },
+  stateUpdate: (runtime: ScopeRuntime, parent: Parent, state: JsonInput, options?: EventOptions) =>
+    emit(
+      runtime,
+      childContext(parent),
+      EventType.STATE_UPDATE,
+      Author.AGENT,
+      stateContent(state),
+      options,
+    ),
+
+  error: (runtime: ScopeRuntime, parent: Parent, error: unknown, options?: EventOptions) =>
+    emit(
+      runtime,
+      childContext(parent),
+      EventType.ERROR,
+      parent?.agentId ? Author.AGENT : Author.SYSTEM,
+      errorContent(error),
+      options,
+      Severity.ERROR,
+      EventStatus.FAILED,
+    ),
 
   system(runtime: ScopeRuntime, parent: Parent, input: SystemInit | string): string {
-    const init: SystemInit =
-      typeof input === "string" ? { message: input } : (input ?? ({} as SystemInit));
-    const content: Event["content"] =
-      init.message !== undefined
-        ? {
-            case: "message",
-            value: create(MessageContentSchema, {
-              role: "system",
-              text: requireText(init.message, "message.text"),
-            }),
-          }
-        : stateContent(init.state);
-    return emitPoint(runtime, parent, point(EventType.SYSTEM, Author.SYSTEM, content), init);
+    const init: SystemInit = typeof input === "string" ? { message: input } : (input ?? {});
+    const system =
+      init.message === undefined
+        ? optionalState(init.state)
+        : messageContent("system", init.message);
+    return emit(runtime, childContext(parent), EventType.SYSTEM, Author.SYSTEM, system, init);
   },
 } satisfies Record<keyof ChaukasScope, unknown>;
 
@@ -353,56 +379,23 @@ export function createScope(
   return scope as unknown as ChaukasScope;
 }
 
-function optionalStrings(value: unknown, field: string): string[] {
-  return value === undefined ? [] : copyStrings(value, field);
-}
-
-function messageContent(init: MessageInit, defaultRole: string) {
-  return create(MessageContentSchema, {
-    role: init.role ?? defaultRole,
-    text: requireText(init.text, "message.text"),
-    metadata: toOptionalJsonObject(init.messageMetadata, "message.metadata"),
-  });
-}
-
-/** Events emitted outside any session get a trace of their own and no session. */
-function detachedContext(): SpanContext {
-  return { sessionId: "", traceId: newTraceId(), spanId: "" };
-}
-
-/** The context of a new span under `parent` (or a detached one). */
-function childContext(parent: Parent, agentId?: string, agentName?: string): SpanContext {
-  const base = parent ?? detachedContext();
-  const context: { -readonly [K in keyof SpanContext]: SpanContext[K] } = {
-    sessionId: base.sessionId,
-    traceId: base.traceId,
-    spanId: newSpanId(),
-  };
-  if (parent?.spanId) context.parentSpanId = parent.spanId;
-  const id = agentId ?? base.agentId;
-  const name = agentName ?? base.agentName;
-  if (id !== undefined) context.agentId = id;
-  if (name !== undefined) context.agentName = name;
-  return context;
-}
-
-/** What the END event of a span kind carries, from the handle's state and the result. */
-type EndParts = (span: SpanState, result: EndResult | undefined, failure: Failure) => Parts;
 type EndResult = EndOptions & ModelInvocationResult & ToolCallResult & McpCallResult & FailOptions;
-type Failure = { readonly error: unknown } | undefined;
 
-/** A handle's own data; its methods are shared on `SPAN_METHODS`. */
+/** A handle's own data (besides its public ids); its methods are shared on `SPAN_METHODS`. */
 interface SpanState {
   readonly runtime: ScopeRuntime;
   readonly context: SpanContext;
-  readonly sessionId: string;
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly startWallMs: number;
-  readonly startMonoMs: number;
-  readonly endParts: EndParts;
-  /** Start-time values the END event repeats (provider/model, MCP server, tool call id). */
-  readonly start: Readonly<Record<string, string>>;
+  /** The START event's type: the END's is the next one (TOOL_CALL_START + 1 = TOOL_CALL_END). */
+  readonly kind: EventType;
+  /** A copy of the START content's value, whose ids the END repeats. */
+  readonly start: {
+    readonly provider?: string;
+    model?: string;
+    startTime?: Timestamp;
+    id?: string;
+  };
+  readonly startMs: number;
+  readonly monoMs: number;
   ended: boolean;
 }
 
@@ -415,7 +408,7 @@ const SPAN_METHODS: Record<string, unknown> & ThisType<SpanState> = {
     return this.runtime.contextManager.with(this.context, fn);
   },
   end(result?: EndResult) {
-    finishSpan(this, result, undefined);
+    finishSpan(this, result);
   },
   fail(error: unknown, options?: EndResult) {
     finishSpan(this, options, { error });
@@ -427,77 +420,105 @@ for (const [name, build] of BUILDER_ENTRIES) {
   };
 }
 
-/** The first `end()`/`fail()` emits the END event; later ones do nothing. */
-function finishSpan(span: SpanState, result: EndResult | undefined, failure: Failure): void {
-  if (span.ended) return;
-  // Marked only after a successful emit: an invalid result throws and can be retried.
-  emitOnSpan(span.runtime, span.context, span.endParts(span, result, failure), result, wallMs());
-  span.ended = true;
-}
-
-/** Starts a span: emits its START event and returns the handle (`extra`: public fields). */
+/** Emits a span's START event and returns its handle (`ids`: the handle's own public ids). */
 function startSpan<H>(
   runtime: ScopeRuntime,
   context: SpanContext,
-  startParts: Parts,
+  kind: EventType,
+  author: Author,
+  start: Content,
   options: EventOptions | undefined,
-  endParts: EndParts,
-  start: Record<string, string>,
-  startWallMs: number,
-  extra?: object,
+  startMs = Date.now(),
+  ids?: object,
 ): H {
-  const startMonoMs = monotonicMs();
-  emitOnSpan(runtime, context, startParts, options, startWallMs);
-  const span = Object.create(SPAN_METHODS) as SpanState;
-  Object.assign(span, extra, {
+  const span = Object.assign(Object.create(SPAN_METHODS), context, ids, {
     runtime,
     context,
-    sessionId: context.sessionId,
-    traceId: context.traceId,
-    spanId: context.spanId,
-    startWallMs,
-    startMonoMs,
-    endParts,
-    start,
+    kind,
+    start: Object.assign({}, start.value),
+    startMs,
+    monoMs: monotonicMs(),
     ended: false,
   });
-  return span as H;
+  emit(runtime, context, kind, author, start, options, Severity.INFO, EventStatus.STARTED);
+  return span;
 }
 
-function elapsedMs(span: SpanState): number {
-  return Math.max(0, monotonicMs() - span.startMonoMs);
-}
-
-function endStatus(failure: Failure) {
-  return failure === undefined
-    ? { status: EventStatus.COMPLETED, severity: Severity.INFO }
-    : { status: EventStatus.FAILED, severity: Severity.ERROR };
-}
-
-function failureMetadata(failure: Failure): { metadata?: ReturnType<typeof errorMetadata> } {
-  return failure ? { metadata: errorMetadata(failure.error) } : {};
-}
-
-function stateContent(state: JsonInput | undefined): Event["content"] {
-  return state === undefined
-    ? NO_CONTENT
-    : { case: "stateUpdate", value: toJsonObject(state, "state_update") };
-}
-
-/** SESSION_END and AGENT_END: the duration, an optional state, the error on failure. */
-function lifecycleEnd(type: EventType, author: Author): EndParts {
-  return (span, result, failure) => ({
-    type,
-    ...endStatus(failure),
+/**
+ * The first `end()`/`fail()` emits the END event; later ones do nothing. Marked ended only
+ * after a successful emit: an invalid result throws and can be retried.
+ */
+function finishSpan(span: SpanState, result?: EndResult, failure?: { error: unknown }): void {
+  if (span.ended) return;
+  const durationMs = Math.max(0, monotonicMs() - span.monoMs);
+  const { kind, start } = span;
+  const response = failure ? result?.output : result?.response;
+  let author = Author.TOOL;
+  let end: Content;
+  let metadata = failure && errorMetadata(failure.error);
+  let cost: CostDetails | undefined;
+  let performance: PerformanceMetrics | undefined;
+  switch (kind) {
+    case EventType.MODEL_INVOCATION_START: {
+      const { provider, startTime } = start;
+      const prompt = result?.promptTokens ?? 0;
+      const completion = result?.completionTokens ?? 0;
+      author = Author.LLM;
+      end = content("llmInvocation", result, {
+        provider,
+        model: start.model,
+        response,
+        // Summed only when both are numbers; otherwise validation reports the bad field.
+        totalTokens:
+          result?.totalTokens ??
+          (typeof prompt === "number" && typeof completion === "number" ? prompt + completion : 0),
+        finishReason: result?.finishReason ?? (failure ? "error" : ""),
+        startTime,
+        endTime: timestampFromFractionalMs(span.startMs + durationMs),
+        durationMs,
+      });
+      cost =
+        result?.cost &&
+        subMessage<CostDetails>("cost", result.cost, {
+          provider: result.cost.provider ?? provider,
+        });
+      break;
+    }
+    case EventType.TOOL_CALL_START:
+      end = content("toolResponse", result, {
+        toolCallId: start.id,
+        errorMessage: failure ? errorInfoFrom(failure.error).errorMessage : "",
+        executionTimeMs: durationMs,
+      });
+      // A failed tool call carries its error in tool_response.error_message instead.
+      metadata = undefined;
+      break;
+    case EventType.MCP_CALL_START:
+      end = content("mcpCall", start, {
+        request: undefined,
+        response,
+        executionTimeMs: durationMs,
+      });
+      break;
+    default:
+      // SESSION_END, AGENT_END: the final state and the span's duration.
+      author = kind === EventType.SESSION_START ? Author.SYSTEM : Author.AGENT;
+      end = optionalState(result?.state);
+      performance = subMessage<PerformanceMetrics>("performance", undefined, { durationMs });
+  }
+  emit(
+    span.runtime,
+    span.context,
+    kind + 1,
     author,
-    performance: { durationMs: elapsedMs(span) },
-    content: stateContent(result?.state),
-    ...failureMetadata(failure),
-  });
+    end,
+    result,
+    failure ? Severity.ERROR : Severity.INFO,
+    failure ? EventStatus.FAILED : EventStatus.COMPLETED,
+    { metadata, cost, performance },
+  );
+  span.ended = true;
 }
-
-const SESSION_END = lifecycleEnd(EventType.SESSION_END, Author.SYSTEM);
-const AGENT_END = lifecycleEnd(EventType.AGENT_END, Author.AGENT);
 
 /**
  * Starts a session: a new trace (or the caller's, from `traceparent`) whose root span is
@@ -508,158 +529,16 @@ export function startSessionSpan(
   options: SessionOptions | undefined,
   remote: { traceId: string; parentId: string } | undefined,
 ): SessionHandle {
-  const sessionId = options?.sessionId ?? uuidv7();
-  requireString(sessionId, "session_id");
-  const context = childContext(
-    { sessionId, traceId: remote?.traceId ?? newTraceId(), spanId: remote?.parentId ?? "" },
-    options?.agentId,
-    options?.agentName,
+  const id = requireString(options?.sessionId ?? uuidv7(), "session_id");
+  const root = { sessionId: id, traceId: remote?.traceId, spanId: remote?.parentId };
+  return startSpan(
+    runtime,
+    childContext(root as SpanContext, options?.agentId, options?.agentName),
+    EventType.SESSION_START,
+    Author.SYSTEM,
+    optionalState(options?.state),
+    options,
+    undefined,
+    { id },
   );
-  const parts = started(EventType.SESSION_START, Author.SYSTEM, stateContent(options?.state));
-  return startSpan(runtime, context, parts, options, SESSION_END, {}, wallMs(), { id: sessionId });
-}
-
-function startAgent(runtime: ScopeRuntime, parent: Parent, options: AgentOptions): AgentHandle {
-  const agentId = requireString(options?.agentId, "agent_id");
-  const agentName = options.agentName ?? "";
-  const context = childContext(parent, agentId, agentName);
-  const parts = started(EventType.AGENT_START, Author.AGENT, stateContent(options.state));
-  return startSpan(runtime, context, parts, options, AGENT_END, {}, wallMs(), {
-    agentId,
-    agentName,
-  });
-}
-
-function startModelInvocation(
-  runtime: ScopeRuntime,
-  parent: Parent,
-  input: ModelInvocationStart,
-): ModelInvocationHandle {
-  const provider = requireString(input?.provider, "llm_invocation.provider");
-  const model = requireString(input.model, "llm_invocation.model");
-  const context = childContext(parent);
-  const nowMs = wallMs();
-  const value = create(LLMInvocationSchema, {
-    provider,
-    model,
-    request: toOptionalJsonObject(input.request, "llm_invocation.request"),
-    temperature: input.temperature ?? 0,
-    maxTokens: input.maxTokens ?? 0,
-    topP: input.topP ?? 0,
-    frequencyPenalty: input.frequencyPenalty ?? 0,
-    presencePenalty: input.presencePenalty ?? 0,
-    startTime: timestampFromMs(nowMs),
-  });
-  const parts = started(EventType.MODEL_INVOCATION_START, Author.LLM, {
-    case: "llmInvocation",
-    value,
-  });
-  return startSpan(runtime, context, parts, input, modelEnd, { provider, model }, nowMs);
-}
-
-function modelEnd(span: SpanState, result: EndResult | undefined, failure: Failure): Parts {
-  const { provider = "", model = "" } = span.start;
-  const durationMs = elapsedMs(span);
-  const promptTokens = result?.promptTokens ?? 0;
-  const completionTokens = result?.completionTokens ?? 0;
-  const value = create(LLMInvocationSchema, {
-    provider,
-    model,
-    response: toOptionalJsonObject(
-      failure ? result?.output : result?.response,
-      "llm_invocation.response",
-    ),
-    promptTokens,
-    completionTokens,
-    totalTokens: result?.totalTokens ?? sumTokens(promptTokens, completionTokens),
-    finishReason: result?.finishReason ?? (failure ? "error" : ""),
-    startTime: timestampFromMs(span.startWallMs),
-    endTime: timestampFromFractionalMs(span.startWallMs + durationMs),
-    durationMs,
-  });
-  return {
-    type: EventType.MODEL_INVOCATION_END,
-    ...endStatus(failure),
-    author: Author.LLM,
-    content: { case: "llmInvocation", value },
-    ...(result?.cost ? { cost: { provider, ...result.cost } } : {}),
-    ...failureMetadata(failure),
-  };
-}
-
-/** Adds only when both are valid numbers; otherwise validation reports the bad field itself. */
-function sumTokens(a: unknown, b: unknown): number {
-  return typeof a === "number" && typeof b === "number" ? a + b : 0;
-}
-
-function startToolCall(
-  runtime: ScopeRuntime,
-  parent: Parent,
-  input: ToolCallStart,
-): ToolCallHandle {
-  const name = requireString(input?.name, "tool_call.name");
-  const toolCallId = input.id ?? uuidv7();
-  const context = childContext(parent);
-  const value = create(ToolCallSchema, {
-    id: toolCallId,
-    name,
-    arguments: toOptionalJsonObject(input.arguments, "tool_call.arguments"),
-    functionName: input.functionName ?? "",
-    authRequired: input.authRequired ?? false,
-  });
-  const parts = started(EventType.TOOL_CALL_START, Author.AGENT, { case: "toolCall", value });
-  return startSpan(runtime, context, parts, input, toolEnd, { toolCallId }, wallMs(), {
-    toolCallId,
-  });
-}
-
-function toolEnd(span: SpanState, result: EndResult | undefined, failure: Failure): Parts {
-  const value = create(ToolResponseSchema, {
-    toolCallId: span.start.toolCallId ?? "",
-    output: toOptionalJsonObject(result?.output, "tool_response.output"),
-    errorMessage: failure ? errorInfoFrom(failure.error).errorMessage : "",
-    executionTimeMs: elapsedMs(span),
-    httpStatus: result?.httpStatus ?? 0,
-  });
-  return {
-    type: EventType.TOOL_CALL_END,
-    ...endStatus(failure),
-    author: Author.TOOL,
-    content: { case: "toolResponse", value },
-  };
-}
-
-function startMcpCall(runtime: ScopeRuntime, parent: Parent, input: McpCallStart): McpCallHandle {
-  const common = {
-    serverName: requireString(input?.serverName, "mcp_call.server_name"),
-    serverUrl: input.serverUrl ?? "",
-    operation: requireString(input.operation, "mcp_call.operation"),
-    method: input.method ?? "",
-    protocolVersion: input.protocolVersion ?? "",
-  };
-  const context = childContext(parent);
-  const value = create(MCPCallSchema, {
-    ...common,
-    request: toOptionalJsonObject(input.request, "mcp_call.request"),
-  });
-  const parts = started(EventType.MCP_CALL_START, Author.AGENT, { case: "mcpCall", value });
-  return startSpan(runtime, context, parts, input, mcpEnd, common, wallMs());
-}
-
-function mcpEnd(span: SpanState, result: EndResult | undefined, failure: Failure): Parts {
-  const value = create(MCPCallSchema, {
-    ...span.start,
-    response: toOptionalJsonObject(
-      failure ? result?.output : result?.response,
-      "mcp_call.response",
-    ),
-    executionTimeMs: elapsedMs(span),
-  });
-  return {
-    type: EventType.MCP_CALL_END,
-    ...endStatus(failure),
-    author: Author.TOOL,
-    content: { case: "mcpCall", value },
-    ...failureMetadata(failure),
-  };
 }

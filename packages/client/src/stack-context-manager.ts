@@ -11,7 +11,7 @@ export function createStackContextManager(): ContextManager {
   const stack: (SpanContext | undefined)[] = [];
   return {
     active() {
-      return stack.length === 0 ? undefined : stack[stack.length - 1];
+      return stack.at(-1);
     },
     with(context, fn) {
       stack.push(context);

@@ -8,9 +8,9 @@ export interface TraceParent {
   readonly flags: number;
 }
 
-const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
-const ZERO_TRACE_ID = "0".repeat(32);
-const ZERO_SPAN_ID = "0".repeat(16);
+// Version (not ff), trace id and parent id (not all zeros), flags, and what later versions add.
+const TRACEPARENT =
+  /^(?!ff)([\da-f]{2})-((?!0{32})[\da-f]{32})-((?!0{16})[\da-f]{16})-([\da-f]{2})(-.*)?$/;
 
 /**
  * Parses a W3C `traceparent` header value (Trace Context Level 1, §3.2). Returns
@@ -18,26 +18,12 @@ const ZERO_SPAN_ID = "0".repeat(16);
  * than fail: version `ff`, all-zero ids, upper-case hex, or extra fields on version 00.
  */
 export function parseTraceparent(header: string): TraceParent | undefined {
-  const match = TRACEPARENT.exec(header.trim());
-  if (match === null) {
-    return undefined;
-  }
-  const [, version, traceId, parentId, flags, rest] = match as unknown as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string | undefined,
-  ];
+  const [, version, traceId, parentId, flags, rest] = TRACEPARENT.exec(header.trim()) ?? [];
   // Version 00 has exactly four fields; later versions may append more, which we ignore.
-  if (version === "ff" || (version === "00" && rest !== undefined)) {
-    return undefined;
+  if (traceId && parentId && flags && !(version === "00" && rest)) {
+    return { traceId, parentId, flags: Number.parseInt(flags, 16) };
   }
-  if (traceId === ZERO_TRACE_ID || parentId === ZERO_SPAN_ID) {
-    return undefined;
-  }
-  return { traceId, parentId, flags: Number.parseInt(flags, 16) };
+  return undefined;
 }
 
 /** Formats a version-00 `traceparent` header value; `flags` defaults to 01 (sampled). */
@@ -46,6 +32,5 @@ export function formatTraceparent(context: {
   readonly spanId: string;
   readonly flags?: number;
 }): string {
-  const flags = (context.flags ?? 1).toString(16).padStart(2, "0");
-  return `00-${context.traceId}-${context.spanId}-${flags}`;
+  return `00-${context.traceId}-${context.spanId}-${(256 | (context.flags ?? 1)).toString(16).slice(1)}`;
 }
