@@ -31,31 +31,42 @@ const END_TYPES = [
 const finite = (value: number | undefined): number =>
   Number.isFinite(value) ? (value as number) : 0;
 
-/** `sum` with `event` added: a new object, so a batch being cut can try an event and back out. */
-export function addToAggregates(sum: BatchAggregates, event: Event): BatchAggregates {
+/** Running sums as [cost, tokens, durationMs]: an array, so batch assembly stays small. */
+export type Sums = readonly [cost: number, tokens: number, durationMs: number];
+
+/** `sums` with `event` added: a new array, so a batch being cut can try an event and back out. */
+export function addToSums([cost, tokens, durationMs]: Sums, event: Event): Sums {
   const { type, content } = event;
   // Of the content messages only LLMInvocation has `durationMs`, and only ToolResponse and
   // MCPCall have `executionTimeMs`: reading them by name picks the right one per case.
   const value = content.value as { durationMs?: number; executionTimeMs?: number } | undefined;
-  let tokens = 0;
   if (type === EventType.MODEL_INVOCATION_END && content.case === "llmInvocation") {
     const llm = content.value;
-    tokens = Math.max(
-      0,
-      finite(llm.totalTokens !== 0 ? llm.totalTokens : llm.promptTokens + llm.completionTokens),
+    tokens = Math.min(
+      2 ** 31 - 1,
+      tokens +
+        Math.max(
+          0,
+          finite(llm.totalTokens !== 0 ? llm.totalTokens : llm.promptTokens + llm.completionTokens),
+        ),
     );
   }
-  return {
-    totalCost: sum.totalCost + finite(event.cost?.totalCost),
-    totalTokens: Math.min(2 ** 31 - 1, sum.totalTokens + tokens),
-    totalDurationMs:
-      sum.totalDurationMs +
+  return [
+    cost + finite(event.cost?.totalCost),
+    tokens,
+    durationMs +
       (END_TYPES.includes(type)
         ? finite(event.performance?.durationMs) ||
           finite(value?.durationMs ?? value?.executionTimeMs)
         : 0),
-  };
+  ];
 }
 
+export const toAggregates = ([totalCost, totalTokens, totalDurationMs]: Sums): BatchAggregates => ({
+  totalCost,
+  totalTokens,
+  totalDurationMs,
+});
+
 export const batchAggregates = (events: readonly Event[]): BatchAggregates =>
-  events.reduce(addToAggregates, { totalCost: 0, totalTokens: 0, totalDurationMs: 0 });
+  toAggregates(events.reduce(addToSums, [0, 0, 0]));

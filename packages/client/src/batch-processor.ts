@@ -1,5 +1,5 @@
 import type { Event, EventBatch } from "@chaukas/spec/common/v1";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { ConnectError } from "@connectrpc/connect";
 import {
   cutEncodedBatch,
   encodedEventBatch,
@@ -83,7 +83,7 @@ export interface BatchProcessorOptions {
    * to send; an omitted event counts as `dropped.beforeSend`. If it throws or rejects, `onError`
    * is told (`prepare-failed`) and the events are sent unmodified. Default: none.
    */
-  readonly prepare?: (events: Event[]) => Event[] | Promise<Event[]>;
+  readonly prepare?: ((events: Event[]) => Event[] | Promise<Event[]>) | undefined;
   /**
    * Told about every failed attempt and every final failure, with the transport's typed
    * `ConnectError`. Called off the caller's stack; an exception it throws is ignored.
@@ -285,7 +285,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
           }
         } catch (error) {
           report(
-            ConnectError.from(error, Code.Internal),
+            ConnectError.from(error, 13 /* Internal */),
             "",
             input.length,
             false,
@@ -319,7 +319,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
             return encodeEventFields([event])[0];
           } catch (error) {
             failed++;
-            report(ConnectError.from(error, Code.InvalidArgument), "", 1, false, "rejected");
+            report(ConnectError.from(error, 3 /* InvalidArgument */), "", 1, false, "rejected");
             return undefined;
           }
         });
@@ -423,8 +423,8 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
         const timer = unref(
           setTimeout(() => {
             timedOut = new ConnectError(
-              `export attempt exceeded exportTimeoutMs (${exportTimeoutMs} ms)`,
-              Code.DeadlineExceeded,
+              `exportTimeoutMs (${exportTimeoutMs} ms) passed`,
+              4 /* DeadlineExceeded */,
             );
             controller.abort(timedOut);
           }, exportTimeoutMs),
@@ -443,35 +443,40 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
           clearTimeout(timer);
         }
       }
-      if (shutdownError) {
-        settle();
-        return report(shutdownError, batchId, size, false, "shutdown");
+      let reason: ExportErrorReason = shutdownError
+        ? "shutdown"
+        : isSizeRejection(error)
+          ? "too-large"
+          : timedOut
+            ? "timeout"
+            : "rejected";
+      // undefined: no retry (shutdown, a size rejection, a code or server saying so).
+      let delay = shutdownError ? undefined : retryDelayMs(error, attempt, retry, random);
+      if (
+        delay !== undefined &&
+        (attempt + 1 >= retry.maxAttempts || Date.now() - startedAt + delay > retry.maxElapsedMs)
+      ) {
+        reason = "retries-exhausted";
+        delay = undefined;
       }
-      if (isSizeRejection(error)) {
-        if (size === 1) {
-          inFlight--;
-          drop("tooLarge", 1);
-          return report(error, batchId, 1, false, "too-large");
-        }
-        report(error, batchId, size, true, "too-large");
-        // Halves are new batches of the same events (same ids), split again until they fit.
+      // A batch refused for its size is split in halves: new batches of the same events (same
+      // ids), split again until they fit; a single event that cannot fit is dropped.
+      const split = reason === "too-large" && size > 1;
+      const willRetry = split || delay !== undefined;
+      if (!willRetry && reason === "too-large") {
+        inFlight--;
+        drop("tooLarge", 1);
+      } else if (!willRetry) {
+        settle();
+      }
+      report(shutdownError ?? error, batchId, size, willRetry, reason);
+      if (split) {
         const middle = Math.ceil(size / 2);
         for (const half of [events.slice(0, middle), events.slice(middle)]) {
           await deliver(newBatch(half), flight, keepalive);
         }
-        return;
       }
-      const reason = timedOut ? "timeout" : "rejected";
-      const delay = retryDelayMs(error, attempt, retry, random);
-      if (delay === undefined) {
-        settle();
-        return report(error, batchId, size, false, reason);
-      }
-      if (attempt + 1 >= retry.maxAttempts || Date.now() - startedAt + delay > retry.maxElapsedMs) {
-        settle();
-        return report(error, batchId, size, false, "retries-exhausted");
-      }
-      report(error, batchId, size, true, reason);
+      if (delay === undefined) return;
       flight.controller = new AbortController();
       await sleep(delay, flight.controller.signal);
     }
@@ -514,7 +519,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
         const { completed } = await flush({ timeoutMs });
         const abandoned = completed ? 0 : pending();
         if (!completed) {
-          const error = new ConnectError("shutdown deadline passed", Code.Aborted);
+          const error = new ConnectError("shutdown deadline passed", 10 /* Aborted */);
           shutdownError = error;
           const count = queued();
           if (count > 0) {

@@ -1,5 +1,4 @@
-import { WireType } from "@bufbuild/protobuf/wire";
-import { ChaukasClientService, IngestEventBatchRequestSchema } from "@chaukas/spec/client/v1";
+import { ChaukasClientService } from "@chaukas/spec/client/v1";
 import type { EventBatch } from "@chaukas/spec/common/v1";
 import { createContextValues, type Transport } from "@connectrpc/connect";
 import { encodedEventBatch } from "./encoded-batch.js";
@@ -34,20 +33,21 @@ export function createConnectExporter(
   transport: Transport,
   options: ConnectExporterOptions = {},
 ): EventExporter {
+  const method = ChaukasClientService.method.ingestEventBatch;
   /** Learned from the first successful response; undefined until then. */
   let binaryFormat: boolean | undefined;
   return {
     async export(eventBatch: EventBatch, { signal, keepalive }: ExportOptions): Promise<void> {
       const data = binaryFormat && encodedEventBatch(eventBatch);
       const response = await transport.unary(
-        ChaukasClientService.method.ingestEventBatch,
+        method,
         signal,
         options.timeoutMs,
         options.headers,
         data
           ? {
-              $typeName: IngestEventBatchRequestSchema.typeName,
-              $unknown: [{ no: 1, wireType: WireType.LengthDelimited, data }],
+              $typeName: method.input.typeName,
+              $unknown: [{ no: 1, wireType: 2 /* LengthDelimited */, data }],
             }
           : { eventBatch },
         keepalive ? createContextValues().set(keepaliveContextKey, true) : undefined,

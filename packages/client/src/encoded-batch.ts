@@ -1,8 +1,8 @@
 import { create, toBinary } from "@bufbuild/protobuf";
-import { BinaryReader } from "@bufbuild/protobuf/wire";
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { type Event, type EventBatch, EventBatchSchema } from "@chaukas/spec/common/v1";
-import { addToAggregates, batchAggregates } from "./batch-aggregates.js";
+import { addToSums, batchAggregates, type Sums, toAggregates } from "./batch-aggregates.js";
 import { uuidv7 } from "./ids.js";
 
 /**
@@ -69,20 +69,20 @@ export function cutEncodedBatch(
 ): EventBatch {
   const events: Event[] = [];
   const batch = newBatch(events);
-  let sums = batchAggregates(events);
+  let sums: Sums = [0, 0, 0];
   // Fields 1-2 (id, timestamp) come before the events (3), the aggregates (10-12) after them.
   const parts: Uint8Array[] = [toBinary(EventBatchSchema, batch)];
-  let length = parts[0]!.length;
+  let length = parts[0]!.length; // of the batch without its aggregates
   for (let i = 0; i < entries.length && events.length < maxEvents; i++) {
     const [event, field] = entries[i]!;
-    const next = addToAggregates(sums, event);
+    const next = addToSums(sums, event);
     // What the aggregates' fields take: a set double is tag + 8 bytes (sums are never -0).
     const batchLength =
       length +
       field.length +
-      (next.totalCost && 9) +
-      (next.totalTokens && 1 + varintSize(next.totalTokens)) +
-      (next.totalDurationMs && 9);
+      (next[0] && 9) +
+      (next[1] && 1 + varintSize(next[1])) +
+      (next[2] && 9);
     // The request: tag 1 (event_batch), its length, the batch.
     if (events.length > 0 && 1 + varintSize(batchLength) + batchLength > maxBytes) {
       break;
@@ -92,19 +92,13 @@ export function cutEncodedBatch(
     length += field.length;
     sums = next;
   }
-  Object.assign(batch, sums).events = events;
-  parts.push(toBinary(EventBatchSchema, create(EventBatchSchema, sums)));
+  const aggregates = toAggregates(sums);
+  Object.assign(batch, aggregates).events = events;
+  parts.push(toBinary(EventBatchSchema, create(EventBatchSchema, aggregates)));
   // The request minus its tag: the length of the batch as a varint, then the batch.
-  length += parts[parts.length - 1]!.length;
-  const bytes = new Uint8Array(varintSize(length) + length);
-  let offset = 0;
-  for (; length > 127; length >>>= 7) bytes[offset++] = (length & 127) | 128;
-  bytes[offset++] = length;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.length;
-  }
-  const encoding: Encoding = [bytes, events, events.length, batch.batchId];
+  const writer = new BinaryWriter().uint32(parts.reduce((n, part) => n + part.length, 0));
+  for (const part of parts) writer.raw(part);
+  const encoding: Encoding = [writer.finish(), events, events.length, batch.batchId];
   Object.defineProperty(batch, ENCODING, { value: encoding });
   return batch;
 }

@@ -23,7 +23,7 @@ export const PROCESSOR_DEFAULTS = {
      * (`maxElapsedMs`), because full-jitter delays may be short by chance and a fixed count
      * of them could run out before an ordinary outage of a few seconds ends.
      */
-    maxAttempts: Number.POSITIVE_INFINITY,
+    maxAttempts: Infinity,
     /** Upper bound of the first retry's delay. */
     initialBackoffMs: 200,
     /** Upper bound of any retry's delay (a server's pushback may exceed it). */
