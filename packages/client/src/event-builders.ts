@@ -152,10 +152,7 @@ export function copyStrings(value: unknown, field: string): string[] {
 /** Rejects a required string that is not a string, or is empty unless `emptyOk`. */
 export function requireString(value: unknown, field: string, emptyOk?: boolean): string {
   if (typeof value !== "string" || !(value || emptyOk)) {
-    throw new ChaukasValidationError(
-      field,
-      `expected a ${emptyOk ? "" : "non-empty "}string, got ${value === "" ? "an empty one" : typeof value}`,
-    );
+    throw new ChaukasValidationError(field, `expected a ${emptyOk ? "" : "non-empty "}string`);
   }
   return value;
 }
@@ -166,10 +163,14 @@ export function requireString(value: unknown, field: string, emptyOk?: boolean):
  * name, a code only when a string or number); anything else is converted with `String()`.
  */
 export function errorInfoFrom(error: unknown): ErrorInfo {
-  if (typeof error !== "object" || error === null || !("message" in error)) {
-    return subMessage("error", undefined, { errorMessage: String(error) });
-  }
-  const { message, code, stack, recoverable, recoveryAction } = error as Record<string, unknown>;
+  // Anything but an object is its own message; so is an object without one ("[object Object]").
+  const {
+    message = error,
+    code,
+    stack,
+    recoverable,
+    recoveryAction,
+  } = ((typeof error === "object" && error) || {}) as Record<string, unknown>;
   const text = (value: unknown) => (typeof value === "string" ? value : "");
   return subMessage("error", undefined, {
     errorMessage: message === "" && error instanceof Error ? error.name : String(message),

@@ -16,7 +16,7 @@ let poolOffset = POOL_SIZE;
 /** Reserves `length` fresh CSPRNG bytes in `pool` and returns their offset (no copy). */
 function take(length: number): number {
   if (poolOffset + length > POOL_SIZE) {
-    globalThis.crypto.getRandomValues(pool);
+    crypto.getRandomValues(pool);
     poolOffset = 0;
   }
   const offset = poolOffset;
@@ -33,14 +33,10 @@ function hex(offset: number, length: number): string {
 }
 
 /** A random, non-zero 32-hex-character W3C trace id. */
-export function newTraceId(): string {
-  return nonZeroHex(16);
-}
+export const newTraceId = (): string => nonZeroHex(16);
 
 /** A random, non-zero 16-hex-character W3C span (parent) id. */
-export function newSpanId(): string {
-  return nonZeroHex(8);
-}
+export const newSpanId = (): string => nonZeroHex(8);
 
 function nonZeroHex(length: number): string {
   for (;;) {

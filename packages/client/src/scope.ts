@@ -387,7 +387,7 @@ interface SpanState {
   readonly context: SpanContext;
   /** The START event's type: the END's is the next one (TOOL_CALL_START + 1 = TOOL_CALL_END). */
   readonly kind: EventType;
-  /** A copy of the START content's value, whose ids the END repeats. */
+  /** The START content's value, whose ids the END repeats (read, never changed). */
   readonly start: {
     readonly provider?: string;
     model?: string;
@@ -435,7 +435,7 @@ function startSpan<H>(
     runtime,
     context,
     kind,
-    start: Object.assign({}, start.value),
+    start: start.value,
     startMs,
     monoMs: monotonicMs(),
     ended: false,
@@ -453,69 +453,68 @@ function finishSpan(span: SpanState, result?: EndResult, failure?: { error: unkn
   const durationMs = Math.max(0, monotonicMs() - span.monoMs);
   const { kind, start } = span;
   const response = failure ? result?.output : result?.response;
-  let author = Author.TOOL;
-  let end: Content;
-  let metadata = failure && errorMetadata(failure.error);
-  let cost: CostDetails | undefined;
-  let performance: PerformanceMetrics | undefined;
-  switch (kind) {
-    case EventType.MODEL_INVOCATION_START: {
-      const { provider, startTime } = start;
-      const prompt = result?.promptTokens ?? 0;
-      const completion = result?.completionTokens ?? 0;
-      author = Author.LLM;
-      end = content("llmInvocation", result, {
-        provider,
-        model: start.model,
-        response,
-        // Summed only when both are numbers; otherwise validation reports the bad field.
-        totalTokens:
-          result?.totalTokens ??
-          (typeof prompt === "number" && typeof completion === "number" ? prompt + completion : 0),
-        finishReason: result?.finishReason ?? (failure ? "error" : ""),
-        startTime,
-        endTime: timestampFromFractionalMs(span.startMs + durationMs),
-        durationMs,
-      });
-      cost =
-        result?.cost &&
-        subMessage<CostDetails>("cost", result.cost, {
-          provider: result.cost.provider ?? provider,
-        });
-      break;
-    }
-    case EventType.TOOL_CALL_START:
-      end = content("toolResponse", result, {
-        toolCallId: start.id,
-        errorMessage: failure ? errorInfoFrom(failure.error).errorMessage : "",
-        executionTimeMs: durationMs,
-      });
-      // A failed tool call carries its error in tool_response.error_message instead.
-      metadata = undefined;
-      break;
-    case EventType.MCP_CALL_START:
-      end = content("mcpCall", start, {
-        request: undefined,
-        response,
-        executionTimeMs: durationMs,
-      });
-      break;
-    default:
-      // SESSION_END, AGENT_END: the final state and the span's duration.
-      author = kind === EventType.SESSION_START ? Author.SYSTEM : Author.AGENT;
-      end = optionalState(result?.state);
-      performance = subMessage<PerformanceMetrics>("performance", undefined, { durationMs });
-  }
+  const prompt = result?.promptTokens ?? 0;
+  const completion = result?.completionTokens ?? 0;
+  const lifecycle = kind < EventType.MODEL_INVOCATION_START;
   emit(
     span.runtime,
     span.context,
     kind + 1,
-    author,
-    end,
+    kind === EventType.MODEL_INVOCATION_START
+      ? Author.LLM
+      : !lifecycle
+        ? Author.TOOL
+        : kind === EventType.SESSION_START
+          ? Author.SYSTEM
+          : Author.AGENT,
+    kind === EventType.MODEL_INVOCATION_START
+      ? content("llmInvocation", result, {
+          provider: start.provider,
+          model: start.model,
+          response,
+          // Summed only when both are numbers; otherwise validation reports the bad field.
+          totalTokens:
+            result?.totalTokens ??
+            (typeof prompt === "number" && typeof completion === "number"
+              ? prompt + completion
+              : 0),
+          finishReason: result?.finishReason ?? (failure ? "error" : ""),
+          startTime: start.startTime,
+          endTime: timestampFromFractionalMs(span.startMs + durationMs),
+          durationMs,
+        })
+      : kind === EventType.TOOL_CALL_START
+        ? content("toolResponse", result, {
+            toolCallId: start.id,
+            errorMessage: failure ? errorInfoFrom(failure.error).errorMessage : "",
+            executionTimeMs: durationMs,
+          })
+        : kind === EventType.MCP_CALL_START
+          ? // A copy: subMessage would return (and change) the START event's own message.
+            content("mcpCall", Object.assign({}, start), {
+              request: undefined,
+              response,
+              executionTimeMs: durationMs,
+            })
+          : optionalState(result?.state),
     result,
     failure ? Severity.ERROR : Severity.INFO,
     failure ? EventStatus.FAILED : EventStatus.COMPLETED,
-    { metadata, cost, performance },
+    {
+      // A failed tool call carries its error in tool_response.error_message instead.
+      metadata:
+        failure && kind !== EventType.TOOL_CALL_START ? errorMetadata(failure.error) : undefined,
+      cost:
+        kind === EventType.MODEL_INVOCATION_START && result?.cost
+          ? subMessage<CostDetails>("cost", result.cost, {
+              provider: result.cost.provider ?? start.provider,
+            })
+          : undefined,
+      // SESSION_END, AGENT_END carry the span's duration.
+      performance: lifecycle
+        ? subMessage<PerformanceMetrics>("performance", undefined, { durationMs })
+        : undefined,
+    },
   );
   span.ended = true;
 }
