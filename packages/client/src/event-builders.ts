@@ -81,12 +81,12 @@ export function buildEvent(
     contentHash: "",
     wormProofId: "",
     branch: options?.branch ?? defaults.branch,
-    tags: [...defaults.tags, ...optionalStrings(options?.tags, "tags")],
+    tags: [...defaults.tags, ...copyStrings(options?.tags, "tags")],
     traceId: context.traceId,
     content,
     retry: attachments.retry,
     redaction: undefined,
-    piiCategories: optionalStrings(options?.piiCategories, "pii_categories"),
+    piiCategories: copyStrings(options?.piiCategories, "pii_categories"),
     performance: attachments.performance,
     infrastructure:
       options?.infrastructure == null
@@ -126,20 +126,16 @@ export function subMessage<T extends Message>(
       value[key] = struct
         ? toOptionalJsonObject(value[key], path)
         : f.fieldKind === "list"
-          ? optionalStrings(value[key], path)
+          ? copyStrings(value[key], path)
           : requireString(value[key], path);
     }
   }
   return value as T;
 }
 
-/** Checks a list of strings given by the caller and copies it; `undefined` is empty. */
-function optionalStrings(value: unknown, field: string): string[] {
-  return value === undefined ? [] : copyStrings(value, field);
-}
-
-/** Checks a list of strings given by the caller and copies it. */
+/** Checks a list of strings given by the caller and copies it; `undefined` is an empty list. */
 export function copyStrings(value: unknown, field: string): string[] {
+  if (value === undefined) return [];
   if (!Array.isArray(value)) {
     throw new ChaukasValidationError(field, "expected an array of strings");
   }
