@@ -112,10 +112,6 @@ const unref = (timer: Timer): Timer => {
   return timer;
 };
 
-/** Rejects with `signal`'s reason when it aborts: raced against an exporter that may hang. */
-const aborted = (signal: AbortSignal): Promise<never> =>
-  new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
-
 /** A positive integer option (or Infinity where allowed), else a RangeError naming it. */
 function positiveInteger(name: string, value: number, infinityAllowed?: boolean): number {
   if (!(Number.isInteger(value) || (infinityAllowed && value === Infinity)) || value < 1) {
@@ -187,7 +183,6 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
   let activeExports = 0;
   let pumping = false;
   let pumpAgain = false;
-  let pumpScheduled = false;
   let intervalTimer: Timer | undefined;
   /** One per pending flush(): resolves it once everything emitted before it has settled. */
   const waiters = new Set<() => void>();
@@ -258,13 +253,10 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
       nextSeq++;
       if (queued() < maxBatchSize) {
         updateTimer();
-      } else if (!pumpScheduled) {
-        // Not pump() here: prepare and the encoder must not run on the caller's stack.
-        pumpScheduled = true;
-        queueMicrotask(() => {
-          pumpScheduled = false;
-          void pump();
-        });
+      } else {
+        // Not pump() here: prepare and the encoder must not run on the caller's stack. Extra
+        // calls while one runs only mark it to run again.
+        queueMicrotask(pump);
       }
     }
   }
@@ -430,12 +422,12 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
           }, exportTimeoutMs),
         );
         try {
-          await Promise.race([
-            aborted(controller.signal),
-            new Promise<void>((resolve) =>
-              resolve(exporter.export(batch, { signal: controller.signal, keepalive })),
-            ),
-          ]);
+          const { signal } = controller;
+          // Settles at the abort even if the exporter ignores its signal and hangs.
+          await new Promise((resolve, reject) => {
+            signal.addEventListener("abort", () => reject(signal.reason));
+            Promise.resolve(exporter.export(batch, { signal, keepalive })).then(resolve, reject);
+          });
           return settle(true);
         } catch (e) {
           error = ConnectError.from(e);
