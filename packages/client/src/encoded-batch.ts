@@ -35,7 +35,8 @@ const varintSize = (value: number): number => {
  * one view per event. Throws what `toBinary` throws if any event cannot be encoded.
  */
 export function encodeEventFields(events: Event[]): Uint8Array[] {
-  // Not create(): it would turn a plain object that is no Event into one instead of failing.
+  // Events set after create(): given to it, a plain object that is no Event would be turned
+  // into one instead of failing here.
   const batch = create(EventBatchSchema);
   batch.events = events;
   const bytes = toBinary(EventBatchSchema, batch);
@@ -58,9 +59,10 @@ export const newBatch = (events: Event[]): EventBatch =>
   });
 
 /**
- * Cuts a new batch off the start of `entries` (events with their `encodeEventFields` bytes): as many events as fit `maxEvents` and `maxBytes` of the `IngestEventBatchRequest` it
- * makes, measured exactly; the first event goes even alone above `maxBytes` (only the backend
- * can refuse it). The batch carries the request's bytes for `encodedEventBatch`.
+ * Cuts a new batch off the start of `entries` (events with their `encodeEventFields` bytes):
+ * as many events as fit `maxEvents` and `maxBytes` of the `IngestEventBatchRequest` it makes,
+ * measured exactly; the first event goes even alone above `maxBytes` (only the backend can
+ * refuse it). The batch carries the request's bytes for `encodedEventBatch`.
  */
 export function cutEncodedBatch(
   entries: readonly (readonly [Event, Uint8Array, ...unknown[]])[],
