@@ -1,4 +1,11 @@
-import { type Event, EventType } from "@chaukas/spec/common/v1";
+import type { Event } from "@chaukas/spec/common/v1";
+import {
+  TYPE_AGENT_END,
+  TYPE_MCP_CALL_END,
+  TYPE_MODEL_INVOCATION_END,
+  TYPE_SESSION_END,
+  TYPE_TOOL_CALL_END,
+} from "./enum-values.js";
 
 /**
  * The optional aggregates of an `EventBatch`, so a backend can meter a batch without
@@ -19,12 +26,12 @@ export interface BatchAggregates {
   totalDurationMs: number;
 }
 
-const END_TYPES = [
-  EventType.SESSION_END,
-  EventType.AGENT_END,
-  EventType.MODEL_INVOCATION_END,
-  EventType.TOOL_CALL_END,
-  EventType.MCP_CALL_END,
+const END_TYPES: number[] = [
+  TYPE_SESSION_END,
+  TYPE_AGENT_END,
+  TYPE_MODEL_INVOCATION_END,
+  TYPE_TOOL_CALL_END,
+  TYPE_MCP_CALL_END,
 ];
 
 /** `value` when it is a finite number, else 0 (so a hostile NaN or Infinity cannot poison a sum). */
@@ -40,7 +47,7 @@ export function addToSums([cost, tokens, durationMs]: Sums, event: Event): Sums 
   // Of the content messages only LLMInvocation has `durationMs`, and only ToolResponse and
   // MCPCall have `executionTimeMs`: reading them by name picks the right one per case.
   const value = content.value as { durationMs?: number; executionTimeMs?: number } | undefined;
-  if (type === EventType.MODEL_INVOCATION_END && content.case === "llmInvocation") {
+  if (type === TYPE_MODEL_INVOCATION_END && content.case === "llmInvocation") {
     const llm = content.value;
     tokens = Math.min(
       2 ** 31 - 1,

@@ -1,51 +1,47 @@
-import { type Event, EventSchema, EventType } from "@chaukas/spec/common/v1";
+import { type Event, EventSchema, type EventType } from "@chaukas/spec/common/v1";
 
 /** The `content` oneof cases of `Event`, as protobuf-es names them. */
 export type EventContentCase = NonNullable<Event["content"]["case"]>;
 
-/**
- * Allowed contents as bits: bit 0 is "no content", bit i the i-th case of the oneof (field
- * number 29 + i), in the order `contentCases()` lists them. An enum, so that bundlers inline
- * the numbers.
- */
-enum Content {
-  None = 1,
-  Message = 2,
-  ToolCall = 4,
-  ToolResponse = 8,
-  LlmInvocation = 16,
-  Policy = 32,
-  DataAccess = 64,
-  StateUpdate = 128,
-  Error = 256,
-  AgentHandoff = 512,
-  McpCall = 1024,
-  Lifecycle = None | Message | StateUpdate,
-}
+// Allowed contents as bits: bit 0 is "no content", bit i the i-th case of the oneof (field
+// number 29 + i), in the order `contentCases()` lists them. Plain constants and numeric keys
+// (not enums) so that bundlers fold them into one small table, from the published JavaScript too.
+const NONE = 1;
+const MESSAGE = 2;
+const TOOL_CALL = 4;
+const TOOL_RESPONSE = 8;
+const LLM_INVOCATION = 16;
+const POLICY = 32;
+const DATA_ACCESS = 64;
+const STATE_UPDATE = 128;
+const ERROR = 256;
+const AGENT_HANDOFF = 512;
+const MCP_CALL = 1024;
+const LIFECYCLE = NONE | MESSAGE | STATE_UPDATE;
+const RETRY: EventType.RETRY = 41;
 
-/** Allowed contents by event type. */
-const ALLOWED: Record<number, number> = {
-  [EventType.SESSION_START]: Content.Lifecycle,
-  [EventType.SESSION_END]: Content.Lifecycle,
-  [EventType.AGENT_START]: Content.Lifecycle,
-  [EventType.AGENT_END]: Content.Lifecycle,
-  [EventType.AGENT_HANDOFF]: Content.AgentHandoff,
-  [EventType.MODEL_INVOCATION_START]: Content.LlmInvocation,
-  [EventType.MODEL_INVOCATION_END]: Content.LlmInvocation,
-  [EventType.TOOL_CALL_START]: Content.ToolCall,
-  [EventType.TOOL_CALL_END]: Content.ToolResponse,
-  [EventType.MCP_CALL_START]: Content.McpCall,
-  [EventType.MCP_CALL_END]: Content.McpCall,
-  [EventType.INPUT_RECEIVED]: Content.Message,
-  [EventType.OUTPUT_EMITTED]: Content.Message,
-  [EventType.ERROR]: Content.Error,
-  // A retry says what failed (optional) and carries the `retry` attachment.
-  [EventType.RETRY]:
-    Content.None | Content.Error | Content.ToolCall | Content.LlmInvocation | Content.McpCall,
-  [EventType.POLICY_DECISION]: Content.Policy,
-  [EventType.DATA_ACCESS]: Content.DataAccess,
-  [EventType.STATE_UPDATE]: Content.StateUpdate,
-  [EventType.SYSTEM]: Content.Lifecycle,
+/** Allowed contents by event type; the type makes a missing or unknown EventType a compile error. */
+const ALLOWED: { readonly [T in Exclude<EventType, EventType.UNSPECIFIED>]: number } = {
+  1: LIFECYCLE, // SESSION_START
+  2: LIFECYCLE, // SESSION_END
+  10: LIFECYCLE, // AGENT_START
+  11: LIFECYCLE, // AGENT_END
+  12: AGENT_HANDOFF, // AGENT_HANDOFF
+  20: LLM_INVOCATION, // MODEL_INVOCATION_START
+  21: LLM_INVOCATION, // MODEL_INVOCATION_END
+  22: TOOL_CALL, // TOOL_CALL_START
+  23: TOOL_RESPONSE, // TOOL_CALL_END
+  24: MCP_CALL, // MCP_CALL_START
+  25: MCP_CALL, // MCP_CALL_END
+  30: MESSAGE, // INPUT_RECEIVED
+  31: MESSAGE, // OUTPUT_EMITTED
+  40: ERROR, // ERROR
+  // RETRY says what failed (optional) and carries the `retry` attachment.
+  41: NONE | ERROR | TOOL_CALL | LLM_INVOCATION | MCP_CALL,
+  60: POLICY, // POLICY_DECISION
+  61: DATA_ACCESS, // DATA_ACCESS
+  62: STATE_UPDATE, // STATE_UPDATE
+  63: LIFECYCLE, // SYSTEM
 };
 
 let cases: (EventContentCase | undefined)[] | undefined;
@@ -90,7 +86,7 @@ function violation(field: string, message: string): EventRuleViolation {
  */
 export function checkEventRules(event: Event): EventRuleViolation | undefined {
   const type = event.type;
-  const allowed = ALLOWED[type];
+  const allowed = (ALLOWED as Record<number, number | undefined>)[type];
   const content = event.content?.case;
   if (!event.eventId) return violation("event_id", "required");
   if (!allowed) {
@@ -105,7 +101,7 @@ export function checkEventRules(event: Event): EventRuleViolation | undefined {
       `${typeName} carries ${content ?? "none"}, expected ${allowedText.join(" | ")}`,
     );
   }
-  return type === EventType.RETRY && !event.retry
+  return type === RETRY && !event.retry
     ? violation("retry", "required on RETRY events")
     : undefined;
 }

@@ -1,13 +1,11 @@
 import { type Timestamp, timestampFromMs } from "@bufbuild/protobuf/wkt";
-import {
+import type {
   Author,
-  type CostDetails,
-  type Event,
-  EventStatus,
+  CostDetails,
+  Event,
   EventType,
-  type PerformanceMetrics,
-  type RetryInfo,
-  Severity,
+  PerformanceMetrics,
+  RetryInfo,
 } from "@chaukas/spec/common/v1";
 import type {
   AgentOptions,
@@ -31,6 +29,34 @@ import type {
 } from "./builder-types.js";
 import { monotonicMs, timestampFromFractionalMs } from "./clock.js";
 import type { ContextManager, SpanContext } from "./context-manager.js";
+import {
+  AUTHOR_AGENT,
+  AUTHOR_LLM,
+  AUTHOR_SYSTEM,
+  AUTHOR_TOOL,
+  AUTHOR_USER,
+  SEVERITY_ERROR,
+  SEVERITY_INFO,
+  SEVERITY_WARN,
+  STATUS_COMPLETED,
+  STATUS_FAILED,
+  STATUS_IN_PROGRESS,
+  STATUS_STARTED,
+  TYPE_AGENT_HANDOFF,
+  TYPE_AGENT_START,
+  TYPE_DATA_ACCESS,
+  TYPE_ERROR,
+  TYPE_INPUT_RECEIVED,
+  TYPE_MCP_CALL_START,
+  TYPE_MODEL_INVOCATION_START,
+  TYPE_OUTPUT_EMITTED,
+  TYPE_POLICY_DECISION,
+  TYPE_RETRY,
+  TYPE_SESSION_START,
+  TYPE_STATE_UPDATE,
+  TYPE_SYSTEM,
+  TYPE_TOOL_CALL_START,
+} from "./enum-values.js";
 import {
   buildEvent,
   type EventDefaults,
@@ -218,8 +244,8 @@ const BUILDERS = {
     startSpan(
       runtime,
       childContext(parent, requireString(options?.agentId, "agent_id"), options.agentName ?? ""),
-      EventType.AGENT_START,
-      Author.AGENT,
+      TYPE_AGENT_START,
+      AUTHOR_AGENT,
       optionalState(options.state),
       options,
     ),
@@ -233,8 +259,8 @@ const BUILDERS = {
     return startSpan(
       runtime,
       childContext(parent),
-      EventType.MODEL_INVOCATION_START,
-      Author.LLM,
+      TYPE_MODEL_INVOCATION_START,
+      AUTHOR_LLM,
       content("llmInvocation", input, { startTime: timestampFromMs(nowMs) }, ["provider", "model"]),
       input,
       nowMs,
@@ -246,8 +272,8 @@ const BUILDERS = {
     return startSpan(
       runtime,
       childContext(parent),
-      EventType.TOOL_CALL_START,
-      Author.AGENT,
+      TYPE_TOOL_CALL_START,
+      AUTHOR_AGENT,
       content("toolCall", input, { id: toolCallId }, ["name"]),
       input,
       undefined,
@@ -259,28 +285,28 @@ const BUILDERS = {
     startSpan(
       runtime,
       childContext(parent),
-      EventType.MCP_CALL_START,
-      Author.AGENT,
+      TYPE_MCP_CALL_START,
+      AUTHOR_AGENT,
       content("mcpCall", input, undefined, ["serverName", "operation"]),
       input,
     ),
 
   inputReceived: (runtime: ScopeRuntime, parent: Parent, input: MessageInit | string) =>
-    emitMessage(runtime, parent, input, EventType.INPUT_RECEIVED, Author.USER, "user"),
+    emitMessage(runtime, parent, input, TYPE_INPUT_RECEIVED, AUTHOR_USER, "user"),
 
   outputEmitted: (runtime: ScopeRuntime, parent: Parent, input: MessageInit | string) =>
-    emitMessage(runtime, parent, input, EventType.OUTPUT_EMITTED, Author.AGENT, "assistant"),
+    emitMessage(runtime, parent, input, TYPE_OUTPUT_EMITTED, AUTHOR_AGENT, "assistant"),
 
   retry: (runtime: ScopeRuntime, parent: Parent, input: RetryInit) =>
     emit(
       runtime,
       childContext(parent),
-      EventType.RETRY,
-      Author.AGENT,
+      TYPE_RETRY,
+      AUTHOR_AGENT,
       input?.reason === undefined ? NO_CONTENT : errorContent(input.reason),
       input,
-      Severity.WARN,
-      EventStatus.IN_PROGRESS,
+      SEVERITY_WARN,
+      STATUS_IN_PROGRESS,
       {
         retry: subMessage<RetryInfo>("retry", input, {
           strategy: input?.strategy ?? "exponential_backoff",
@@ -292,8 +318,8 @@ const BUILDERS = {
     emit(
       runtime,
       childContext(parent),
-      EventType.AGENT_HANDOFF,
-      Author.AGENT,
+      TYPE_AGENT_HANDOFF,
+      AUTHOR_AGENT,
       content(
         "agentHandoff",
         input,
@@ -311,11 +337,11 @@ const BUILDERS = {
     emit(
       runtime,
       childContext(parent),
-      EventType.POLICY_DECISION,
-      Author.SYSTEM,
+      TYPE_POLICY_DECISION,
+      AUTHOR_SYSTEM,
       content("policy", input, undefined, ["policyId", "outcome"]),
       input,
-      input.outcome === "deny" ? Severity.WARN : Severity.INFO,
+      input.outcome === "deny" ? SEVERITY_WARN : SEVERITY_INFO,
     ),
 
   // The event-level pii_categories is the same list, from the options (see DataAccessInit).
@@ -323,8 +349,8 @@ const BUILDERS = {
     emit(
       runtime,
       childContext(parent),
-      EventType.DATA_ACCESS,
-      Author.AGENT,
+      TYPE_DATA_ACCESS,
+      AUTHOR_AGENT,
       content("dataAccess", input, undefined, ["datasource"]),
       input,
     ),
@@ -333,8 +359,8 @@ const BUILDERS = {
     emit(
       runtime,
       childContext(parent),
-      EventType.STATE_UPDATE,
-      Author.AGENT,
+      TYPE_STATE_UPDATE,
+      AUTHOR_AGENT,
       stateContent(state),
       options,
     ),
@@ -343,12 +369,12 @@ const BUILDERS = {
     emit(
       runtime,
       childContext(parent),
-      EventType.ERROR,
-      parent?.agentId ? Author.AGENT : Author.SYSTEM,
+      TYPE_ERROR,
+      parent?.agentId ? AUTHOR_AGENT : AUTHOR_SYSTEM,
       errorContent(error),
       options,
-      Severity.ERROR,
-      EventStatus.FAILED,
+      SEVERITY_ERROR,
+      STATUS_FAILED,
     ),
 
   system(runtime: ScopeRuntime, parent: Parent, input: SystemInit | string): string {
@@ -357,7 +383,7 @@ const BUILDERS = {
       init.message === undefined
         ? optionalState(init.state)
         : messageContent("system", init.message);
-    return emit(runtime, childContext(parent), EventType.SYSTEM, Author.SYSTEM, system, init);
+    return emit(runtime, childContext(parent), TYPE_SYSTEM, AUTHOR_SYSTEM, system, init);
   },
 } satisfies Record<keyof ChaukasScope, unknown>;
 
@@ -440,7 +466,7 @@ function startSpan<H>(
     monoMs: monotonicMs(),
     ended: false,
   });
-  emit(runtime, context, kind, author, start, options, Severity.INFO, EventStatus.STARTED);
+  emit(runtime, context, kind, author, start, options, SEVERITY_INFO, STATUS_STARTED);
   return span;
 }
 
@@ -455,19 +481,19 @@ function finishSpan(span: SpanState, result?: EndResult, failure?: { error: unkn
   const response = failure ? result?.output : result?.response;
   const prompt = result?.promptTokens ?? 0;
   const completion = result?.completionTokens ?? 0;
-  const lifecycle = kind < EventType.MODEL_INVOCATION_START;
+  const lifecycle = kind < TYPE_MODEL_INVOCATION_START;
   emit(
     span.runtime,
     span.context,
     kind + 1,
-    kind === EventType.MODEL_INVOCATION_START
-      ? Author.LLM
+    kind === TYPE_MODEL_INVOCATION_START
+      ? AUTHOR_LLM
       : !lifecycle
-        ? Author.TOOL
-        : kind === EventType.SESSION_START
-          ? Author.SYSTEM
-          : Author.AGENT,
-    kind === EventType.MODEL_INVOCATION_START
+        ? AUTHOR_TOOL
+        : kind === TYPE_SESSION_START
+          ? AUTHOR_SYSTEM
+          : AUTHOR_AGENT,
+    kind === TYPE_MODEL_INVOCATION_START
       ? content("llmInvocation", result, {
           provider: start.provider,
           model: start.model,
@@ -483,13 +509,13 @@ function finishSpan(span: SpanState, result?: EndResult, failure?: { error: unkn
           endTime: timestampFromFractionalMs(span.startMs + durationMs),
           durationMs,
         })
-      : kind === EventType.TOOL_CALL_START
+      : kind === TYPE_TOOL_CALL_START
         ? content("toolResponse", result, {
             toolCallId: start.id,
             errorMessage: failure ? errorInfoFrom(failure.error).errorMessage : "",
             executionTimeMs: durationMs,
           })
-        : kind === EventType.MCP_CALL_START
+        : kind === TYPE_MCP_CALL_START
           ? // A copy: subMessage would return (and change) the START event's own message.
             content("mcpCall", Object.assign({}, start), {
               request: undefined,
@@ -498,14 +524,13 @@ function finishSpan(span: SpanState, result?: EndResult, failure?: { error: unkn
             })
           : optionalState(result?.state),
     result,
-    failure ? Severity.ERROR : Severity.INFO,
-    failure ? EventStatus.FAILED : EventStatus.COMPLETED,
+    failure ? SEVERITY_ERROR : SEVERITY_INFO,
+    failure ? STATUS_FAILED : STATUS_COMPLETED,
     {
       // A failed tool call carries its error in tool_response.error_message instead.
-      metadata:
-        failure && kind !== EventType.TOOL_CALL_START ? errorMetadata(failure.error) : undefined,
+      metadata: failure && kind !== TYPE_TOOL_CALL_START ? errorMetadata(failure.error) : undefined,
       cost:
-        kind === EventType.MODEL_INVOCATION_START && result?.cost
+        kind === TYPE_MODEL_INVOCATION_START && result?.cost
           ? subMessage<CostDetails>("cost", result.cost, {
               provider: result.cost.provider ?? start.provider,
             })
@@ -533,8 +558,8 @@ export function startSessionSpan(
   return startSpan(
     runtime,
     childContext(root as SpanContext, options?.agentId, options?.agentName),
-    EventType.SESSION_START,
-    Author.SYSTEM,
+    TYPE_SESSION_START,
+    AUTHOR_SYSTEM,
     optionalState(options?.state),
     options,
     undefined,
