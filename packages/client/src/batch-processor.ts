@@ -157,11 +157,10 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
         };
       }));
 
-  // An accepted event waits in `queue` (from index `queueHead`: a plain array, compacted as it
-  // drains; it stays there while `prepare` runs on it), then in `prepared`, encoded, until a
-  // batch takes it. `prepared` holds a batch or so: it is simply sliced.
+  // An accepted event waits in `queue` (a plain array: V8 moves its start in O(1) when the
+  // head is spliced off; it stays there while `prepare` runs on it), then in `prepared`,
+  // encoded, until a batch takes it. `prepared` holds a batch or so: it is simply sliced.
   let queue: Event[] = [];
-  let queueHead = 0;
   let prepared: Prepared[] = [];
   /** Events ever accepted into the queue: the next one's `seq`. */
   let nextSeq = 0;
@@ -169,8 +168,6 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
   let dueSeq = 0;
   /** Events with a `seq` below this go out with keepalive (`flush({ keepalive: true })`). */
   let keepaliveSeq = 0;
-  /** Bumped when shutdown abandons what is queued: a `prepare` that returns later is ignored. */
-  let abandonments = 0;
 
   /**
    * Exports under way, each with the `seq` of its first event. A flight holds the controller of
@@ -178,7 +175,10 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
    * that lives across retries): shutdown's deadline aborts it.
    */
   const flights = new Map<Flight, number>();
-  /** Set when shutdown's deadline passed: flights still under way give up with it. */
+  /**
+   * Set when shutdown's deadline passed: flights still under way give up with it, and a
+   * `prepare` that returns later is ignored (its events were counted failed).
+   */
   let shutdownError: ConnectError | undefined;
   let activeExports = 0;
   let pumping = false;
@@ -202,9 +202,9 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
     tooLarge: 0,
   };
 
-  const queued = (): number => queue.length - queueHead + prepared.length;
+  const queued = (): number => queue.length + prepared.length;
   const pending = (): number => queued() + inFlight;
-  const headSeq = (): number => prepared[0]?.[2] ?? nextSeq - queue.length + queueHead;
+  const headSeq = (): number => prepared[0]?.[2] ?? nextSeq - queue.length;
 
   /** Hooks are informational: one that throws must not break delivery. */
   function report(
@@ -263,10 +263,9 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
 
   /** Moves events from the queue through `prepare` and the encoder until a batch is prepared. */
   async function prepareMore(): Promise<void> {
-    const generation = abandonments;
-    while (prepared.length < maxBatchSize && queue.length > queueHead) {
-      const firstSeq = nextSeq - queue.length + queueHead;
-      const input = queue.slice(queueHead, queueHead + maxBatchSize - prepared.length);
+    while (prepared.length < maxBatchSize && queue.length > 0) {
+      const firstSeq = nextSeq - queue.length;
+      const input = queue.slice(0, maxBatchSize - prepared.length);
       let output = input;
       if (prepare) {
         try {
@@ -285,15 +284,11 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
           );
           output = input;
         }
-        if (generation !== abandonments) {
+        if (shutdownError) {
           return; // shutdown's deadline counted these events as failed meanwhile
         }
       }
-      queueHead += input.length;
-      if (queueHead * 2 >= queue.length) {
-        queue = queue.slice(queueHead);
-        queueHead = 0;
-      }
+      queue.splice(0, input.length);
       const added = output.length - input.length;
       if (added < 0) {
         drop("beforeSend", -added);
@@ -350,7 +345,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
                 prepared.reduce((bytes, [, field]) => bytes + field.length, 0) >= maxBatchBytes
               ) ||
               // Without a slot the next batch is prepared meanwhile, to leave once one frees.
-              (!slot && (prepared.length >= maxBatchSize || queue.length === queueHead))
+              (!slot && (prepared.length >= maxBatchSize || !queue.length))
             ) {
               break;
             }
@@ -399,67 +394,68 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
     const { batchId, events } = batch;
     const size = events.length;
     const startedAt = Date.now();
-    const settle = (ok?: boolean): void => {
-      inFlight -= size;
-      if (ok) sent += size;
-      else failed += size;
-    };
     for (let attempt = 0; ; attempt++) {
-      let error!: ConnectError;
-      let timedOut: ConnectError | undefined;
-      if (!shutdownError) {
+      let error = shutdownError;
+      let reason: ExportErrorReason = "shutdown";
+      // undefined: no retry (shutdown, a size rejection, a code or server saying so).
+      let delay: number | undefined;
+      if (!error) {
         exportCalls++;
         if (attempt > 0) retried++;
         const controller = new AbortController();
+        const { signal } = controller;
         flight.controller = controller;
         const timer = unref(
-          setTimeout(() => {
-            timedOut = new ConnectError(
-              `exportTimeoutMs (${exportTimeoutMs} ms) passed`,
-              4 /* DeadlineExceeded */,
-            );
-            controller.abort(timedOut);
-          }, exportTimeoutMs),
+          setTimeout(
+            () =>
+              controller.abort(
+                new ConnectError(
+                  `exportTimeoutMs (${exportTimeoutMs} ms) passed`,
+                  4 /* DeadlineExceeded */,
+                ),
+              ),
+            exportTimeoutMs,
+          ),
         );
         try {
-          const { signal } = controller;
           // Settles at the abort even if the exporter ignores its signal and hangs.
           await new Promise((resolve, reject) => {
             signal.addEventListener("abort", () => reject(signal.reason));
             Promise.resolve(exporter.export(batch, { signal, keepalive })).then(resolve, reject);
           });
-          return settle(true);
+          inFlight -= size;
+          sent += size;
+          return;
         } catch (e) {
           error = ConnectError.from(e);
         } finally {
           clearTimeout(timer);
         }
-      }
-      let reason: ExportErrorReason = shutdownError
-        ? "shutdown"
-        : isSizeRejection(error)
-          ? "too-large"
-          : timedOut
-            ? "timeout"
-            : "rejected";
-      // undefined: no retry (shutdown, a size rejection, a code or server saying so).
-      let delay = shutdownError ? undefined : retryDelayMs(error, attempt, retry, random);
-      if (
-        delay !== undefined &&
-        (attempt + 1 >= retry.maxAttempts || Date.now() - startedAt + delay > retry.maxElapsedMs)
-      ) {
-        reason = "retries-exhausted";
-        delay = undefined;
+        // An abort is the timeout's unless shutdown's deadline caused it.
+        reason = shutdownError
+          ? reason
+          : isSizeRejection(error)
+            ? "too-large"
+            : signal.aborted
+              ? "timeout"
+              : "rejected";
+        delay = shutdownError ? undefined : retryDelayMs(error, attempt, retry, random);
+        if (
+          delay !== undefined &&
+          (attempt + 1 >= retry.maxAttempts || Date.now() - startedAt + delay > retry.maxElapsedMs)
+        ) {
+          reason = "retries-exhausted";
+          delay = undefined;
+        }
       }
       // A batch refused for its size is split in halves: new batches of the same events (same
       // ids), split again until they fit; a single event that cannot fit is dropped.
       const split = reason === "too-large" && size > 1;
       const willRetry = split || delay !== undefined;
-      if (!willRetry && reason === "too-large") {
-        inFlight--;
-        drop("tooLarge", 1);
-      } else if (!willRetry) {
-        settle();
+      if (!willRetry) {
+        inFlight -= size;
+        if (reason === "too-large") drop("tooLarge", 1);
+        else failed += size;
       }
       report(shutdownError ?? error, batchId, size, willRetry, reason);
       if (split) {
@@ -517,8 +513,6 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
           if (count > 0) {
             queue = [];
             prepared = [];
-            queueHead = 0;
-            abandonments++;
             failed += count;
             report(error, "", count, false, "shutdown");
           }
