@@ -103,8 +103,8 @@ type Prepared = [event: Event, field: Uint8Array, seq: number];
 
 type Timer = ReturnType<typeof setTimeout>;
 
-/** An export under way and the controller of its current attempt or backoff. */
-type Flight = { controller?: AbortController };
+/** An export under way: the controller of its current attempt or backoff (a tuple, to stay small). */
+type Flight = [controller?: AbortController];
 
 /** Lets an edge/Node runtime exit with a timer pending; no Node import needed. */
 const unref = (timer: Timer): Timer => {
@@ -114,10 +114,8 @@ const unref = (timer: Timer): Timer => {
 
 /** A positive integer option (or Infinity where allowed), else a RangeError naming it. */
 function positiveInteger(name: string, value: number, infinityAllowed?: boolean): number {
-  if (!(Number.isInteger(value) || (infinityAllowed && value === Infinity)) || value < 1) {
-    throw new RangeError(
-      `${name} must be a positive integer${infinityAllowed ? " or Infinity" : ""}, got ${value}`,
-    );
+  if (!(value >= 1 && (value % 1 === 0 || (infinityAllowed && value === Infinity)))) {
+    throw new RangeError(`${name} must be a positive integer, got ${value}`);
   }
   return value;
 }
@@ -365,7 +363,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
 
   /** Cuts the next batch off the prepared events and sends it; keepalive ones take no slot. */
   function dispatch(keepalive: boolean): void {
-    const flight: Flight = {};
+    const flight: Flight = [];
     flights.set(flight, prepared[0]![2]);
     const batch = cutEncodedBatch(
       prepared,
@@ -386,7 +384,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
       flight,
       // A lone event above the keepalive budget would make fetch refuse the request.
       keepalive && encodedEventBatch(batch)!.length < KEEPALIVE_MAX_BATCH_BYTES,
-    ).then(release, release);
+    ).then(release); // deliver never rejects
   }
 
   /** Sends `batch` until it is accepted or finally fails; never rejects. */
@@ -404,7 +402,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
         if (attempt > 0) retried++;
         const controller = new AbortController();
         const { signal } = controller;
-        flight.controller = controller;
+        flight[0] = controller;
         const timer = unref(
           setTimeout(
             () =>
@@ -465,8 +463,8 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
         }
       }
       if (delay === undefined) return;
-      flight.controller = new AbortController();
-      await sleep(delay, flight.controller.signal);
+      flight[0] = new AbortController();
+      await sleep(delay, flight[0].signal);
     }
   }
 
@@ -478,7 +476,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
       const check = (timedOut?: boolean): void => {
         if (
           timedOut ||
-          Math.min(queued() > 0 ? headSeq() : target, ...flights.values()) >= target
+          Math.min(headSeq(), ...flights.values()) >= target
         ) {
           waiters.delete(check);
           clearTimeout(timer);
@@ -504,19 +502,17 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
       shuttingDown = true;
       shutdownPromise ??= (async () => {
         const deadline = Date.now() + timeoutMs;
-        const { completed } = await flush({ timeoutMs });
-        const abandoned = completed ? 0 : pending();
-        if (!completed) {
+        // Completed, nothing is pending: no event is accepted once shutdown is called.
+        const result = await flush({ timeoutMs });
+        if (!result.completed) {
           const error = new ConnectError("shutdown deadline passed", 10 /* Aborted */);
-          shutdownError = error;
           const count = queued();
-          if (count > 0) {
-            queue = [];
-            prepared = [];
-            failed += count;
-            report(error, "", count, false, "shutdown");
-          }
-          for (const flight of flights.keys()) flight.controller?.abort(error);
+          shutdownError = error;
+          queue = [];
+          prepared = [];
+          failed += count;
+          if (count) report(error, "", count, false, "shutdown");
+          for (const flight of flights.keys()) flight[0]?.abort(error);
           await flush(); // every await in deliver() gives way to the abort at once
         }
         updateTimer();
@@ -532,7 +528,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
           report(ConnectError.from(error), "", 0, false, "shutdown");
         }
         clearTimeout(timer);
-        return { completed, pending: abandoned };
+        return result;
       })();
       return shutdownPromise;
     },

@@ -46,8 +46,9 @@ export const isSizeRejection = (error: ConnectError): boolean =>
   (error.metadata.get(ERROR_REASON_HEADER) === BATCH_TOO_LARGE_REASON ||
     /too large|exceeds|larger than|max(imum)? .*size|message size/i.test(error.rawMessage));
 
-/** A whole number of ms or s, as `grpc-retry-pushback-ms` and `retry-after` carry them. */
-const WHOLE_NUMBER = /^\s*\d+\s*$/;
+/** A whole number of ms or s, as `grpc-retry-pushback-ms` and `retry-after` carry them; at most
+ * 15 digits, so it is a safe integer (a longer one is malformed). */
+const WHOLE_NUMBER = /^\s*\d{1,15}\s*$/;
 
 /**
  * The delay before retry number `retry` (0 for the first), or undefined when the batch must not
@@ -65,31 +66,28 @@ export function retryDelayMs(
   policy: RetryPolicy,
   random: () => number,
 ): number | undefined {
-  if (!RETRYABLE_CODES.has(error.code) || isSizeRejection(error)) {
+  const { code, metadata } = error;
+  if (!RETRYABLE_CODES.has(code) || isSizeRejection(error)) {
     return undefined;
   }
   // Node's DEPTH_ZERO_SELF_SIGNED_CERT, ERR_TLS_CERT_ALTNAME_INVALID, UNABLE_TO_VERIFY_LEAF_SIGNATURE...
-  let cause = (error.code === 13 /* Internal */ && error.cause) as {
-    code?: unknown;
-    cause?: unknown;
-  };
+  let cause = (code === 13 /* Internal */ && error.cause) as { code?: string; cause?: unknown };
   for (let depth = 0; depth < 5 && cause; depth++, cause = cause.cause as typeof cause) {
-    if (typeof cause.code === "string" && /CERT|TLS|SSL|SIGNATURE|ISSUER/.test(cause.code)) {
+    if (/CERT|TLS|SSL|SIGNATURE|ISSUER/.test(cause.code as string)) {
       return undefined;
     }
   }
-  const pushback = error.metadata.get("grpc-retry-pushback-ms");
+  const pushback = metadata.get("grpc-retry-pushback-ms");
   if (pushback !== null) {
-    return WHOLE_NUMBER.test(pushback) && Number.isSafeInteger(+pushback) ? +pushback : undefined;
+    return WHOLE_NUMBER.test(pushback) ? +pushback : undefined;
   }
-  const retryAfter = error.metadata.get("retry-after") ?? "";
-  const at = Date.parse(retryAfter);
-  return WHOLE_NUMBER.test(retryAfter)
-    ? +retryAfter * 1000
-    : !Number.isNaN(at)
-      ? Math.max(0, at - Date.now())
-      : Math.floor(
-          random() *
-            Math.min(policy.maxBackoffMs, policy.initialBackoffMs * policy.multiplier ** retry),
-        );
+  const retryAfter = metadata.get("retry-after") ?? "";
+  const now = Date.now();
+  const at = WHOLE_NUMBER.test(retryAfter) ? now + +retryAfter * 1000 : Date.parse(retryAfter);
+  return Number.isNaN(at)
+    ? Math.floor(
+        random() *
+          Math.min(policy.maxBackoffMs, policy.initialBackoffMs * policy.multiplier ** retry),
+      )
+    : Math.max(0, at - now);
 }
