@@ -474,10 +474,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
     if (keepalive) keepaliveSeq = target;
     return new Promise((resolve) => {
       const check = (timedOut?: boolean): void => {
-        if (
-          timedOut ||
-          Math.min(headSeq(), ...flights.values()) >= target
-        ) {
+        if (timedOut || Math.min(headSeq(), ...flights.values()) >= target) {
           waiters.delete(check);
           clearTimeout(timer);
           resolve({ completed: !timedOut, pending: pending() });
