@@ -180,7 +180,6 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
   let shutdownError: ConnectError | undefined;
   let activeExports = 0;
   let pumping = false;
-  let pumpAgain = false;
   let intervalTimer: Timer | undefined;
   /** One per pending flush(): resolves it once everything emitted before it has settled. */
   const waiters = new Set<() => void>();
@@ -226,7 +225,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
 
   /** Arms the interval timer exactly while events wait, so an idle client holds no timer. */
   function updateTimer(): void {
-    if (queued() > 0 && !shuttingDown) {
+    if (queued() && !shuttingDown) {
       intervalTimer ??= unref(
         setTimeout(() => {
           intervalTimer = undefined;
@@ -319,40 +318,35 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
 
   /**
    * The only place batches are formed: serial, so `prepare` sees events once each and in order.
-   * Runs until no slot is free or no batch is due; re-runs when poked meanwhile. Then tells
-   * the flush waiters.
+   * Runs until no slot is free or no batch is due. A poke while it runs needs no flag: the loop
+   * re-reads the state after each await, and only yields there. Then tells the flush waiters.
    */
   async function pump(): Promise<void> {
-    if (pumping) {
-      pumpAgain = true;
-    } else {
+    if (!pumping) {
       pumping = true;
       try {
-        do {
-          pumpAgain = false;
-          while (!shutdownError && queued() > 0) {
-            const keepalive = keepaliveSeq > headSeq();
-            const slot = keepalive || activeExports < maxConcurrentExports;
-            if (
-              // Due: a full batch by count or bytes (leftovers of a batch cut by bytes may fill
-              // the next one), the interval elapsed, or flush().
-              !(
-                keepalive ||
-                queued() >= maxBatchSize ||
-                headSeq() < dueSeq ||
-                prepared.reduce((bytes, [, field]) => bytes + field.length, 0) >= maxBatchBytes
-              ) ||
-              // Without a slot the next batch is prepared meanwhile, to leave once one frees.
-              (!slot && (prepared.length >= maxBatchSize || !queue.length))
-            ) {
-              break;
-            }
-            await prepareMore();
-            if (slot && !shutdownError && prepared.length > 0) {
-              dispatch(keepalive);
-            }
+        while (!shutdownError && queued()) {
+          const keepalive = keepaliveSeq > headSeq();
+          const slot = keepalive || activeExports < maxConcurrentExports;
+          if (
+            // Due: a full batch by count or bytes (leftovers of a batch cut by bytes may fill
+            // the next one), the interval elapsed, or flush().
+            !(
+              keepalive ||
+              queued() >= maxBatchSize ||
+              headSeq() < dueSeq ||
+              prepared.reduce((bytes, [, field]) => bytes + field.length, 0) >= maxBatchBytes
+            ) ||
+            // Without a slot the next batch is prepared meanwhile, to leave once one frees.
+            (!slot && (prepared.length >= maxBatchSize || !queue.length))
+          ) {
+            break;
           }
-        } while (pumpAgain);
+          await prepareMore();
+          if (slot && !shutdownError && prepared.length > 0) {
+            dispatch(keepalive);
+          }
+        }
       } finally {
         pumping = false;
       }
@@ -395,6 +389,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
     for (let attempt = 0; ; attempt++) {
       let error = shutdownError;
       let reason: ExportErrorReason = "shutdown";
+      let tooLarge: boolean | undefined;
       // undefined: no retry (shutdown, a size rejection, a code or server saying so).
       let delay: number | undefined;
       if (!error) {
@@ -429,30 +424,29 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
         } finally {
           clearTimeout(timer);
         }
-        // An abort is the timeout's unless shutdown's deadline caused it.
-        reason = shutdownError
-          ? reason
-          : isSizeRejection(error)
-            ? "too-large"
-            : signal.aborted
-              ? "timeout"
-              : "rejected";
-        delay = shutdownError ? undefined : retryDelayMs(error, attempt, retry, random);
-        if (
-          delay !== undefined &&
-          (attempt + 1 >= retry.maxAttempts || Date.now() - startedAt + delay > retry.maxElapsedMs)
-        ) {
-          reason = "retries-exhausted";
-          delay = undefined;
+        // Else shutdown's deadline aborted it: reason "shutdown", no retry.
+        if (!shutdownError) {
+          tooLarge = isSizeRejection(error);
+          // An abort is the timeout's (shutdown's is handled above).
+          reason = tooLarge ? "too-large" : signal.aborted ? "timeout" : "rejected";
+          delay = retryDelayMs(error, attempt, retry, random);
+          if (
+            delay !== undefined &&
+            (attempt + 1 >= retry.maxAttempts ||
+              Date.now() - startedAt + delay > retry.maxElapsedMs)
+          ) {
+            reason = "retries-exhausted";
+            delay = undefined;
+          }
         }
       }
       // A batch refused for its size is split in halves: new batches of the same events (same
       // ids), split again until they fit; a single event that cannot fit is dropped.
-      const split = reason === "too-large" && size > 1;
+      const split = tooLarge && size > 1;
       const willRetry = split || delay !== undefined;
       if (!willRetry) {
         inFlight -= size;
-        if (reason === "too-large") drop("tooLarge", 1);
+        if (tooLarge) drop("tooLarge", 1);
         else failed += size;
       }
       report(shutdownError ?? error, batchId, size, willRetry, reason);
