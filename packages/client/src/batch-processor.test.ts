@@ -1,7 +1,7 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { IngestEventBatchRequestSchema } from "@chaukas/spec/client/v1";
-import { EventBatchSchema } from "@chaukas/spec/common/v1";
+import { type Event, EventBatchSchema } from "@chaukas/spec/common/v1";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
@@ -458,6 +458,21 @@ describe("prepare", () => {
     expect(backend.acceptedIds()).toEqual([testEvent(1).eventId]);
     expect(recorder.errors[0]?.info).toMatchObject({ reason: "prepare-failed", events: 1 });
     expect(recorder.errors[0]?.error.message).toContain("redactor broke");
+  });
+
+  it("treats a prepare that returns no list like one that throws", async () => {
+    const recorder = recordErrors();
+    const backend = createTestBackend();
+    const processor = createBatchProcessor({
+      exporter: createConnectExporter(backend.transport),
+      onError: recorder.onError,
+      prepare: () => undefined as unknown as Event[],
+    });
+    processor.enqueue(testEvent(1));
+    await processor.flush();
+    expect(backend.acceptedIds()).toEqual([testEvent(1).eventId]);
+    expect(recorder.errors.map((e) => e.info.reason)).toEqual(["prepare-failed"]);
+    expectBalanced(processor.stats());
   });
 });
 

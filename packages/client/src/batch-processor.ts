@@ -267,10 +267,8 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
       if (prepare) {
         try {
           // prepare may mutate or replace its argument; keep our own reference to the input.
-          output = await prepare(input.slice());
-          if (!Array.isArray(output)) {
-            throw new TypeError("prepare must return an array");
-          }
+          // Spread: whatever is not an array or other iterable throws here (prepare-failed).
+          output = [...(await prepare(input.slice()))];
         } catch (error) {
           report(
             ConnectError.from(error, 13 /* Internal */),
@@ -344,7 +342,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
           }
           await prepareMore();
           if (slot && !shutdownError && prepared.length > 0) {
-            dispatch(keepalive);
+            void dispatch(keepalive);
           }
         }
       } finally {
@@ -355,8 +353,11 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
     for (const check of waiters) check();
   }
 
-  /** Cuts the next batch off the prepared events and sends it; keepalive ones take no slot. */
-  function dispatch(keepalive: boolean): void {
+  /**
+   * Cuts the next batch off the prepared events and sends it; keepalive ones take no slot.
+   * Resolves once the batch has settled; never rejects (nor does `deliver`).
+   */
+  async function dispatch(keepalive: boolean): Promise<void> {
     const flight: Flight = [];
     flights.set(flight, prepared[0]![2]);
     const batch = cutEncodedBatch(
@@ -368,17 +369,15 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
     prepared = prepared.slice(size);
     inFlight += size;
     if (!keepalive) activeExports++;
-    const release = (): void => {
-      flights.delete(flight);
-      if (!keepalive) activeExports--;
-      void pump();
-    };
-    deliver(
+    await deliver(
       batch,
       flight,
       // A lone event above the keepalive budget would make fetch refuse the request.
       keepalive && encodedEventBatch(batch)!.length < KEEPALIVE_MAX_BATCH_BYTES,
-    ).then(release); // deliver never rejects
+    );
+    flights.delete(flight);
+    if (!keepalive) activeExports--;
+    void pump();
   }
 
   /** Sends `batch` until it is accepted or finally fails; never rejects. */
