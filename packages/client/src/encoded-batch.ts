@@ -96,9 +96,10 @@ export function cutEncodedBatch(
   }
   const aggregates = toAggregates(sums);
   Object.assign(batch, aggregates).events = events;
-  parts.push(toBinary(EventBatchSchema, create(EventBatchSchema, aggregates)));
+  const tail = toBinary(EventBatchSchema, create(EventBatchSchema, aggregates));
+  parts.push(tail);
   // The request minus its tag: the length of the batch as a varint, then the batch.
-  const writer = new BinaryWriter().uint32(parts.reduce((n, part) => n + part.length, 0));
+  const writer = new BinaryWriter().uint32(length + tail.length);
   for (const part of parts) writer.raw(part);
   const encoding: Encoding = [writer.finish(), events, events.length, batch.batchId];
   Object.defineProperty(batch, ENCODING, { value: encoding });
