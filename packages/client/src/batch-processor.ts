@@ -203,13 +203,16 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
   const pending = (): number => queued() + inFlight;
   const headSeq = (): number => prepared[0]?.[2] ?? nextSeq - queue.length;
 
-  /** Hooks are informational: one that throws must not break delivery. */
+  /**
+   * Hooks are informational: one that throws must not break delivery. Without a batch id the
+   * error happened before a batch was formed, and is final.
+   */
   function report(
     error: ConnectError,
-    batchId: string,
-    events: number,
-    willRetry: boolean,
     reason: ExportErrorReason,
+    events: number,
+    batchId = "",
+    willRetry = false,
   ): void {
     try {
       onError?.(error, { batchId, events, willRetry, reason });
@@ -270,13 +273,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
           // Spread: whatever is not an array or other iterable throws here (prepare-failed).
           output = [...(await prepare(input.slice()))];
         } catch (error) {
-          report(
-            ConnectError.from(error, 13 /* Internal */),
-            "",
-            input.length,
-            false,
-            "prepare-failed",
-          );
+          report(ConnectError.from(error, 13 /* Internal */), "prepare-failed", input.length);
           output = input;
         }
         if (shutdownError) {
@@ -301,7 +298,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
             return encodeEventFields([event])[0];
           } catch (error) {
             failed++;
-            report(ConnectError.from(error, 3 /* InvalidArgument */), "", 1, false, "rejected");
+            report(ConnectError.from(error, 3 /* InvalidArgument */), "rejected", 1);
             return undefined;
           }
         });
@@ -448,7 +445,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
         if (tooLarge) drop("tooLarge", 1);
         else failed += size;
       }
-      report(shutdownError ?? error, batchId, size, willRetry, reason);
+      report(shutdownError ?? error, reason, size, batchId, willRetry);
       if (split) {
         const middle = Math.ceil(size / 2);
         for (const half of [events.slice(0, middle), events.slice(middle)]) {
@@ -501,7 +498,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
           queue = [];
           prepared = [];
           failed += count;
-          if (count) report(error, "", count, false, "shutdown");
+          if (count) report(error, "shutdown", count);
           for (const flight of flights.keys()) flight[0]?.abort(error);
           await flush(); // every await in deliver() gives way to the abort at once
         }
@@ -515,7 +512,7 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
             }),
           ]);
         } catch (error) {
-          report(ConnectError.from(error), "", 0, false, "shutdown");
+          report(ConnectError.from(error), "shutdown", 0);
         }
         clearTimeout(timer);
         return result;
