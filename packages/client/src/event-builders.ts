@@ -18,7 +18,7 @@ import type { SpanContext } from "./context-manager.js";
 import { SEVERITY_INFO, STATUS_COMPLETED } from "./enum-values.js";
 import { uuidv7 } from "./ids.js";
 import { toJsonObject } from "./struct.js";
-import { expected, fail } from "./validation-error.js";
+import { ChaukasValidationError } from "./validation-error.js";
 
 /** What the client stamps on every event it builds. */
 export interface EventDefaults {
@@ -127,16 +127,20 @@ export function subMessage<T extends Message>(
 /** Checks a list of strings given by the caller and copies it; `undefined` is an empty list. */
 export function copyStrings(value: unknown, field: string): string[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value)) fail([field], expected("an array of strings", value));
-  for (let i = 0; i < value.length; i++) {
-    if (typeof value[i] !== "string") fail([field, i], expected("a string", value[i]));
+  if (!Array.isArray(value)) {
+    throw new ChaukasValidationError(field, "expected an array of strings");
   }
-  return [...value];
+  for (let i = 0; i < value.length; i++) {
+    if (typeof value[i] !== "string") requireString(value[i], `${field}[${i}]`, true);
+  }
+  return [...(value as string[])];
 }
 
-/** Rejects a required string that is not a string, or is empty. */
-export function requireString(value: unknown, field: string): string {
-  if (typeof value !== "string" || !value) fail([field], expected("a non-empty string", value));
+/** Rejects a required string that is not a string, or is empty unless `emptyOk`. */
+export function requireString(value: unknown, field: string, emptyOk?: boolean): string {
+  if (typeof value !== "string" || !(value || emptyOk)) {
+    throw new ChaukasValidationError(field, `expected a ${emptyOk ? "" : "non-empty "}string`);
+  }
   return value;
 }
 
