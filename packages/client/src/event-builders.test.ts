@@ -79,21 +79,24 @@ describe("buildEvent", () => {
 });
 
 describe("subMessage", () => {
-  it("makes the message from the input and the builder's values, checking required strings", () => {
+  it("checks required strings, copies string lists and Struct fields, naming proto paths", () => {
+    const ruleIds = ["r1"];
     const policy = subMessage<PolicyDecision>(
       "policy",
-      { policyId: "p", outcome: "deny", ruleIds: ["r1"], tags: ["not a policy field"] },
+      { policyId: "p", outcome: "deny", ruleIds, tags: ["not a policy field"] },
       { rationale: "r" },
       ["policyId", "outcome"],
     );
     expect(policy).toEqual(
-      create(PolicyDecisionSchema, {
-        policyId: "p",
-        outcome: "deny",
-        ruleIds: ["r1"],
-        rationale: "r",
-      }),
+      create(PolicyDecisionSchema, { policyId: "p", outcome: "deny", ruleIds, rationale: "r" }),
     );
+    ruleIds.push("r2");
+    expect(policy.ruleIds).toEqual(["r1"]);
+
+    const args = { q: [1, "x"] };
+    const call = subMessage<ToolCall>("toolCall", { name: "t", arguments: args });
+    args.q.push(2);
+    expect(call.arguments).toEqual({ q: [1, "x"] });
 
     const field = (run: () => unknown) => {
       try {
@@ -105,8 +108,11 @@ describe("subMessage", () => {
     expect(field(() => subMessage("policy", { outcome: "x" }, {}, ["policyId"]))).toBe(
       "policy.policy_id",
     );
-    expect(field(() => subMessage("mcpCall", { serverName: 3 }, {}, ["serverName"]))).toBe(
-      "mcp_call.server_name",
+    expect(field(() => subMessage("dataAccess", { chunkIds: ["a", 3] }))).toBe(
+      "data_access.chunk_ids[1]",
+    );
+    expect(field(() => subMessage("toolCall", { arguments: { f: () => 1 } }))).toBe(
+      "tool_call.arguments.f",
     );
     // A string input counts as empty, never as an object of its characters.
     expect(subMessage<ToolCall>("toolCall", "abc").name).toBe("");

@@ -17,7 +17,7 @@ import type { EventOptions } from "./builder-types.js";
 import type { SpanContext } from "./context-manager.js";
 import { SEVERITY_INFO, STATUS_COMPLETED } from "./enum-values.js";
 import { uuidv7 } from "./ids.js";
-import { toJsonObject } from "./struct.js";
+import { toOptionalJsonObject } from "./struct.js";
 import { ChaukasValidationError } from "./validation-error.js";
 
 /** What the client stamps on every event it builds. */
@@ -40,8 +40,8 @@ export interface EventAttachments {
 /**
  * Assembles an event on `context`'s span (its `span_id`, `parent_span_id`, session, trace
  * and agent) from the builder's type, author, content and attachments and the caller's
- * options. The caller's JSON and string lists are taken as given: `validateBuiltEvent`
- * checks and copies them (paths like `metadata.x`) in the same walk that checks the rest.
+ * options. The caller's JSON and string lists are checked and copied here (paths like
+ * `metadata.x`), so the later `validateBuiltEvent` does not walk them again.
  */
 export function buildEvent(
   defaults: EventDefaults,
@@ -55,6 +55,7 @@ export function buildEvent(
   attachments: EventAttachments = {},
   nowMs: number = Date.now(),
 ): Event {
+  const metadata = toOptionalJsonObject(options?.metadata, "metadata");
   // A literal with every field of Event, in `create(EventSchema)`'s order: V8 allocates it in
   // one step with a fixed shape, where `create` copies an init object field by field (it was
   // ~40% of a builder call). `satisfies` makes a field added to the proto a compile error here.
@@ -81,23 +82,19 @@ export function buildEvent(
     contentHash: "",
     wormProofId: "",
     branch: options?.branch ?? defaults.branch,
-    // Checked here: spreading a string would make a valid list of its characters.
     tags: [...defaults.tags, ...copyStrings(options?.tags, "tags")],
     traceId: context.traceId,
     content,
     retry: attachments.retry,
     redaction: undefined,
-    piiCategories: (options?.piiCategories ?? []) as string[],
+    piiCategories: copyStrings(options?.piiCategories, "pii_categories"),
     performance: attachments.performance,
     infrastructure:
       options?.infrastructure == null
         ? undefined
         : subMessage("infrastructure", options.infrastructure),
     cost: attachments.cost,
-    // Only a failed span's END merges (its error under the caller's keys, which win).
-    metadata: attachments.metadata
-      ? { ...attachments.metadata, ...toJsonObject(options?.metadata ?? {}, "metadata") }
-      : options?.metadata,
+    metadata: attachments.metadata ? { ...attachments.metadata, ...metadata } : metadata,
     extensions: [],
   } satisfies { [K in Exclude<keyof Event, "$unknown">]-?: unknown } as Event;
 }
@@ -106,8 +103,9 @@ export function buildEvent(
  * The message of Event field `field` (`toolCall`, `retry`, `infrastructure`, ...) from a
  * caller's input (a non-object counts as empty; `null` as not set) and the builder's own
  * values (`init` wins; none may be `undefined` but message fields). Fields named in
- * `required` must be non-empty strings (error paths like `tool_call.name`). Everything else
- * is taken as given: validation checks the types and copies string lists and Struct fields.
+ * `required` must be non-empty strings; string lists are copied and Struct fields checked and
+ * copied (`toJsonObject`), each error naming its proto path (`tool_call.arguments.q`). Other
+ * fields are taken as given: validation checks their types.
  */
 export function subMessage<T extends Message>(
   field: string,
@@ -120,7 +118,19 @@ export function subMessage<T extends Message>(
   type Fields = Record<string, unknown>;
   const value: Fields = create(message!, (typeof input === "object" ? input : null) as Fields);
   for (const key in init) value[key] = (init as Fields)[key];
-  for (const key of required) requireString(value[key], `${name}.${message!.field[key]!.name}`);
+  for (const f of message!.fields) {
+    const key = f.localName;
+    // Struct fields are JsonObject in protobuf-es; create() keeps the caller's object.
+    const struct = f.message?.typeName === "google.protobuf.Struct";
+    if (struct || f.fieldKind === "list" || required.includes(key)) {
+      const path = `${name}.${f.name}`;
+      value[key] = struct
+        ? toOptionalJsonObject(value[key], path)
+        : f.fieldKind === "list"
+          ? copyStrings(value[key], path)
+          : requireString(value[key], path);
+    }
+  }
   return value as T;
 }
 

@@ -8,38 +8,39 @@ import { expected, type FieldPath, fail } from "./validation-error.js";
  * Validates an event before it is queued, throwing `ChaukasValidationError` with the
  * field's proto path. Checks every field by its descriptor: strings are strings, int32
  * fields are integers in range, doubles are finite, enums are known values, timestamps are
- * well-formed, and `Struct` fields hold plain JSON. Struct fields and lists are replaced by
- * checked copies (see `toJsonObject`), so the queued event no longer shares them with the
- * caller. Counts (fields named `*_tokens`, `*_ms`, `attempt`) must not be negative. Then the
- * structural rules (`checkEventRules`).
+ * well-formed, and `Struct` fields hold plain JSON (replaced by a checked copy, see
+ * `toJsonObject`). Counts (fields named `*_tokens`, `*_ms`, `attempt`) must not be negative.
+ * Then the structural rules (`checkEventRules`).
  *
- * The second argument is ignored (it once skipped the JSON walk; every call now copies).
+ * `structsChecked` skips the JSON walk for events whose Struct fields the builders have
+ * already produced with `toJsonObject`.
  */
-export function validateEvent(event: Event, _ignored?: boolean): void {
-  validate(event, EventSchema.members);
+export function validateEvent(event: Event, structsChecked = false): void {
+  validate(event, EventSchema.members, structsChecked);
 }
 
 let builtEventMembers: readonly (DescField | DescOneof)[] | undefined;
 
 /**
- * `validateEvent` for events the builders made: the same checks and copies on the fields
- * their caller can set, so the hot path does not re-check what the builder has just set
- * (ids, type, status, timestamps).
+ * `validateEvent` for events the builders made: the same checks on the fields their caller
+ * can still set wrongly, so the hot path does not re-check what the builder has just set
+ * (ids, type, status, timestamps) or checked (tags, pii_categories, Struct fields).
  */
 export function validateBuiltEvent(event: Event): void {
   // The content, severity 8, author 10, agent_id, agent_name, invocation_id, response_id
-  // 12..15, branch 21, tags 22, retry 60, pii_categories 62, performance, infrastructure,
-  // cost 70..72, metadata 90.
+  // 12..15, branch 21, retry 60, performance, infrastructure, cost 70..72.
   builtEventMembers ??= EventSchema.members.filter(
-    (m) =>
-      m.kind === "oneof" ||
-      [8, 10, 12, 13, 14, 15, 21, 22, 60, 62, 70, 71, 72, 90].includes(m.number),
+    (m) => m.kind === "oneof" || [8, 10, 12, 13, 14, 15, 21, 60, 70, 71, 72].includes(m.number),
   );
-  validate(event, builtEventMembers);
+  validate(event, builtEventMembers, true);
 }
 
-function validate(event: Event, members: readonly (DescField | DescOneof)[]): void {
-  checkMessage(EventSchema, event, [], members);
+function validate(
+  event: Event,
+  members: readonly (DescField | DescOneof)[],
+  structsChecked: boolean,
+): void {
+  checkMessage(EventSchema, event, [], structsChecked, members);
   const violation = checkEventRules(event);
   if (violation) fail([violation.field], violation.message);
 }
@@ -56,9 +57,10 @@ function checkMessage(
   desc: DescMessage,
   value: unknown,
   path: FieldPath,
+  structs: boolean,
   members: readonly (DescField | DescOneof)[] = desc.members,
 ): unknown {
-  if (desc.typeName === "google.protobuf.Struct") return jsonObject(value, path);
+  if (desc.typeName === "google.protobuf.Struct") return structs ? value : jsonObject(value, path);
   if (typeof value !== "object" || !value || Array.isArray(value)) {
     fail(path, expected(desc.typeName, value));
   }
@@ -78,17 +80,16 @@ function checkMessage(
     path.push(field!.name);
     if (field!.fieldKind === "list") {
       if (!Array.isArray(current)) fail(path, expected("an array", current));
-      // A copy: the caller's array may change after the call.
-      const copy: unknown[] = [];
       for (let i = 0; i < current.length; i++) {
         path.push(i);
-        copy.push(checkValue(field!, current[i], path));
+        const checked = checkValue(field!, current[i], path, structs);
+        if (checked !== current[i]) current[i] = checked;
         path.pop();
       }
-      holder[key] = copy;
     } else if (field!.fieldKind !== "map" && !(field!.message && current === undefined)) {
       // Event has no map fields; protobuf-es would still encode a future one.
-      holder[key] = checkValue(field!, current, path);
+      const checked = checkValue(field!, current, path, structs);
+      if (checked !== current) holder[key] = checked;
     }
     path.pop();
   }
@@ -103,8 +104,8 @@ function checkMessage(
 }
 
 /** One value of a field (or one item of a list field); returns what to store. */
-function checkValue(field: DescField, value: unknown, path: FieldPath): unknown {
-  if (field.message) return checkMessage(field.message, value, path);
+function checkValue(field: DescField, value: unknown, path: FieldPath, structs: boolean): unknown {
+  if (field.message) return checkMessage(field.message, value, path, structs);
   const type = field.scalar!;
   const ok = field.enum
     ? typeof value === "number" && field.enum.value[value]

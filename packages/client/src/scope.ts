@@ -66,6 +66,7 @@ import {
   subMessage,
 } from "./event-builders.js";
 import { newSpanId, newTraceId, uuidv7 } from "./ids.js";
+import { toJsonObject } from "./struct.js";
 import { formatTraceparent } from "./trace-context.js";
 
 /** What scopes need from the client: its defaults, its context manager, its queue. */
@@ -199,18 +200,20 @@ function content(field: string, input: unknown, init?: object, required?: string
   return { case: field, value: subMessage(field, input, init, required) } as Content;
 }
 
-/** A message; validation checks `text` (any string) and copies `metadata`. */
 function messageContent(role: unknown, text: unknown, metadata?: unknown): Content {
-  return content("message", undefined, { role, text, metadata });
+  return content("message", undefined, {
+    role,
+    text: requireString(text, "message.text", true),
+    metadata,
+  });
 }
 
 function errorContent(error: unknown): Content {
   return { case: "error", value: errorInfoFrom(error) };
 }
 
-/** The caller's JSON as given: validation checks and copies it (`state_update.x`). */
 function stateContent(state: unknown): Content {
-  return { case: "stateUpdate", value: state } as Content;
+  return { case: "stateUpdate", value: toJsonObject(state, "state_update") };
 }
 
 function optionalState(state: unknown): Content {

@@ -32,6 +32,11 @@ export function toJsonObject(value: unknown, field: string): JsonObject {
   return jsonObject(value, [field]);
 }
 
+/** Like `toJsonObject`, but `undefined` means "not set". */
+export function toOptionalJsonObject(value: unknown, field: string): JsonObject | undefined {
+  return value === undefined ? undefined : toJsonObject(value, field);
+}
+
 /** `toJsonObject` at a path (the event checks pass the event's path). */
 export function jsonObject(value: unknown, path: FieldPath): JsonObject {
   const json = toJsonValue(value, path, []);
