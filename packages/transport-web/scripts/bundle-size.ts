@@ -17,13 +17,13 @@ export const BUNDLE_BUDGET = {
 
 /**
  * What CI enforces until the budget above is met: the sizes measured on 2026-11-29 from the built
- * packages (49.4 KB total, 10.7 KB own share; 53.8 / 15.6 KB before that day's slimming) plus a
+ * packages (49.2 KB total, 10.5 KB own share; 53.8 / 15.6 KB before that day's slimming) plus a
  * little slack for toolchain noise. The budget is missed today and printed as MISSED; this
  * ceiling stops the gap from growing. Lower it with every saving.
  */
 export const BUNDLE_CEILING = {
-  totalGzipBytes: 49_700,
-  ownShareGzipBytes: 11_000,
+  totalGzipBytes: 49_500,
+  ownShareGzipBytes: 10_800,
 } as const;
 
 /**
