@@ -8,7 +8,12 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const DEFAULT_DIRS = ["packages/spec/src", "packages/client/src", "packages/transport-web/src"];
+const DEFAULT_DIRS = [
+  "packages/spec/src",
+  "packages/client/src",
+  "packages/transport-web/src",
+  "packages/mcp/src",
+];
 const EXTENSIONS = /\.(?:[cm]?[jt]sx?)$/;
 const BUILTINS = new Set(builtinModules.filter((name) => !name.startsWith("_")));
 
