@@ -13,6 +13,7 @@ const DEFAULT_DIRS = [
   "packages/client/src",
   "packages/transport-web/src",
   "packages/mcp/src",
+  "packages/openai-agents/src",
 ];
 const EXTENSIONS = /\.(?:[cm]?[jt]sx?)$/;
 const BUILTINS = new Set(builtinModules.filter((name) => !name.startsWith("_")));
