@@ -1,0 +1,153 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { ChaukasClient } from "@chaukas/client";
+import { type DevServer, startDevServer } from "@chaukas/devserver";
+import { instrumentMcpTransport } from "@chaukas/mcp";
+import { EventStatus, EventType } from "@chaukas/spec/common/v1";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  chaukasClient,
+  docsServer,
+  eventually,
+  mcpCall,
+  mcpSpans,
+  storedTrace,
+  uniqueProject,
+} from "./mcp-fixtures.js";
+
+let backend: DevServer;
+
+beforeAll(async () => {
+  backend = await startDevServer({ port: 0 });
+});
+
+afterAll(async () => {
+  await backend.close();
+});
+
+/**
+ * An MCP server over streamable HTTP on 127.0.0.1 (stateful: one transport per MCP session),
+ * every transport instrumented on the server side.
+ */
+async function startMcpHttpServer(chaukas: ChaukasClient) {
+  const transports = new Map<string, StreamableHTTPServerTransport>();
+  const instrumented: ReturnType<typeof instrumentMcpTransport>[] = [];
+  let url = "";
+  const http: Server = createServer(async (req, res) => {
+    const sessionId = req.headers["mcp-session-id"];
+    let transport = typeof sessionId === "string" ? transports.get(sessionId) : undefined;
+    if (transport === undefined) {
+      const created = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (id) => {
+          transports.set(id, created);
+        },
+      });
+      const wrapped = instrumentMcpTransport(created, chaukas, {
+        side: "server",
+        serverName: "docs",
+        serverUrl: url,
+      });
+      instrumented.push(wrapped);
+      await docsServer(chaukas).connect(wrapped);
+      transport = created;
+    }
+    await transport.handleRequest(req, res);
+  });
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
+  return {
+    url,
+    instrumented,
+    async close() {
+      await Promise.all([...transports.values()].map((t) => t.close()));
+      http.closeAllConnections();
+      await new Promise((resolve) => http.close(resolve));
+    },
+  };
+}
+
+describe("instrumentMcpTransport over streamable HTTP on loopback", () => {
+  it("shares one trace across client and server, records a tool error and a call cut off at close", async () => {
+    const project = uniqueProject();
+    const clientChaukas = chaukasClient(backend, project);
+    const serverChaukas = chaukasClient(backend, project);
+    const mcpServer = await startMcpHttpServer(serverChaukas);
+    const clientTransport = instrumentMcpTransport(
+      new StreamableHTTPClientTransport(new URL(mcpServer.url)),
+      clientChaukas,
+      { side: "client", serverName: "docs", serverUrl: mcpServer.url },
+    );
+    const client = new Client({ name: "planner", version: "1.0.0" });
+    await client.connect(clientTransport);
+    const mcpSessionId = clientTransport.sessionId;
+    expect(mcpSessionId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const session = clientChaukas.startSession({ agentId: "planner" });
+    const { search, reindex, slow } = await session.run(async () => ({
+      search: await client.callTool({ name: "search", arguments: { q: "refunds" } }),
+      reindex: await client.callTool({ name: "reindex", arguments: {} }),
+      slow: client.callTool({ name: "slow", arguments: {} }).catch((e: Error) => e),
+    }));
+    expect(search.content).toEqual([{ type: "text", text: "3 hits for refunds" }]);
+    expect(reindex.isError).toBe(true);
+    const [serverTransport] = mcpServer.instrumented;
+    await eventually(() => serverTransport!.stats().pending === 1);
+    // The client gives up first; the server's transport closes when the server shuts down.
+    await client.close();
+    expect(await slow).toBeInstanceOf(Error);
+    await mcpServer.close();
+    session.end();
+    for (const c of [clientChaukas, serverChaukas]) {
+      expect(await c.flush()).toEqual({ completed: true, pending: 0 });
+    }
+
+    const events = await storedTrace(clientChaukas, session.traceId);
+    expect(new Set(events.map((e) => e.traceId))).toEqual(new Set([session.traceId]));
+    const clientSpans = mcpSpans(events, "client");
+    const serverSpans = mcpSpans(events, "server");
+    expect(clientSpans).toHaveLength(3);
+    expect(serverSpans).toHaveLength(3);
+    for (const [i, client] of clientSpans.entries()) {
+      const server = serverSpans[i]!;
+      const serverSession = events.find(
+        (e) => e.type === EventType.SESSION_START && e.spanId === server.start.parentSpanId,
+      );
+      expect(serverSession?.parentSpanId).toBe(client.start.spanId);
+      expect(server.request).toEqual(client.request);
+      for (const { start } of [client, server]) {
+        expect(mcpCall(start)).toMatchObject({ serverName: "docs", serverUrl: mcpServer.url });
+        expect(mcpCall(start).protocolVersion).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+        expect(start.metadata?.mcp_session_id).toBe(mcpSessionId);
+      }
+    }
+    const [search_, reindex_, slow_] = [0, 1, 2].map((i) => [clientSpans[i]!, serverSpans[i]!]);
+    for (const span of search_!) {
+      expect(span.end.status).toBe(EventStatus.COMPLETED);
+      expect(span.response).toEqual({ content: [{ type: "text", text: "3 hits for refunds" }] });
+    }
+    for (const span of reindex_!) {
+      expect(span.end.status).toBe(EventStatus.FAILED);
+      expect(span.end.metadata).toEqual({ error: { message: "index is offline" } });
+    }
+    for (const span of slow_!) {
+      expect(span.end.status).toBe(EventStatus.FAILED);
+      expect(span.end.metadata).toEqual({
+        error: { message: "the MCP transport closed before the response arrived", code: "-32000" },
+      });
+    }
+    expect(clientTransport.stats()).toEqual({
+      started: 3,
+      completed: 1,
+      failed: 2,
+      pending: 0,
+      errors: 0,
+    });
+    expect(serverTransport!.stats()).toEqual(clientTransport.stats());
+    await Promise.all([clientChaukas.shutdown(), serverChaukas.shutdown()]);
+  });
+});
