@@ -14,6 +14,7 @@ const DEFAULT_DIRS = [
   "packages/transport-web/src",
   "packages/mcp/src",
   "packages/openai-agents/src",
+  "packages/ai-sdk/src",
 ];
 const EXTENSIONS = /\.(?:[cm]?[jt]sx?)$/;
 const BUILTINS = new Set(builtinModules.filter((name) => !name.startsWith("_")));
