@@ -122,9 +122,9 @@ export function createMcpCallTracker(
       protocolVersion,
       metadata,
     };
-    const request_ = requestContent(request.params, recordInputs);
+    const content = requestContent(request.params, recordInputs);
     return withContentFallback(
-      () => parent.mcpCallStart(request_ === undefined ? input : { ...input, request: request_ }),
+      () => parent.mcpCallStart(content === undefined ? input : { ...input, request: content }),
       () => parent.mcpCallStart(input),
     );
   }

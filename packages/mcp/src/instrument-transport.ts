@@ -33,6 +33,32 @@ export function instrumentMcpTransport<T extends Transport>(
 ): InstrumentedMcpTransport<T> {
   checkOptions(transport, chaukas, options);
   const tracker = createMcpCallTracker(chaukas, options, () => transport.sessionId);
+  let listening = false;
+
+  /**
+   * Takes over the original transport's handlers at `start`, as `Protocol.connect` does with
+   * ours: handlers set on the original before then keep being called, first.
+   */
+  function listen(): void {
+    listening = true;
+    const { onclose, onerror, onmessage } = transport;
+    transport.onclose = () => {
+      tracker.onClose();
+      onclose?.();
+      wrapper.onclose?.();
+    };
+    transport.onerror = (error) => {
+      onerror?.(error);
+      wrapper.onerror?.(error);
+    };
+    transport.onmessage = (message, extra) => {
+      onmessage?.(message, extra);
+      const span = tracker.onReceive(message, extra);
+      // A server-side handler runs inside its call's span, so the events it emits nest there.
+      if (span === undefined) wrapper.onmessage?.(message, extra);
+      else span.run(() => wrapper.onmessage?.(message, extra));
+    };
+  }
 
   const wrapper: InstrumentedMcpTransport<T> = {
     transport,
@@ -51,25 +77,7 @@ export function instrumentMcpTransport<T extends Transport>(
           },
 
     start() {
-      // Installed at start, as `Protocol.connect` does with ours: handlers set on the
-      // original transport before then keep being called.
-      const { onclose, onerror, onmessage } = transport;
-      transport.onclose = () => {
-        tracker.onClose();
-        onclose?.();
-        wrapper.onclose?.();
-      };
-      transport.onerror = (error) => {
-        onerror?.(error);
-        wrapper.onerror?.(error);
-      };
-      transport.onmessage = (message, extra) => {
-        onmessage?.(message, extra);
-        const span = tracker.onReceive(message, extra);
-        // A server-side handler runs inside its call's span, so the events it emits nest there.
-        if (span === undefined) wrapper.onmessage?.(message, extra);
-        else span.run(() => wrapper.onmessage?.(message, extra));
-      };
+      if (!listening) listen();
       return transport.start();
     },
 
@@ -83,7 +91,9 @@ export function instrumentMcpTransport<T extends Transport>(
         throw error;
       }
       // A branch of its own, so the caller still sees the rejection it would have seen.
-      sent.then(undefined, (error: unknown) => tracker.onSendFailed(outgoing, error));
+      Promise.resolve(sent).then(undefined, (error: unknown) =>
+        tracker.onSendFailed(outgoing, error),
+      );
       return sent;
     },
 

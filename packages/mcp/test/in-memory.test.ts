@@ -172,6 +172,105 @@ describe("instrumentMcpTransport over the SDK's InMemoryTransport", () => {
     await Promise.all([clientChaukas.shutdown(), serverChaukas.shutdown()]);
   });
 
+  it("ends a call the caller cancelled as failed on both sides", async () => {
+    const { client, clientChaukas, serverChaukas, clientTransport, serverTransport } =
+      await connectPair();
+    const session = clientChaukas.startSession({ agentId: "planner" });
+    const abort = new AbortController();
+    const call = session.run(() =>
+      client.callTool({ name: "slow", arguments: {} }, undefined, { signal: abort.signal }),
+    );
+    await eventually(() => serverTransport.stats().pending === 1);
+    abort.abort("the user gave up");
+    await expect(call).rejects.toThrow();
+    await eventually(() => serverTransport.stats().pending === 0);
+    session.end();
+    await flushAll(clientChaukas, serverChaukas);
+
+    const events = await storedTrace(clientChaukas, session.traceId);
+    for (const side of ["client", "server"] as const) {
+      const [span] = mcpSpans(events, side);
+      expect(span!.end.status).toBe(EventStatus.FAILED);
+      expect(span!.end.metadata).toEqual({
+        error: { message: "cancelled: the user gave up", code: "cancelled" },
+      });
+    }
+    expect(clientTransport.stats()).toMatchObject({ started: 1, failed: 1, pending: 0 });
+    // The transport is still usable: cancelling one call closed nothing.
+    await session.run(() => client.callTool({ name: "search", arguments: { q: "again" } }));
+    expect(clientTransport.stats()).toMatchObject({ started: 2, completed: 1, pending: 0 });
+    await client.close();
+    await Promise.all([clientChaukas.shutdown(), serverChaukas.shutdown()]);
+  });
+
+  it("records a server's calls under its own scope when the client sends no traceparent", async () => {
+    const project = uniqueProject();
+    const serverChaukas = chaukasClient(backend, project);
+    const [clientEnd, serverEnd] = InMemoryTransport.createLinkedPair();
+    const serverSession = serverChaukas.startSession({ agentId: "docs-server" });
+    const serverTransport = instrumentMcpTransport(serverEnd, serverChaukas, {
+      side: "server",
+      serverName: "docs",
+      scope: serverSession,
+    });
+    await docsServer(serverChaukas).connect(serverTransport);
+    const client = new Client({ name: "planner", version: "1.0.0" });
+    await client.connect(clientEnd);
+    await client.callTool({ name: "search", arguments: { q: "refunds" } });
+    await client.close();
+    serverSession.end();
+    await flushAll(serverChaukas);
+
+    const events = await storedTrace(serverChaukas, serverSession.traceId);
+    const [span, ...others] = mcpSpans(events, "server");
+    expect(others).toHaveLength(0);
+    expect(span!.start.parentSpanId).toBe(serverSession.spanId);
+    expect(span!.start.sessionId).toBe(serverSession.id);
+    expect(events.filter((e) => e.type === EventType.SESSION_START)).toHaveLength(1);
+    await serverChaukas.shutdown();
+  });
+
+  it("adds only _meta.traceparent, on a copy, leaves other requests and prior handlers as they were", async () => {
+    const chaukas = chaukasClient(backend, uniqueProject());
+    const [clientEnd, serverEnd] = InMemoryTransport.createLinkedPair();
+    const received: unknown[] = [];
+    serverEnd.onmessage = (message) => received.push(message);
+    await serverEnd.start();
+    let originalOnclose = 0;
+    clientEnd.onclose = () => originalOnclose++;
+    const transport = instrumentMcpTransport(clientEnd, chaukas, {
+      side: "client",
+      serverName: "docs",
+    });
+    await transport.start();
+    const call = {
+      jsonrpc: "2.0" as const,
+      id: 7,
+      method: "tools/call",
+      params: { name: "search", arguments: { q: "refunds" }, _meta: { progressToken: 3 } },
+    };
+    const list = { jsonrpc: "2.0" as const, id: 8, method: "tools/list", params: {} };
+    const original = structuredClone(call);
+    await transport.send(call);
+    await transport.send(list);
+    expect(call).toEqual(original);
+    const [sent, listed] = received as (typeof call)[];
+    const traceparent = (sent!.params._meta as { traceparent?: string }).traceparent;
+    expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(sent).toEqual({
+      ...original,
+      params: { ...original.params, _meta: { progressToken: 3, traceparent } },
+    });
+    expect(listed).toEqual(list);
+    expect(transport.stats()).toMatchObject({ started: 1, pending: 1 });
+    await transport.close();
+    expect(transport.stats()).toMatchObject({ started: 1, failed: 1, pending: 0 });
+    // A handler set on the original transport before start is still called (InMemoryTransport
+    // itself calls onclose twice when it closes its peer, so the count is not 1).
+    expect(originalOnclose).toBeGreaterThan(0);
+    await chaukas.shutdown();
+  });
+
   it("sends no arguments or results with recordInputs and recordOutputs off, only the names", async () => {
     const off = { recordInputs: false, recordOutputs: false };
     const { client, clientChaukas, serverChaukas } = await connectPair({

@@ -150,4 +150,39 @@ describe("instrumentMcpTransport over streamable HTTP on loopback", () => {
     expect(serverTransport!.stats()).toEqual(clientTransport.stats());
     await Promise.all([clientChaukas.shutdown(), serverChaukas.shutdown()]);
   });
+
+  it("ends a call as failed when the transport cannot send it (the server is gone)", async () => {
+    const project = uniqueProject();
+    const clientChaukas = chaukasClient(backend, project);
+    const serverChaukas = chaukasClient(backend, project);
+    const mcpServer = await startMcpHttpServer(serverChaukas);
+    const clientTransport = instrumentMcpTransport(
+      new StreamableHTTPClientTransport(new URL(mcpServer.url)),
+      clientChaukas,
+      { side: "client", serverName: "docs" },
+    );
+    const client = new Client({ name: "planner", version: "1.0.0" });
+    await client.connect(clientTransport);
+    await mcpServer.close();
+
+    const session = clientChaukas.startSession({ agentId: "planner" });
+    const call = session.run(() => client.callTool({ name: "search", arguments: { q: "x" } }));
+    await expect(call).rejects.toThrow();
+    session.end();
+    await client.close();
+    expect(await clientChaukas.flush()).toEqual({ completed: true, pending: 0 });
+
+    const [span] = mcpSpans(await storedTrace(clientChaukas, session.traceId), "client");
+    expect(span!.end.status).toBe(EventStatus.FAILED);
+    const error = span!.end.metadata?.error as { message: string };
+    expect(error.message).toMatch(/^the MCP transport failed to send the request: /);
+    expect(clientTransport.stats()).toEqual({
+      started: 1,
+      completed: 0,
+      failed: 1,
+      pending: 0,
+      errors: 0,
+    });
+    await Promise.all([clientChaukas.shutdown(), serverChaukas.shutdown()]);
+  });
 });
