@@ -1,5 +1,6 @@
 import {
   type AgentOutputItem,
+  createGenerationSpan,
   type Model,
   type ModelRequest,
   type ModelResponse,
@@ -18,7 +19,7 @@ export interface ScriptedTurn {
  * A fake model on the SDK's own `Model` interface: it answers from a script, without network.
  * Like the SDK's OpenAI models, it records each call in a `generation` span (model, settings,
  * input and output when the run records sensitive data, usage), which is what a tracing
- * processor sees of a real model.
+ * processor sees of a real model. Streamed calls too.
  */
 export function createScriptedModel(
   name: string,
@@ -70,9 +71,38 @@ export function createScriptedModel(
         { data: { model: name } },
       );
     },
-    // biome-ignore lint/correctness/useYield: the tests run without streaming.
-    async *getStreamedResponse() {
-      throw new Error(`${name}: streaming is not scripted`);
+    // Streamed as the SDK's models stream: a generation span around the stream, the
+    // complete response in `response_done`.
+    async *getStreamedResponse(request) {
+      const span =
+        request.tracing === false ? undefined : createGenerationSpan({ data: { model: name } });
+      span?.start();
+      try {
+        const { turn, response } = answer(request);
+        yield { type: "response_started" };
+        if (span !== undefined) {
+          span.spanData.usage = {
+            input_tokens: turn.inputTokens,
+            output_tokens: turn.outputTokens,
+          };
+          if (request.tracing === true) span.spanData.output = response.output;
+        }
+        yield {
+          type: "response_done",
+          response: {
+            id: response.responseId ?? "",
+            usage: {
+              requests: 1,
+              inputTokens: turn.inputTokens,
+              outputTokens: turn.outputTokens,
+              totalTokens: turn.inputTokens + turn.outputTokens,
+            },
+            output: response.output,
+          },
+        };
+      } finally {
+        span?.end();
+      }
     },
   };
 }

@@ -1,4 +1,5 @@
 import { toJsonString } from "@bufbuild/protobuf";
+import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { type ChaukasClient, createChaukasClient } from "@chaukas/client";
 import { type DevServer, startDevServer } from "@chaukas/devserver";
 import { type Event, EventSchema, EventStatus, EventType, Severity } from "@chaukas/spec/common/v1";
@@ -275,6 +276,42 @@ describe("createChaukasTracingProcessor with a real Agent run", () => {
     expect(sessionEnd.performance?.durationMs).toBeGreaterThanOrEqual(0);
   });
 
+  it("sends the same session for a streamed run, ended when the stream is done", async () => {
+    const { chaukas, projectId } = newClient();
+    const processor = createChaukasTracingProcessor(chaukas);
+    setTraceProcessors([processor]);
+    const stream = await run(supportAgents(), "Please refund order 42.", { stream: true });
+    for await (const _ of stream) {
+      // Consumed as an application would.
+    }
+    await stream.completed;
+    expect(stream.finalOutput).toBe("Refunded.");
+    const events = await delivered(processor, chaukas, projectId);
+    await chaukas.shutdown();
+    expect(events.map(typeName)).toEqual([
+      "SESSION_START",
+      "AGENT_START",
+      "MODEL_INVOCATION_START",
+      "MODEL_INVOCATION_END",
+      "TOOL_CALL_START",
+      "TOOL_CALL_END",
+      "MODEL_INVOCATION_START",
+      "MODEL_INVOCATION_END",
+      "AGENT_HANDOFF",
+      "AGENT_END",
+      "AGENT_START",
+      "MODEL_INVOCATION_START",
+      "MODEL_INVOCATION_END",
+      "AGENT_END",
+      "SESSION_END",
+    ]);
+    expect(new Set(events.map((e) => e.sessionId)).size).toBe(1);
+    const [, triageStart] = events;
+    for (const e of events.slice(2, 9))
+      expect(e.parentSpanId, typeName(e)).toBe(triageStart!.spanId);
+    expect(events[3]!.content.value).toMatchObject({ promptTokens: 120, completionTokens: 15 });
+  });
+
   it("sends no prompts, arguments or results with recordInputs and recordOutputs off", async () => {
     const secrets = { order: "ORDER-SECRET", lookup: "LOOKUP-SECRET", answer: "ANSWER-SECRET" };
     const { result, events } = await runSupport(
@@ -369,6 +406,52 @@ describe("createChaukasTracingProcessor with a real Agent run", () => {
       status: EventStatus.FAILED,
     });
     expect(events.at(-1)!.type).toBe(EventType.SESSION_END);
+  });
+
+  it("nests an agent used as a tool under that tool call, whose START is sent after it", async () => {
+    const { chaukas, projectId } = newClient();
+    const processor = createChaukasTracingProcessor(chaukas);
+    setTraceProcessors([processor]);
+    const researcher = new Agent({
+      name: "Researcher",
+      model: createScriptedModel("fake-researcher-1", [
+        { output: () => [assistantMessage("Order 42 shipped.")], inputTokens: 30, outputTokens: 4 },
+      ]),
+    });
+    const lead = new Agent({
+      name: "Lead",
+      tools: [researcher.asTool({ toolName: "research", toolDescription: "Finds facts." })],
+      model: createScriptedModel("fake-lead-1", [
+        {
+          output: () => [functionCall("research", { input: "order 42" }, { callId: "c1" })],
+          inputTokens: 50,
+          outputTokens: 8,
+        },
+        { output: () => [assistantMessage("It shipped.")], inputTokens: 70, outputTokens: 3 },
+      ]),
+    });
+    const result = await run(lead, "Where is order 42?");
+    expect(result.finalOutput).toBe("It shipped.");
+    const events = await delivered(processor, chaukas, projectId);
+    await chaukas.shutdown();
+
+    expect(new Set(events.map((e) => e.sessionId)).size).toBe(1);
+    const toolStart = events.find((e) => e.type === EventType.TOOL_CALL_START)!;
+    const researcherStart = events.find(
+      (e) => e.type === EventType.AGENT_START && e.agentId === "Researcher",
+    )!;
+    expect(toolStart.content).toMatchObject({ case: "toolCall", value: { name: "research" } });
+    expect(researcherStart.parentSpanId).toBe(toolStart.spanId);
+    // The tool span's START is written when it ends, back-dated: after its child in the stream,
+    // before it in time.
+    expect(events.indexOf(researcherStart)).toBeLessThan(events.indexOf(toolStart));
+    expect(timestampMs(toolStart.timestamp!)).toBeLessThanOrEqual(
+      timestampMs(researcherStart.timestamp!),
+    );
+    const researcherModel = events.find(
+      (e) => e.type === EventType.MODEL_INVOCATION_END && e.agentId === "Researcher",
+    )!;
+    expect(researcherModel.parentSpanId).toBe(researcherStart.spanId);
   });
 
   it("keeps the run going when the client throws, counting and reporting each failure", async () => {
