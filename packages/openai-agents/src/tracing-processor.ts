@@ -55,7 +55,7 @@ function checkOptions(chaukas: unknown, options: ChaukasTracingProcessorOptions)
   if (typeof (chaukas as ChaukasClient | undefined)?.emit !== "function") {
     throw new ChaukasValidationError("chaukas", "expected a Chaukas client");
   }
-  const settings = { ...TRACING_PROCESSOR_DEFAULTS };
+  const defaults = TRACING_PROCESSOR_DEFAULTS;
   for (const key of ["recordInputs", "recordOutputs"] as const) {
     const value = options[key];
     if (value !== undefined && typeof value !== "boolean") {
@@ -77,11 +77,11 @@ function checkOptions(chaukas: unknown, options: ChaukasTracingProcessorOptions)
   }
   return {
     capture: {
-      inputs: options.recordInputs ?? settings.recordInputs,
-      outputs: options.recordOutputs ?? settings.recordOutputs,
-      provider: options.provider ?? settings.provider,
+      inputs: options.recordInputs ?? defaults.recordInputs,
+      outputs: options.recordOutputs ?? defaults.recordOutputs,
+      provider: options.provider ?? defaults.provider,
     } satisfies ContentCapture,
-    flushTimeoutMs: timeout ?? settings.flushTimeoutMs,
+    flushTimeoutMs: timeout ?? defaults.flushTimeoutMs,
   };
 }
 
@@ -129,11 +129,12 @@ export function createChaukasTracingProcessor(
   }
 
   /** Runs a callback's work; whatever it throws is counted, never passed to the SDK. */
-  function guard(hook: TracingProcessorHook, spanType: string | undefined, work: () => void) {
+  function guard(hook: TracingProcessorHook, span: Span<SpanData> | undefined, work: () => void) {
     try {
       work();
     } catch (error) {
-      report(error, hook, spanType);
+      const type: unknown = span?.spanData?.type;
+      report(error, hook, typeof type === "string" ? type : undefined);
     }
   }
 
@@ -221,29 +222,27 @@ export function createChaukasTracingProcessor(
     },
 
     async onSpanStart(span) {
-      const type = span.spanData.type;
-      guard("onSpanStart", type, () => {
+      guard("onSpanStart", span, () => {
         const open = placeOf(span);
         spans.set(span.spanId, open);
         open.session.openSpans++;
-        const data = span.spanData;
-        if (data.type === "agent") {
+        if (span.spanData.type === "agent") {
           const atMs = msOf(span.startedAt, Date.now());
-          send([agentStartEvent(open.place, atMs)], "onSpanStart", type);
+          send([agentStartEvent(open.place, atMs)], "onSpanStart", "agent");
         }
       });
     },
 
     async onSpanEnd(span) {
-      const type = span.spanData.type;
-      guard("onSpanEnd", type, () => {
+      guard("onSpanEnd", span, () => {
         const started = spans.get(span.spanId);
         const open = started ?? placeOf(span);
         if (started !== undefined) {
           spans.delete(span.spanId);
           open.session.openSpans--;
         }
-        send(finishedSpanEvents(span, open.place, capture, Date.now()), "onSpanEnd", type);
+        const events = finishedSpanEvents(span, open.place, capture, Date.now());
+        send(events, "onSpanEnd", span.spanData.type);
         endSessionOfFailedRun(span, open.session);
       });
     },
