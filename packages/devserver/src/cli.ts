@@ -5,7 +5,8 @@ import { CLI_DEFAULT_PORT, DEV_SERVER_DEFAULTS, type DevServerLogger } from "./o
 
 const USAGE = `Usage: chaukas-devserver [options]
 
-A local Chaukas backend: gRPC (HTTP/2 cleartext), gRPC-web and Connect on one port.
+A local Chaukas backend: gRPC (HTTP/2 cleartext), gRPC-web and Connect on one port,
+and a trace viewer for browsers at / on the same port.
 
 Options:
   --port N              TCP port; 0 picks a free one (default ${CLI_DEFAULT_PORT})
@@ -15,6 +16,8 @@ Options:
   --api-key KEY         require "authorization: Bearer KEY" on every call (default: no auth)
   --max-batch-events N  largest IngestEventBatch, in events (default ${DEV_SERVER_DEFAULTS.maxBatchEvents})
   --max-batch-bytes N   largest ingest request, in encoded bytes (default ${DEV_SERVER_DEFAULTS.maxBatchBytes})
+  --max-request-bytes N largest request message read from the wire, JSON or binary, after
+                        decompression; refused while reading (default ${DEV_SERVER_DEFAULTS.maxRequestBytes})
   -h, --help            show this help
 `;
 
@@ -56,6 +59,7 @@ async function main(): Promise<void> {
   const host = values.host ?? DEV_SERVER_DEFAULTS.host;
   const maxBatchEvents = parseCount("max-batch-events", values["max-batch-events"], 1);
   const maxBatchBytes = parseCount("max-batch-bytes", values["max-batch-bytes"], 1);
+  const maxRequestBytes = parseCount("max-request-bytes", values["max-request-bytes"], 1);
 
   let server: Awaited<ReturnType<typeof startDevServer>>;
   try {
@@ -67,6 +71,7 @@ async function main(): Promise<void> {
       ...(values["api-key"] === undefined ? {} : { apiKey: values["api-key"] }),
       ...(maxBatchEvents === undefined ? {} : { maxBatchEvents }),
       ...(maxBatchBytes === undefined ? {} : { maxBatchBytes }),
+      ...(maxRequestBytes === undefined ? {} : { maxRequestBytes }),
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -84,7 +89,8 @@ async function main(): Promise<void> {
   // The key itself is never printed: logs end up in terminals, CI output and bug reports.
   const auth = values["api-key"] === undefined ? "no auth" : "API key required";
   process.stdout.write(
-    `chaukas-devserver listening on ${server.url} (gRPC h2c, gRPC-web, Connect; HTTP/1.1 + HTTP/2) · ${storage} · ${auth}\n`,
+    `chaukas-devserver listening on ${server.url} (gRPC h2c, gRPC-web, Connect; HTTP/1.1 + HTTP/2) · ${storage} · ${auth}\n` +
+      `trace viewer on ${server.viewerUrl}\n`,
   );
 
   const stop = () => {
@@ -106,6 +112,7 @@ function parse() {
       "api-key": { type: "string" },
       "max-batch-events": { type: "string" },
       "max-batch-bytes": { type: "string" },
+      "max-request-bytes": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,

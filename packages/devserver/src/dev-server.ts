@@ -1,6 +1,5 @@
 import { ChaukasClientService } from "@chaukas/spec/client/v1";
 import type { Interceptor } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createAuthInterceptor } from "./auth.js";
 import { createCallCounter } from "./call-counter.js";
 import { createCallCountingInterceptor } from "./call-counting.js";
@@ -11,11 +10,15 @@ import { createFaults, type DevServerFaults } from "./faults.js";
 import { createIngestLogInterceptor } from "./ingest-log.js";
 import { listenOnOnePort, type OnePortListener } from "./one-port-listener.js";
 import { DEV_SERVER_DEFAULTS, type DevServerOptions, SILENT_LOGGER } from "./options.js";
+import { createRpcHandler } from "./rpc-handler.js";
+import { createViewerHandler } from "./viewer-assets.js";
 
 /** A running devserver. */
 export interface DevServer {
   /** Base URL for every transport: gRPC (h2c), gRPC-web and Connect, e.g. "http://127.0.0.1:50051". */
   readonly url: string;
+  /** The trace viewer: `url` with a trailing slash, opened in a browser. */
+  readonly viewerUrl: string;
   /** The bound port. */
   readonly port: number;
   /** Read access to stored events and call counters. */
@@ -31,6 +34,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const host = options.host ?? DEV_SERVER_DEFAULTS.host;
   const maxBatchEvents = options.maxBatchEvents ?? DEV_SERVER_DEFAULTS.maxBatchEvents;
   const maxBatchBytes = options.maxBatchBytes ?? DEV_SERVER_DEFAULTS.maxBatchBytes;
+  const maxRequestBytes = options.maxRequestBytes ?? DEV_SERVER_DEFAULTS.maxRequestBytes;
   const logger = options.logger ?? SILENT_LOGGER;
 
   const callCounter = createCallCounter();
@@ -60,9 +64,12 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     maxBatchEvents,
     maxBatchBytes: () => faults.maxBatchBytes ?? maxBatchBytes,
   });
-  const handler = connectNodeAdapter({
-    routes: (router) => router.service(ChaukasClientService, service),
+  const handler = createRpcHandler({
+    service: ChaukasClientService,
+    implementation: service,
     interceptors,
+    readMaxBytes: maxRequestBytes,
+    fallback: createViewerHandler(),
   });
 
   listener = await listenOnOnePort(withCors(handler), {
@@ -76,8 +83,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const port = listener.port;
   const urlHost = host.includes(":") ? `[${host}]` : host;
   const openListener = listener;
+  const url = `http://${urlHost}:${port}`;
   return {
-    url: `http://${urlHost}:${port}`,
+    url,
+    viewerUrl: `${url}/`,
     port,
     store,
     faults,

@@ -35,7 +35,7 @@ export async function listenOnOnePort(
   options: { port: number; host: string },
 ): Promise<OnePortListener> {
   const http1Server = http.createServer(handler);
-  const http2Server = http2.createServer(handler);
+  const http2Server = http2.createServer(withUnreadBodyRefused(handler));
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
   http2Server.on("session", (session) => {
@@ -95,6 +95,31 @@ export async function listenOnOnePort(
       http1Server.close();
       http2Server.close();
     },
+  };
+}
+
+/**
+ * An HTTP/2 stream whose response is complete while the client is still sending (a body
+ * refused as too large) is reset with NO_ERROR, which tells the client to stop sending (RFC
+ * 9113 §8.1). Otherwise no one reads the rest: the client blocks on flow control and the
+ * stream stays open until the session ends. (HTTP/1 needs nothing: Node's server reads and
+ * discards an unread body itself.) The reset must follow the trailers, which carry the gRPC
+ * status: Node's compatibility layer answers `wantTrailers` from its own earlier listener,
+ * and the trailers go out in a `setImmediate` that this one's runs after.
+ */
+function withUnreadBodyRefused(handler: Handler): Handler {
+  return (req, res) => {
+    if (req instanceof http2.Http2ServerRequest) {
+      const stream = req.stream;
+      stream.once("wantTrailers", () => {
+        setImmediate(() => {
+          if (!stream.readableEnded && !stream.destroyed) {
+            stream.close(http2.constants.NGHTTP2_NO_ERROR);
+          }
+        });
+      });
+    }
+    handler(req, res);
   };
 }
 

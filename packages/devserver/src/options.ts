@@ -20,6 +20,13 @@ export interface DevServerOptions {
   maxBatchEvents?: number;
   /** Most bytes of a binary-encoded ingest request before `RESOURCE_EXHAUSTED`. Default: 4 MiB. */
   maxBatchBytes?: number;
+  /**
+   * Most bytes of one request message as read from the wire (JSON or binary, after
+   * decompression); a longer one is refused with `RESOURCE_EXHAUSTED` while it is being read,
+   * before it is decoded. Leaves room for JSON, which is larger than the binary encoding
+   * `maxBatchBytes` counts. Default: 16 MiB.
+   */
+  maxRequestBytes?: number;
   /** Receives one line per ingest call and start-up problems. Default: silent. */
   logger?: DevServerLogger;
   /** Fault switches active from the start (see `server.faults`). Default: none. */
@@ -32,7 +39,10 @@ export const DEV_SERVER_DEFAULTS = {
   host: "127.0.0.1",
   maxBatchEvents: 1000,
   maxBatchBytes: 4 * 1024 * 1024,
-} as const;
+  maxRequestBytes: 16 * 1024 * 1024,
+} as const satisfies Required<
+  Pick<DevServerOptions, "port" | "host" | "maxBatchEvents" | "maxBatchBytes" | "maxRequestBytes">
+>;
 
 /** The port the CLI listens on unless `--port` says otherwise. */
 export const CLI_DEFAULT_PORT = 50051;

@@ -94,6 +94,7 @@ describe("chaukas-devserver", () => {
     expect(banner).toContain("gRPC");
     expect(banner).toContain("Connect");
     expect(banner).toContain("API key required");
+    expect(await running.waitForLine(/trace viewer on/)).toBe(`trace viewer on ${url}/`);
 
     const events = oneOfEachType({ sessionId: "cli" });
     await chaukasClient("grpc (HTTP/2)", url!, { apiKey }).ingestEventBatch({

@@ -1,0 +1,196 @@
+// Requests no SDK would send: oversized bodies must be refused while they are read, with the
+// server's memory staying flat, and undecodable ones must be the client's error
+// (INVALID_ARGUMENT), whichever protocol and HTTP version carried them.
+import { create, toBinary } from "@bufbuild/protobuf";
+import { IngestEventRequestSchema } from "@chaukas/spec/client/v1";
+import { EventType } from "@chaukas/spec/common/v1";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEV_SERVER_DEFAULTS, type DevServer, startDevServer } from "../src/index.js";
+import { makeEvent } from "./fixtures.js";
+import {
+  createHttp1Sender,
+  createHttp2Sender,
+  envelope,
+  messageOf,
+  outcomeOf,
+  protocolHeaders,
+  type RawRequest,
+  type RawResponse,
+  SERVICE_PATH,
+  type WireProtocol,
+} from "./support/raw-rpc.js";
+import { type ServerProcess, startServerProcess } from "./support/server-child.js";
+
+const MiB = 1024 * 1024;
+const INGEST_EVENT = `${SERVICE_PATH}/IngestEvent`;
+
+/** `size` bytes of one JSON IngestEventRequest whose tags fill it, in 64 KiB chunks. */
+async function* bigJsonBody(size: number): AsyncIterable<Uint8Array> {
+  const head = Buffer.from('{"event":{"event_id":"big","tags":["');
+  const tail = Buffer.from('"]}}');
+  const filler = Buffer.alloc(64 * 1024, "a");
+  yield head;
+  let left = size - head.length - tail.length;
+  while (left > 0) {
+    const chunk = filler.subarray(0, Math.min(left, filler.length));
+    left -= chunk.length;
+    yield chunk;
+  }
+  yield tail;
+}
+
+/** `size` payload bytes behind one envelope header that announces them all. */
+async function* bigEnvelopeBody(size: number): AsyncIterable<Uint8Array> {
+  const header = new Uint8Array(5);
+  new DataView(header.buffer).setUint32(1, size);
+  yield header;
+  const filler = new Uint8Array(64 * 1024);
+  for (let left = size; left > 0; left -= filler.length) {
+    yield filler.subarray(0, Math.min(left, filler.length));
+  }
+}
+
+function answered(response: RawResponse | "reset"): RawResponse {
+  if (response === "reset") throw new Error("the server reset the stream instead of answering");
+  return response;
+}
+
+describe("a 50 MB request body (server in its own process, memory measured)", () => {
+  let server: ServerProcess;
+  beforeAll(async () => {
+    server = await startServerProcess();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const size = 50 * 1000 * 1000;
+  const cases: [string, "1.1" | "2", WireProtocol, () => Omit<RawRequest, "path">][] = [
+    [
+      "Connect JSON with content-length, HTTP/1.1",
+      "1.1",
+      "connect",
+      () => ({
+        headers: { ...protocolHeaders("connect", true), "content-length": String(size) },
+        body: bigJsonBody(size),
+      }),
+    ],
+    [
+      "Connect JSON, chunked (no length given), HTTP/1.1",
+      "1.1",
+      "connect",
+      () => ({ headers: protocolHeaders("connect", true), body: bigJsonBody(size) }),
+    ],
+    [
+      "gRPC-web, one envelope announcing 50 MB, HTTP/1.1",
+      "1.1",
+      "grpc-web",
+      () => ({ headers: protocolHeaders("grpc-web"), body: bigEnvelopeBody(size) }),
+    ],
+    [
+      "gRPC, one envelope announcing 50 MB, HTTP/2",
+      "2",
+      "grpc",
+      () => ({ headers: protocolHeaders("grpc"), body: bigEnvelopeBody(size) }),
+    ],
+  ];
+
+  it.each(cases)(
+    "is refused with RESOURCE_EXHAUSTED while being read, the server's peak memory flat: %s",
+    async (_, httpVersion, protocol, request) => {
+      const before = await server.memory();
+      const sender =
+        httpVersion === "2" ? createHttp2Sender(server.url) : createHttp1Sender(server.url);
+      try {
+        const response = answered(await sender.send({ path: INGEST_EVENT, ...request() }));
+        expect(outcomeOf(protocol, response)).toBe("resource_exhausted");
+        expect(messageOf(protocol, response)).toContain("larger than configured readMaxBytes");
+      } finally {
+        sender.close();
+      }
+      const after = await server.memory();
+      // At most one request's worth (16 MiB) is ever held, plus slack for the runtime.
+      expect(after.maxRss - before.maxRss).toBeLessThan(
+        DEV_SERVER_DEFAULTS.maxRequestBytes + 32 * MiB,
+      );
+      expect(after.heapUsed - before.heapUsed).toBeLessThan(8 * MiB);
+      expect(server.alive()).toBe(true);
+    },
+  );
+});
+
+describe.each(["1.1", "2"] as const)("undecodable requests over HTTP/%s", (httpVersion) => {
+  let server: DevServer;
+  let sender: ReturnType<typeof createHttp1Sender>;
+  beforeAll(async () => {
+    server = await startDevServer({ maxRequestBytes: MiB });
+    sender = httpVersion === "2" ? createHttp2Sender(server.url) : createHttp1Sender(server.url);
+  });
+  afterAll(async () => {
+    sender?.close();
+    await server?.close();
+  });
+
+  const valid = toBinary(
+    IngestEventRequestSchema,
+    create(IngestEventRequestSchema, { event: makeEvent(EventType.SYSTEM, 1) }),
+  );
+  const malformed = new Uint8Array([0x0a, 0xff, 0xff, 0xff]);
+  const cut = valid.subarray(0, Math.floor(valid.length / 2));
+  const framed: [string, Uint8Array, string][] = [
+    ["a malformed protobuf message", envelope(malformed), "invalid_argument"],
+    ["a message cut in half", envelope(cut), "invalid_argument"],
+    [
+      "a length prefix longer than the body",
+      envelope(valid, { length: valid.length + 100 }),
+      "invalid_argument",
+    ],
+    [
+      "a length prefix with no payload at all",
+      envelope(new Uint8Array(), { length: 100 }),
+      "invalid_argument",
+    ],
+    ["a truncated envelope header", new Uint8Array([0, 0, 0]), "invalid_argument"],
+    [
+      "two messages for a unary method",
+      new Uint8Array([...envelope(valid), ...envelope(valid)]),
+      "invalid_argument",
+    ],
+    ["an empty body", new Uint8Array(), "invalid_argument"],
+    [
+      "a length prefix over maxRequestBytes",
+      envelope(new Uint8Array(), { length: 0xffffffff }),
+      "resource_exhausted",
+    ],
+  ];
+
+  it.each(["grpc", "grpc-web"] as const)(
+    "%s: answers each malformed frame with its code",
+    async (protocol) => {
+      const sizeBefore = server.store.size;
+      for (const [what, body, expected] of framed) {
+        const response = answered(
+          await sender.send({ path: INGEST_EVENT, headers: protocolHeaders(protocol), body }),
+        );
+        expect(outcomeOf(protocol, response), what).toBe(expected);
+      }
+      expect(server.store.size).toBe(sizeBefore);
+    },
+  );
+
+  it("connect: answers malformed protobuf and JSON with INVALID_ARGUMENT (HTTP 400)", async () => {
+    const bodies: [string, Uint8Array, boolean][] = [
+      ["a malformed protobuf message", malformed, false],
+      ["a message cut in half", cut, false],
+      ["JSON that does not parse", Buffer.from('{"event": '), true],
+      ["JSON of the wrong shape", Buffer.from('{"event": [1, 2]}'), true],
+    ];
+    for (const [what, body, json] of bodies) {
+      const response = answered(
+        await sender.send({ path: INGEST_EVENT, headers: protocolHeaders("connect", json), body }),
+      );
+      expect(outcomeOf("connect", response), what).toBe("invalid_argument");
+      expect(response.status, what).toBe(400);
+    }
+  });
+});
