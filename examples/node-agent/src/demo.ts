@@ -1,6 +1,7 @@
 // The quickstart: `pnpm demo` from the repository root. Starts a local Chaukas backend (unless
 // --endpoint is given), runs the simulated support agent against it over gRPC/HTTP2, then
-// reads the session back and prints it as a span tree.
+// reads the session back and prints it as a span tree. With --keep the local backend and its
+// trace viewer stay up until Ctrl-C.
 import { parseArgs } from "node:util";
 import { startDevServer } from "@chaukas/devserver";
 import type { Event } from "@chaukas/spec/common/v1";
@@ -17,6 +18,7 @@ const USAGE = `Usage: pnpm demo [-- options]
   --tenant ID        tenant_id of the events (default: acme)
   --project ID       project_id of the events (default: support-bot)
   --pace N           scale the simulated latencies (default: 1; 0 = no waiting)
+  --keep             keep the local backend and its trace viewer running (until Ctrl-C)
   --help             show this text`;
 
 const PROTOCOLS: readonly NodeTransportProtocol[] = ["grpc", "connect", "grpc-web"];
@@ -38,6 +40,7 @@ async function main(argv: readonly string[]): Promise<number> {
       tenant: { type: "string", default: "acme" },
       project: { type: "string", default: "support-bot" },
       pace: { type: "string", default: "1" },
+      keep: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
@@ -53,12 +56,17 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 
   const style = terminalStyle();
+  if (values.keep && values.endpoint !== undefined) {
+    console.error("--keep keeps the local backend running; it cannot be used with --endpoint");
+    return 2;
+  }
   const server = values.endpoint === undefined ? await startDevServer({ port: 0 }) : undefined;
   try {
     const baseUrl = values.endpoint ?? server!.url;
     console.log(
       server !== undefined
-        ? `${style.green("▶")} local Chaukas backend on ${style.bold(baseUrl)} ${style.dim("(gRPC, gRPC-web and Connect on one port)")}`
+        ? `${style.green("▶")} local Chaukas backend on ${style.bold(baseUrl)} ${style.dim("(gRPC, gRPC-web and Connect on one port)")}\n` +
+            `${style.green("▶")} trace viewer on ${style.bold(server.viewerUrl)}`
         : `${style.green("▶")} Chaukas backend ${style.bold(baseUrl)}`,
     );
 
@@ -91,10 +99,29 @@ async function main(argv: readonly string[]): Promise<number> {
     if (!complete) {
       console.error(style.red(`\nexpected ${stats.emitted} events back, found ${events.length}`));
     }
+    if (values.keep && server !== undefined) {
+      console.log(
+        `\n${style.green("▶")} the backend keeps running: open ${style.bold(`${server.viewerUrl}#session=${run.sessionId}`)} ${style.dim("(Ctrl-C to stop)")}`,
+      );
+      await untilInterrupted();
+    }
     return complete ? 0 : 1;
   } finally {
     await server?.close();
   }
+}
+
+/** Resolves on the first SIGINT or SIGTERM (which then no longer end the process at once). */
+function untilInterrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
 }
 
 main(process.argv.slice(2)).then(

@@ -1,0 +1,61 @@
+import { EventType } from "@chaukas/spec/common/v1";
+import { typeName } from "./event-kinds.js";
+import { formatUsd, truncate } from "./format.js";
+import type { SpanRow } from "./span-rows.js";
+
+/** "TOOL_CALL_START → END" for a span, the type for a single event. */
+export function rowTitle(row: SpanRow): string {
+  const first = typeName(row.first.type);
+  if (row.end === undefined) return first;
+  return `${first} → ${typeName(row.end.type).replace(/^.*_/, "")}`;
+}
+
+/** What the span or event was, in a few words (the terminal tree's summary, as text). */
+export function rowDetail(row: SpanRow): string {
+  const event = row.first;
+  const content = event.content;
+  const endContent = row.end?.content;
+  switch (event.type) {
+    case EventType.SESSION_START:
+    case EventType.AGENT_START:
+      return event.agentName || event.agentId;
+    case EventType.RETRY: {
+      const reason = content.case === "error" ? ` · ${content.value.errorMessage}` : "";
+      return `attempt ${event.retry?.attempt ?? "?"} after ${event.retry?.backoffMs ?? "?"} ms${reason}`;
+    }
+  }
+  switch (content.case) {
+    case "llmInvocation": {
+      const result = endContent?.case === "llmInvocation" ? endContent.value : undefined;
+      const tokens =
+        result === undefined ? "" : ` · ${result.promptTokens}→${result.completionTokens} tokens`;
+      const cost = row.end?.cost?.totalCost ? ` · ${formatUsd(row.end.cost.totalCost)}` : "";
+      return `${content.value.provider}/${content.value.model}${tokens}${cost}`;
+    }
+    case "toolCall": {
+      const failure =
+        endContent?.case === "toolResponse" && endContent.value.errorMessage !== ""
+          ? ` · ${endContent.value.errorMessage}`
+          : "";
+      return `${content.value.name}${failure}`;
+    }
+    case "mcpCall":
+      return `${content.value.serverName} ${content.value.operation}`;
+    case "agentHandoff":
+      return `${content.value.fromAgentName || content.value.fromAgentId} → ${content.value.toAgentName || content.value.toAgentId}`;
+    case "policy":
+      return `${content.value.policyId} · ${content.value.outcome}`;
+    case "dataAccess": {
+      const pii = content.value.piiCategories;
+      return `${content.value.datasource} · ${content.value.documentIds.length} docs${pii.length > 0 ? ` · PII ${pii.join(", ")}` : ""}`;
+    }
+    case "error":
+      return content.value.errorMessage;
+    case "message":
+      return `${content.value.role}: “${truncate(content.value.text, 80)}”`;
+    case "stateUpdate":
+      return truncate(JSON.stringify(content.value), 80);
+    default:
+      return event.agentName || event.agentId;
+  }
+}
