@@ -49,6 +49,8 @@ export interface ChaukasTelemetry extends Telemetry {
 /** What the events of one `generateText`/`streamText` call share while it runs. */
 interface CallState {
   readonly callId: string;
+  /** What every event of the call carries (`eventOptions`). */
+  readonly options: EventOptions;
   /** The model invocation of the current step, until the AI SDK reports its end. */
   model: ModelInvocationHandle | undefined;
   /** Tool executions started and not yet ended, by the model's tool call id. */
@@ -121,12 +123,17 @@ export function chaukasTelemetry(
   }
 
   /** The call's state, made on its first event; the oldest call is evicted when full. */
-  function callOf(callId: string): CallState {
-    let call = calls.get(callId);
+  function callOf(event: CallEvent): CallState {
+    let call = calls.get(event.callId);
     if (call === undefined) {
       if (calls.size >= maxOpenCalls) evictOldest();
-      call = { callId, model: undefined, tools: new Map() };
-      calls.set(callId, call);
+      call = {
+        callId: event.callId,
+        options: eventOptions(event),
+        model: undefined,
+        tools: new Map(),
+      };
+      calls.set(event.callId, call);
     }
     return call;
   }
@@ -147,7 +154,7 @@ export function chaukasTelemetry(
     call.tools.clear();
     for (const span of open) {
       try {
-        span.fail(error);
+        span.fail(error, call.options);
       } catch (failure) {
         reportFailure(failure, "failOpenSpans");
       }
@@ -155,25 +162,33 @@ export function chaukasTelemetry(
   }
 
   /** Ends a span; if the client refuses the result, still ends it, as failed. */
-  function endSpan<R>(span: { end(result?: R): void; fail(error: unknown): void }, result: R) {
+  function endSpan<R>(
+    span: { end(result?: R): void; fail(error: unknown, options?: EventOptions): void },
+    result: R,
+    options: EventOptions,
+  ): void {
     try {
       span.end(result);
     } catch (error) {
-      span.fail(error);
+      span.fail(error, options);
       throw error;
     }
   }
 
   const integration: ChaukasTelemetry = {
     onStart: hook("onStart", (event: CallEvent) => {
-      callOf(event.callId);
+      callOf(event);
     }),
 
     onLanguageModelCallStart: hook("onLanguageModelCallStart", (event) => {
-      const call = callOf(event.callId);
+      const call = callOf(event);
       // A start without the previous step's end (the AI SDK reports none today) closes it.
-      call.model?.fail({ message: "the next model call started before this one reported its end" });
+      const previous = call.model;
       call.model = undefined;
+      previous?.fail(
+        { message: "the next model call started before this one reported its end" },
+        call.options,
+      );
       const start = compact<ModelInvocationStart>({
         provider: event.provider,
         model: event.modelId,
@@ -190,11 +205,11 @@ export function chaukasTelemetry(
             })
           : undefined,
       });
-      call.model = chaukas.modelInvocationStart({ ...start, ...eventOptions(event) });
+      call.model = chaukas.modelInvocationStart({ ...start, ...call.options });
     }),
 
     onLanguageModelCallEnd: hook("onLanguageModelCallEnd", (event) => {
-      const call = callOf(event.callId);
+      const call = callOf(event);
       const model = call.model;
       call.model = undefined;
       if (model === undefined) return;
@@ -207,18 +222,18 @@ export function chaukasTelemetry(
         responseId: event.responseId || undefined,
         response: outputsOf(event) ? toJsonContent({ content: event.content }) : undefined,
       });
-      endSpan(model, { ...eventOptions(event), ...result });
+      endSpan(model, { ...call.options, ...result }, call.options);
     }),
 
     onStepError: hook("onStepError", (event) => {
-      const call = callOf(event.callId);
+      const call = callOf(event);
       const model = call.model;
       call.model = undefined;
-      model?.fail(errorInit(event.error, outputsOf(event)));
+      model?.fail(errorInit(event.error, outputsOf(event)), call.options);
     }),
 
     onToolExecutionStart: hook("onToolExecutionStart", (event) => {
-      const call = callOf(event.callId);
+      const call = callOf(event);
       const { toolCall } = event;
       const tool = chaukas.toolCallStart({
         name: toolCall.toolName,
@@ -226,13 +241,13 @@ export function chaukasTelemetry(
         ...(inputsOf(event) && toolCall.input !== undefined
           ? { arguments: toJsonContent(toolCall.input) }
           : {}),
-        ...eventOptions(event),
+        ...call.options,
       });
       call.tools.set(toolCall.toolCallId, tool);
     }),
 
     onToolExecutionEnd: hook("onToolExecutionEnd", (event) => {
-      const call = callOf(event.callId);
+      const call = callOf(event);
       const id = event.toolCall.toolCallId;
       const tool = call.tools.get(id);
       call.tools.delete(id);
@@ -245,18 +260,22 @@ export function chaukasTelemetry(
           recoveryAction: "returned to the model",
         });
         try {
-          tool.error(error, eventOptions(event));
+          tool.error(error, call.options);
         } finally {
-          tool.fail(error, eventOptions(event));
+          tool.fail(error, call.options);
         }
         return;
       }
-      endSpan(tool, {
-        ...eventOptions(event),
-        ...(outputsOf(event) && toolOutput.output !== undefined
-          ? { output: toJsonContent(toolOutput.output) }
-          : {}),
-      });
+      endSpan(
+        tool,
+        {
+          ...call.options,
+          ...(outputsOf(event) && toolOutput.output !== undefined
+            ? { output: toJsonContent(toolOutput.output) }
+            : {}),
+        },
+        call.options,
+      );
     }),
 
     onEnd: hook("onEnd", (event: CallEvent) => {
@@ -280,7 +299,7 @@ export function chaukasTelemetry(
       calls.delete(callId);
       const init = errorInit(error, outputsOf(event as CallEvent));
       if (call) failOpenSpans(call, init);
-      chaukas.error(init, eventOptions(event as CallEvent));
+      chaukas.error(init, call?.options ?? eventOptions(event as CallEvent));
     }),
 
     executeTool({ callId, toolCallId, execute }) {

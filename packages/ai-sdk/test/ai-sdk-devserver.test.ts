@@ -20,10 +20,12 @@ import {
   type TelemetryOptions,
   tool,
 } from "ai";
+import { MockLanguageModelV4 } from "ai/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chaukasTelemetry } from "../src/index.js";
 import {
   failingModel,
+  STEP_USAGE,
   streamedToolThenAnswerModel,
   toolThenAnswerModel,
 } from "./scripted-model.js";
@@ -108,6 +110,8 @@ describe("generateText with the registered integration", () => {
         prompt: "What is the weather in Paris?",
         tools: { weather: weatherTool(chaukas) },
         stopWhen: stepCountIs(3),
+        // Settings only: the registered integration still receives the call.
+        telemetry: { functionId: "weather-question" },
       }),
     );
     session.end();
@@ -137,6 +141,7 @@ describe("generateText with the registered integration", () => {
       expect(event?.parentSpanId).toBe(start.spanId);
       expect(event?.agentId).toBe("planner");
       expect(event?.invocationId).toBe(firstStart?.invocationId);
+      expect(event?.metadata).toEqual({ functionId: "weather-question" });
     }
     expect(firstStart?.invocationId).not.toBe("");
     expect(firstEnd?.spanId).toBe(firstStart?.spanId);
@@ -417,6 +422,30 @@ describe("failures of the integration itself", () => {
     const events = await stored(chaukas, session.id);
     expect(types(events)).toContain("TOOL_CALL_END");
     expect(types(events)).not.toContain("MODEL_INVOCATION_START");
+  });
+
+  it("still ends a model call whose result the client refuses, as FAILED naming the field", async () => {
+    const telemetry = chaukasTelemetry(chaukas);
+    const session = chaukas.startSession({ agentId: "planner" });
+    const model = new MockLanguageModelV4({
+      doGenerate: {
+        content: [{ type: "text", text: "Hi." }],
+        finishReason: { unified: "stop", raw: "stop" },
+        // A provider reporting a negative count: not a valid prompt_tokens.
+        usage: { ...STEP_USAGE, inputTokens: { ...STEP_USAGE.inputTokens, total: -1 } },
+        warnings: [],
+      },
+    });
+    await session.run(() =>
+      generateText({ model, prompt: "Hello?", telemetry: { integrations: [telemetry] } }),
+    );
+    session.end();
+    expect(telemetry.stats()).toEqual({ failed: 1, openCalls: 0 });
+    const events = await stored(chaukas, session.id);
+    expect(one(events, EventType.MODEL_INVOCATION_END)).toMatchObject({
+      status: EventStatus.FAILED,
+      metadata: { error: { message: expect.stringContaining("prompt_tokens") } },
+    });
   });
 
   it("rejects invalid options with a ChaukasValidationError naming the option", () => {
