@@ -409,22 +409,20 @@ describe("size rejections", () => {
 });
 
 describe("prepare", () => {
-  it("runs serially in queue order, once per event, before sizing; omitted events count as beforeSend drops", async () => {
+  it("runs serially in queue order, once per event, before sizing; null counts as a beforeSend drop", async () => {
     const backend = createTestBackend();
     const seen: string[] = [];
     let running = 0;
     const processor = createBatchProcessor({
       exporter: createConnectExporter(backend.transport),
       maxBatchSize: 4,
-      async prepare(events) {
+      async prepare(event) {
         running++;
         expect(running).toBe(1);
         await new Promise((resolve) => setTimeout(resolve, 1));
-        seen.push(...events.map((e) => e.eventId));
+        seen.push(event.eventId);
         running--;
-        return events
-          .filter((e) => !e.eventId.endsWith("3"))
-          .map((e) => ({ ...e, tags: ["prepared"] }));
+        return event.eventId.endsWith("3") ? null : { ...event, tags: ["prepared"] };
       },
     });
     const events = testEvents(10);
@@ -443,35 +441,53 @@ describe("prepare", () => {
     expectBalanced(processor.stats());
   });
 
-  it("sends the events unmodified and reports when prepare throws", async () => {
+  it("fails closed per event: an event whose prepare throws or rejects is dropped unsent, the others go out", async () => {
     const recorder = recordErrors();
+    const drops: string[] = [];
     const backend = createTestBackend();
+    const events = testEvents(6);
     const processor = createBatchProcessor({
       exporter: createConnectExporter(backend.transport),
       onError: recorder.onError,
-      prepare() {
-        throw new Error("redactor broke");
+      onDrop: (reason, count) => drops.push(`${reason}:${count}`),
+      prepare(event) {
+        if (event.eventId === events[1]!.eventId) throw new Error("redactor broke");
+        if (event.eventId === events[4]!.eventId) return Promise.reject(new Error("hash failed"));
+        return event;
       },
     });
-    processor.enqueue(testEvent(1));
+    for (const event of events) processor.enqueue(event);
     await processor.flush();
-    expect(backend.acceptedIds()).toEqual([testEvent(1).eventId]);
-    expect(recorder.errors[0]?.info).toMatchObject({ reason: "prepare-failed", events: 1 });
-    expect(recorder.errors[0]?.error.message).toContain("redactor broke");
+    expect(backend.acceptedIds()).toEqual([0, 2, 3, 5].map((i) => events[i]!.eventId));
+    expect(processor.stats()).toMatchObject({
+      sent: 4,
+      dropped: { prepareFailed: 2, beforeSend: 0 },
+    });
+    expect(drops).toEqual(["prepareFailed:1", "prepareFailed:1"]);
+    expect(recorder.errors.map((e) => e.info)).toEqual([
+      { batchId: "", events: 1, willRetry: false, reason: "prepare-failed" },
+      { batchId: "", events: 1, willRetry: false, reason: "prepare-failed" },
+    ]);
+    expect(recorder.errors.map((e) => e.error.message)).toEqual([
+      expect.stringContaining("redactor broke"),
+      expect.stringContaining("hash failed"),
+    ]);
+    expectBalanced(processor.stats());
   });
 
-  it("treats a prepare that returns no list like one that throws", async () => {
+  it("fails closed when prepare returns something that is not an Event", async () => {
     const recorder = recordErrors();
     const backend = createTestBackend();
     const processor = createBatchProcessor({
       exporter: createConnectExporter(backend.transport),
       onError: recorder.onError,
-      prepare: () => undefined as unknown as Event[],
+      prepare: () => ({ eventId: "not a message" }) as unknown as Event,
     });
     processor.enqueue(testEvent(1));
     await processor.flush();
-    expect(backend.acceptedIds()).toEqual([testEvent(1).eventId]);
+    expect(backend.acceptedIds()).toEqual([]);
     expect(recorder.errors.map((e) => e.info.reason)).toEqual(["prepare-failed"]);
+    expect(processor.stats().dropped.prepareFailed).toBe(1);
     expectBalanced(processor.stats());
   });
 });
@@ -575,9 +591,9 @@ describe("flush and shutdown", () => {
       exporter: createConnectExporter(backend.transport),
       maxBatchSize: 50,
       flushIntervalMs: NEVER,
-      prepare: async (events) => {
+      prepare: async (event) => {
         await release.wait;
-        return events;
+        return event;
       },
     });
     for (const event of testEvents(80)) {

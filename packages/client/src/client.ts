@@ -100,14 +100,15 @@ export interface ChaukasClientOptions extends PipelineOptions {
    * Called once per event before it is encoded, off the caller's stack, serially in emission
    * order: return the event (possibly changed, e.g. with `redact`), or `null` to drop it
    * (counted in `dropped.beforeSend`). If it throws, rejects or returns something that is
-   * not a valid event, the event is dropped, never sent unredacted, and `onError` is told
-   * (reason "prepare-failed"). Default: none.
+   * not a valid event, privacy fails closed: the event is dropped, never sent, counted in
+   * `dropped.prepareFailed`, and `onError` is told (reason "prepare-failed"). Default: none.
    */
   readonly beforeSend?: (event: Event) => BeforeSendResult;
   /**
    * Per-session hash chain: `content_hash` and `hash_prev` on every event (after
    * `beforeSend`), checked with `verifyChain`. Pass `createIntegrityChain()` from
-   * `@chaukas/client/integrity`. Default: none.
+   * `@chaukas/client/integrity`. An event it cannot link (WebCrypto missing or failing) is
+   * dropped unsent, like a failing `beforeSend`. Default: none.
    */
   readonly integrity?: IntegrityChain;
   /**
@@ -220,66 +221,43 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
   // `timeoutMs: undefined` means no deadline to connect; the cast is for exactOptionalPropertyTypes.
   const callOptions = { timeoutMs: options.callTimeoutMs } as CallOptions;
 
-  /** Reports an event `beforeSend` could not handle; it is dropped, never sent unredacted. */
-  const reportDropped = (cause: unknown, event: Event) => {
-    try {
-      options.onError?.(
-        new ConnectError(
-          `beforeSend failed; event ${event.eventId} was dropped`,
-          Code.Internal,
-          undefined,
-          undefined,
-          cause,
-        ),
-        { batchId: "", events: 1, willRetry: false, reason: "prepare-failed" },
-      );
-    } catch {
-      // The hook is informational; its failure must not stop the pipeline.
-    }
-  };
-
-  /** `prepare` of the processor: beforeSend, then the integrity chain, per event in order. */
-  const prepare = async (events: Event[]): Promise<Event[]> => {
-    const out: Event[] = [];
-    for (const original of events) {
-      let event: Event | null = original;
-      if (beforeSend) {
-        try {
-          event = await beforeSend(original);
-          if (event !== null) {
-            if (!isMessage(event, EventSchema)) {
-              throw new TypeError("beforeSend must return an Event or null");
-            }
-            validateEvent(event, false);
-          }
-        } catch (cause) {
-          reportDropped(cause, original);
-          event = null;
-        }
+  /**
+   * The processor's `prepare`: `beforeSend`, then the integrity chain. Privacy fails closed: a
+   * step that fails throws, and the processor drops the event unsent (`dropped.prepareFailed`).
+   */
+  const prepare = async (original: Event): Promise<Event | null> => {
+    let event: Event | null = original;
+    if (beforeSend) {
+      try {
+        event = await beforeSend(original);
+      } catch (cause) {
+        throw droppedBecause("beforeSend threw", original, cause);
       }
-      if (event) {
-        await integrity?.link(event);
-        out.push(event);
+      if (event === null) return null;
+      if (!isMessage(event, EventSchema)) {
+        throw droppedBecause("beforeSend returned neither an Event nor null", original);
+      }
+      try {
+        validateEvent(event, false);
+      } catch (cause) {
+        throw droppedBecause("beforeSend returned an invalid event", original, cause);
       }
     }
-    return out;
+    if (integrity) {
+      try {
+        await integrity.link(event);
+      } catch (cause) {
+        throw droppedBecause("the integrity chain could not link it", original, cause);
+      }
+    }
+    return event;
   };
 
-  let processor: ReturnType<typeof createBatchProcessor>;
-  try {
-    processor = createBatchProcessor({
-      ...options,
-      exporter: options.exporter ?? createConnectExporter(transport!, callOptions),
-      prepare: beforeSend || integrity ? prepare : undefined,
-    } as BatchProcessorOptions);
-  } catch (error) {
-    // The processor rejects bad limits with RangeError ("maxBatchSize must be ..."): callers
-    // get the one validation error type, naming the option.
-    if (error instanceof RangeError) {
-      throw new ChaukasValidationError(error.message.split(" ")[0]!, error.message);
-    }
-    throw error;
-  }
+  const processor = createBatchProcessor({
+    ...options,
+    exporter: options.exporter ?? createConnectExporter(transport!, callOptions),
+    prepare: beforeSend || integrity ? prepare : undefined,
+  } as BatchProcessorOptions);
 
   const runtime: ScopeRuntime = {
     defaults,
@@ -378,6 +356,17 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
       await requireRpc("healthz").healthz({}, callOptions);
     },
   };
+}
+
+/** The error of an event that privacy's fail-closed rule dropped: it names the event, not its content. */
+function droppedBecause(why: string, event: Event, cause?: unknown): ConnectError {
+  return new ConnectError(
+    `${why}; event ${event.eventId} was dropped, never sent`,
+    Code.Internal,
+    undefined,
+    undefined,
+    cause,
+  );
 }
 
 /**

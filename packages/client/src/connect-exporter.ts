@@ -1,9 +1,24 @@
-import { ChaukasClientService } from "@chaukas/spec/client/v1";
+import type { DescMethodUnary } from "@bufbuild/protobuf";
+import { ChaukasClientService, type IngestEventBatchResponseSchema } from "@chaukas/spec/client/v1";
 import type { EventBatch } from "@chaukas/spec/common/v1";
 import { createContextValues, type Transport } from "@connectrpc/connect";
-import { encodedEventBatch } from "./encoded-batch.js";
+import { preEncodedRequest } from "./encoded-batch.js";
 import type { EventExporter, ExportOptions } from "./exporter.js";
+import { PreEncodedIngestEventBatchRequestSchema } from "./gen/chaukas/client/v1/pre_encoded_batch_pb.js";
 import { keepaliveContextKey } from "./keepalive.js";
+
+/**
+ * `ChaukasClientService.IngestEventBatch` with our wire-identical request schema
+ * (`PreEncodedIngestEventBatchRequest`: the batch's events as their encodings): the same
+ * service and method, so the same URL path, and the same bytes on the wire.
+ */
+export const ingestPreEncodedEventBatch: DescMethodUnary<
+  typeof PreEncodedIngestEventBatchRequestSchema,
+  typeof IngestEventBatchResponseSchema
+> = {
+  ...ChaukasClientService.method.ingestEventBatch,
+  input: PreEncodedIngestEventBatchRequestSchema,
+};
 
 /** Options of `createConnectExporter`. */
 export interface ConnectExporterOptions {
@@ -22,38 +37,48 @@ export interface ConnectExporterOptions {
  * Connect transport (gRPC, gRPC-web or Connect; Node, browsers or edge runtimes). A failed call
  * rejects with the transport's `ConnectError` unchanged, so the processor can classify it.
  *
- * A `Transport` does not tell its format, so the first batch goes as a message; once a
- * response shows the binary format (gRPC, `+proto`, `application/proto`: no `json`), the
- * batches the processor already encoded go as those bytes: an `IngestEventBatchRequest` whose
- * `event_batch` field (1) is an unknown field holding them, which protobuf-es writes as it is,
- * so the wire is identical. (A transport told `binaryOptions: { writeUnknownFields: false }`
- * would drop it: leave that option at its default.) JSON transports always send messages.
+ * What interceptors see as `req.message`:
+ * - on binary transports (gRPC, gRPC-web, Connect with `application/proto`), from the second
+ *   call on, a `PreEncodedIngestEventBatchRequest` (`req.method.input` is its schema, from
+ *   `@chaukas/client`): `eventBatch.events` holds each event's encoding (read one with
+ *   `fromBinary(EventSchema, bytes)`); the bytes on the wire are exactly those of the spec's
+ *   `IngestEventBatchRequest`;
+ * - on JSON transports, for the first call, and for a batch an exporter built itself: the spec's
+ *   `IngestEventBatchRequest`.
+ * A `Transport` does not tell its format, so it is learned from the first response's
+ * content type; the first batch goes as the spec's message, which works in either format.
  */
 export function createConnectExporter(
   transport: Transport,
   options: ConnectExporterOptions = {},
 ): EventExporter {
-  const method = ChaukasClientService.method.ingestEventBatch;
   /** Learned from the first successful response; undefined until then. */
   let binaryFormat: boolean | undefined;
   return {
     async export(eventBatch: EventBatch, { signal, keepalive }: ExportOptions): Promise<void> {
-      const data = binaryFormat && encodedEventBatch(eventBatch);
-      const response = await transport.unary(
-        method,
-        signal,
-        options.timeoutMs,
-        options.headers,
-        data
-          ? {
-              $typeName: method.input.typeName,
-              $unknown: [{ no: 1, wireType: 2 /* LengthDelimited */, data }],
-            }
-          : { eventBatch },
-        keepalive ? createContextValues().set(keepaliveContextKey, true) : undefined,
-      );
+      const contextValues = keepalive
+        ? createContextValues().set(keepaliveContextKey, true)
+        : undefined;
+      const preEncoded = binaryFormat ? preEncodedRequest(eventBatch) : undefined;
+      const response = preEncoded
+        ? await transport.unary(
+            ingestPreEncodedEventBatch,
+            signal,
+            options.timeoutMs,
+            options.headers,
+            preEncoded,
+            contextValues,
+          )
+        : await transport.unary(
+            ChaukasClientService.method.ingestEventBatch,
+            signal,
+            options.timeoutMs,
+            options.headers,
+            { eventBatch },
+            contextValues,
+          );
       const type = response.header.get("content-type");
-      binaryFormat ??= !!type && !type.includes("json");
+      binaryFormat ??= type !== null && !type.includes("json");
     },
   };
 }

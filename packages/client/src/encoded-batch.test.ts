@@ -1,11 +1,17 @@
-import { create, toBinary } from "@bufbuild/protobuf";
-import { WireType } from "@bufbuild/protobuf/wire";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { IngestEventBatchRequestSchema } from "@chaukas/spec/client/v1";
 import { type Event, EventBatchSchema, EventSchema, EventType } from "@chaukas/spec/common/v1";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { batchAggregates } from "./batch-aggregates.js";
-import { cutEncodedBatch, encodedEventBatch, encodeEventFields } from "./encoded-batch.js";
+import {
+  cutBatch,
+  encodeEvents,
+  preEncodedRequest,
+  requestBytesOf,
+  splitBatch,
+} from "./encoded-batch.js";
+import { PreEncodedIngestEventBatchRequestSchema } from "./gen/chaukas/client/v1/pre_encoded_batch_pb.js";
 
 const arbitraryEvents = fc
   .array(
@@ -47,34 +53,30 @@ function request(events: Event[], batch: { batchId: string; timestamp?: unknown 
 }
 
 function cut(events: Event[], maxEvents: number, maxBytes: number) {
-  const fields = encodeEventFields(events);
-  return cutEncodedBatch(
-    events.map((event, i) => [event, fields[i]!] as const),
+  const bytes = encodeEvents(events);
+  return cutBatch(
+    events.map((event, i) => ({ event, bytes: bytes[i]!, seq: i })),
     maxEvents,
     maxBytes,
   );
 }
 
-describe("cutEncodedBatch", () => {
-  it("carries exactly the bytes of its IngestEventBatchRequest, sent as an unknown field 1", () => {
+describe("cutBatch", () => {
+  it("sends, as a PreEncodedIngestEventBatchRequest, exactly the bytes of the spec's IngestEventBatchRequest", () => {
     fc.assert(
       fc.property(arbitraryEvents, (events) => {
         const batch = cut(events, 100, 1 << 30);
         expect(batch.events).toEqual(events);
         expect(batch).toMatchObject(batchAggregates(events));
-        const data = encodedEventBatch(batch)!;
+        const sent = toBinary(PreEncodedIngestEventBatchRequestSchema, preEncodedRequest(batch)!);
         const expected = toBinary(
           IngestEventBatchRequestSchema,
           create(IngestEventBatchRequestSchema, { eventBatch: batch }),
         );
-        expect(Uint8Array.of(0x0a, ...data)).toEqual(expected);
-        // What the Connect exporter sends on a binary transport.
-        expect(
-          toBinary(IngestEventBatchRequestSchema, {
-            $typeName: IngestEventBatchRequestSchema.typeName,
-            $unknown: [{ no: 1, wireType: WireType.LengthDelimited, data }],
-          }),
-        ).toEqual(expected);
+        expect(sent).toEqual(expected);
+        expect(requestBytesOf(batch)).toBe(expected.length);
+        // A server decodes it with the spec's schema and finds the events as they were.
+        expect(fromBinary(IngestEventBatchRequestSchema, sent).eventBatch?.events).toEqual(events);
       }),
       { numRuns: 200 },
     );
@@ -92,7 +94,7 @@ describe("cutEncodedBatch", () => {
           expect(batch.events).toEqual(events.slice(0, taken));
           expect(taken).toBeGreaterThanOrEqual(1);
           expect(taken).toBeLessThanOrEqual(maxEvents);
-          const size = encodedEventBatch(batch)!.length + 1;
+          const size = requestBytesOf(batch);
           expect(size).toBe(request(batch.events, batch).length);
           // A lone event above the limit still goes: only the backend can refuse it.
           if (taken > 1) expect(size).toBeLessThanOrEqual(maxBytes);
@@ -116,34 +118,54 @@ describe("cutEncodedBatch", () => {
     expect(Number(first.timestamp?.seconds)).toBeCloseTo(Date.now() / 1000, -1);
   });
 
-  it("forgets its encoding once the batch's id or event list change, so an edited batch is encoded afresh", () => {
-    const events = [create(EventSchema, { eventId: "a" }), create(EventSchema, { eventId: "b" })];
-    const popped = cut(events, 10, 1000);
-    expect(encodedEventBatch(popped)).toBeDefined();
-    popped.events.pop();
-    expect(encodedEventBatch(popped)).toBeUndefined();
+  it("hands out batches frozen to the last nested field, so the bytes sent are always the events seen", () => {
+    const events = [
+      create(EventSchema, {
+        eventId: "a",
+        tags: ["t"],
+        content: { case: "toolCall", value: { name: "search", arguments: { q: "x" } } },
+      }),
+    ];
+    const batch = cut(events, 10, 1000);
+    expect(() => {
+      batch.batchId = "changed";
+    }).toThrow(TypeError);
+    expect(() => batch.events.push(create(EventSchema))).toThrow(TypeError);
+    expect(() => {
+      batch.events[0]!.tags.push("late");
+    }).toThrow(TypeError);
+    expect(() => {
+      const call = batch.events[0]!.content.value as { arguments: { q: string } };
+      call.arguments.q = "leaked";
+    }).toThrow(TypeError);
+    expect(preEncodedRequest(batch)).toBeDefined();
+    // A batch an exporter builds itself has no encoding attached: it is encoded afresh.
+    expect(preEncodedRequest(create(EventBatchSchema, { ...batch }))).toBeUndefined();
+  });
 
-    const replaced = cut(events, 10, 1000);
-    replaced.events = replaced.events.filter(() => true);
-    expect(encodedEventBatch(replaced)).toBeUndefined();
-
-    const renamed = cut(events, 10, 1000);
-    renamed.batchId = "b";
-    expect(encodedEventBatch(renamed)).toBeUndefined();
-    expect(encodedEventBatch(create(EventBatchSchema))).toBeUndefined();
+  it("splits a batch into two sealed halves of the same events with new batch ids", () => {
+    const events = Array.from({ length: 5 }, (_, i) => create(EventSchema, { eventId: `e${i}` }));
+    const batch = cut(events, 10, 1 << 20);
+    const [first, second] = splitBatch(batch);
+    expect(first.events.map((e) => e.eventId)).toEqual(["e0", "e1", "e2"]);
+    expect(second.events.map((e) => e.eventId)).toEqual(["e3", "e4"]);
+    expect(new Set([batch.batchId, first.batchId, second.batchId]).size).toBe(3);
+    for (const half of [first, second]) {
+      expect(toBinary(PreEncodedIngestEventBatchRequestSchema, preEncodedRequest(half)!)).toEqual(
+        request(half.events, half),
+      );
+    }
   });
 });
 
-describe("encodeEventFields", () => {
-  it("gives each event as an EventBatch field: tag 3, length, toBinary(Event)", () => {
+describe("encodeEvents", () => {
+  it("gives each event's binary encoding", () => {
     fc.assert(
       fc.property(arbitraryEvents, (events) => {
-        const fields = encodeEventFields(events);
-        expect(fields).toHaveLength(events.length);
-        fields.forEach((field, i) => {
-          expect(field).toEqual(
-            toBinary(EventBatchSchema, create(EventBatchSchema, { events: [events[i]!] })),
-          );
+        const encodings = encodeEvents(events);
+        expect(encodings).toHaveLength(events.length);
+        encodings.forEach((bytes, i) => {
+          expect(bytes).toEqual(toBinary(EventSchema, events[i]!));
         });
       }),
       { numRuns: 100 },
@@ -151,6 +173,6 @@ describe("encodeEventFields", () => {
   });
 
   it("throws for something that is not an Event instead of converting it", () => {
-    expect(() => encodeEventFields([{ eventId: "x" } as unknown as Event])).toThrow();
+    expect(() => encodeEvents([{ eventId: "x" } as unknown as Event])).toThrow();
   });
 });

@@ -1,26 +1,42 @@
 import { create, toBinary } from "@bufbuild/protobuf";
-import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { type Event, type EventBatch, EventBatchSchema } from "@chaukas/spec/common/v1";
-import { addToSums, batchAggregates, type Sums, toAggregates } from "./batch-aggregates.js";
+import { addToSums, type Sums, toAggregates } from "./batch-aggregates.js";
+import {
+  type PreEncodedIngestEventBatchRequest,
+  PreEncodedIngestEventBatchRequestSchema,
+} from "./gen/chaukas/client/v1/pre_encoded_batch_pb.js";
 import { uuidv7 } from "./ids.js";
 
 /**
- * Batches assembled from the encodings of their events, so each event is encoded once: the
- * processor needs an event's bytes anyway to cut batches at `maxBatchBytes` exactly, and
- * encoding the whole batch again at send time doubled the CPU per event.
+ * Batches whose events are encoded once. The processor needs every event's bytes to cut
+ * batches at `maxBatchBytes` exactly; the Connect exporter sends those same bytes as a
+ * `PreEncodedIngestEventBatchRequest` (our schema, wire-identical to the spec's request) instead
+ * of encoding the events a second time.
  */
+
+/** An event ready for a batch: the event, its binary encoding, its position in the queue. */
+export interface EncodedEvent {
+  readonly event: Event;
+  /** `toBinary(EventSchema, event)`. */
+  readonly bytes: Uint8Array;
+  /** The event's sequence number in the processor's queue. */
+  readonly seq: number;
+}
+
+/** What `sealBatch` attaches to a batch: the encodings of its events, in order. */
+interface BatchEncoding {
+  readonly events: readonly Uint8Array[];
+  /** Bytes of the `IngestEventBatchRequest` holding the batch, measured while it was cut. */
+  readonly requestBytes: number;
+}
 
 /**
- * Where a batch carries its encoding: a non-enumerable symbol property, invisible to spreads,
- * JSON and equality checks. Not a WeakMap: a WeakMap keyed by short-lived batches made V8
- * allocate every new object in the old generation (allocation-site pretenuring), so an agent
- * dropping events during an outage grew by ~80 MB of garbage between full collections.
+ * Where a sealed batch keeps its encoding: a non-enumerable property, so spreads, JSON and
+ * equality checks do not see it. A batch that was not sealed by `sealBatch` has none.
  */
 const ENCODING = Symbol("chaukas.encoding");
-
-/** The encoding, and what it was made from: a batch edited since is encoded afresh. */
-type Encoding = [bytes: Uint8Array, events: Event[], count: number, batchId: string];
 
 /** Bytes of the base-128 varint of a non-negative integer. */
 const varintSize = (value: number): number => {
@@ -29,93 +45,166 @@ const varintSize = (value: number): number => {
   return size;
 };
 
+/** Bytes a length-delimited field of `length` bytes takes with a one-byte tag (fields 1-15). */
+const fieldSize = (length: number): number => 1 + varintSize(length) + length;
+
 /**
- * Encodes `events` as the `events` fields of an `EventBatch` (tag 3, length, event): one
- * `toBinary` over all of them (one growing buffer instead of one per event), then split into
- * one view per event. Throws what `toBinary` throws if any event cannot be encoded.
+ * The binary encoding of each event: one `toBinary` over an `EventBatch` of all of them (one
+ * growing buffer instead of one per event), then a view of each element of its field 3. Throws
+ * what `toBinary` throws if any event cannot be encoded.
  */
-export function encodeEventFields(events: Event[]): Uint8Array[] {
+export function encodeEvents(events: readonly Event[]): Uint8Array[] {
   // Events set after create(): given to it, a plain object that is no Event would be turned
   // into one instead of failing here.
   const batch = create(EventBatchSchema);
-  batch.events = events;
+  batch.events = events as Event[];
   const bytes = toBinary(EventBatchSchema, batch);
   const reader = new BinaryReader(bytes);
   return events.map(() => {
-    const start = reader.pos;
-    reader.tag();
-    reader.skip(2); // WireType.LengthDelimited
-    return bytes.subarray(start, reader.pos);
+    const [, wireType] = reader.tag();
+    if (wireType !== WireType.LengthDelimited) {
+      throw new Error(`an EventBatch's events field has wire type ${wireType}`);
+    }
+    return reader.bytes(); // a view into `bytes`, not a copy
   });
 }
 
 /** A new batch of `events`: a fresh UUIDv7 `batch_id`, the current time, the aggregates. */
-export const newBatch = (events: Event[]): EventBatch =>
-  create(EventBatchSchema, {
+export function newBatch(events: readonly Event[]): EventBatch {
+  return create(EventBatchSchema, {
     batchId: uuidv7(),
     timestamp: timestampFromMs(Date.now()),
-    events,
-    ...batchAggregates(events),
+    events: events as Event[],
+    ...toAggregates(events.reduce(addToSums, [0, 0, 0])),
   });
-
-/**
- * Cuts a new batch off the start of `entries` (events with their `encodeEventFields` bytes):
- * as many events as fit `maxEvents` and `maxBytes` of the `IngestEventBatchRequest` it makes,
- * measured exactly; the first event goes even alone above `maxBytes` (only the backend can
- * refuse it). The batch carries the request's bytes for `encodedEventBatch`.
- */
-export function cutEncodedBatch(
-  entries: readonly (readonly [Event, Uint8Array, ...unknown[]])[],
-  maxEvents: number,
-  maxBytes: number,
-): EventBatch {
-  const events: Event[] = [];
-  const batch = newBatch(events);
-  let sums: Sums = [0, 0, 0];
-  // Fields 1-2 (id, timestamp) come before the events (3), the aggregates (10-12) after them.
-  const parts: Uint8Array[] = [toBinary(EventBatchSchema, batch)];
-  let length = parts[0]!.length; // of the batch without its aggregates
-  for (let i = 0; i < entries.length && events.length < maxEvents; i++) {
-    const [event, field] = entries[i]!;
-    const next = addToSums(sums, event);
-    // What the aggregates' fields take: a set double is tag + 8 bytes (sums are never -0).
-    const batchLength =
-      length +
-      field.length +
-      (next[0] && 9) +
-      (next[1] && 1 + varintSize(next[1])) +
-      (next[2] && 9);
-    // The request: tag 1 (event_batch), its length, the batch.
-    if (events.length > 0 && 1 + varintSize(batchLength) + batchLength > maxBytes) {
-      break;
-    }
-    events.push(event);
-    parts.push(field);
-    length += field.length;
-    sums = next;
-  }
-  const aggregates = toAggregates(sums);
-  Object.assign(batch, aggregates).events = events;
-  const tail = toBinary(EventBatchSchema, create(EventBatchSchema, aggregates));
-  parts.push(tail);
-  // The request minus its tag: the length of the batch as a varint, then the batch.
-  const writer = new BinaryWriter().uint32(length + tail.length);
-  for (const part of parts) writer.raw(part);
-  const encoding: Encoding = [writer.finish(), events, events.length, batch.batchId];
-  Object.defineProperty(batch, ENCODING, { value: encoding });
-  return batch;
 }
 
 /**
- * The bytes of `IngestEventBatchRequest { event_batch = batch }` without the leading tag, as
- * `cutEncodedBatch` made them, or undefined when there are none or the batch's id or event list
- * changed since (an exporter wrapping another may edit it).
+ * Cuts a batch off the start of `entries`: as many events as fit `maxEvents` and `maxBytes` of
+ * the `IngestEventBatchRequest` it makes, measured exactly; the first event goes even alone above
+ * `maxBytes` (only the backend can refuse it). Returns the sealed batch.
  */
-export function encodedEventBatch(batch: EventBatch): Uint8Array | undefined {
-  const encoding = (batch as { [ENCODING]?: Encoding })[ENCODING];
-  return encoding?.[1] === batch.events &&
-    encoding[2] === batch.events.length &&
-    encoding[3] === batch.batchId
-    ? encoding[0]
-    : undefined;
+export function cutBatch(
+  entries: readonly EncodedEvent[],
+  maxEvents: number,
+  maxBytes: number,
+): EventBatch {
+  const batch = newBatch([]);
+  // The batch's own fields before the events (id, timestamp) as encoded now.
+  const headBytes = toBinary(EventBatchSchema, batch).length;
+  let eventBytes = 0;
+  let sums: Sums = [0, 0, 0];
+  let count = 0;
+  let requestBytes = fieldSize(headBytes);
+  for (const { event, bytes } of entries) {
+    if (count === maxEvents) break;
+    const nextSums = addToSums(sums, event);
+    const nextEventBytes = eventBytes + fieldSize(bytes.length);
+    const nextRequestBytes = fieldSize(headBytes + nextEventBytes + aggregatesBytes(nextSums));
+    if (count > 0 && nextRequestBytes > maxBytes) break;
+    count++;
+    sums = nextSums;
+    eventBytes = nextEventBytes;
+    requestBytes = nextRequestBytes;
+  }
+  const taken = entries.slice(0, count);
+  Object.assign(batch, toAggregates(sums));
+  batch.events = taken.map((entry) => entry.event);
+  return sealBatch(
+    batch,
+    taken.map((entry) => entry.bytes),
+    requestBytes,
+  );
+}
+
+/**
+ * What the aggregates' fields (10-12) take when set: a double is tag + 8 bytes, the int32 tag +
+ * varint. A sum of 0 is not written (proto3), and sums are never -0.
+ */
+function aggregatesBytes([cost, tokens, durationMs]: Sums): number {
+  return (
+    (cost !== 0 ? 9 : 0) + (tokens !== 0 ? 1 + varintSize(tokens) : 0) + (durationMs !== 0 ? 9 : 0)
+  );
+}
+
+/**
+ * Makes `batch` and its events immutable (deeply frozen) and attaches the events' encodings.
+ * Freezing is what keeps the encodings true: an exporter can no longer change an event after it
+ * was encoded (in strict-mode code the attempt throws a TypeError), so the bytes sent are always
+ * the events it sees. An exporter that wants different events builds a new batch, which has no
+ * encoding attached and is encoded afresh.
+ */
+export function sealBatch(
+  batch: EventBatch,
+  events: readonly Uint8Array[],
+  requestBytes: number,
+): EventBatch {
+  const encoding: BatchEncoding = { events, requestBytes };
+  Object.defineProperty(batch, ENCODING, { value: encoding });
+  return deepFreeze(batch);
+}
+
+/** Splits a sealed batch in two halves, each a new sealed batch with a new id (same events). */
+export function splitBatch(batch: EventBatch): [EventBatch, EventBatch] {
+  const encoding = encodingOf(batch);
+  const middle = Math.ceil(batch.events.length / 2);
+  const entries: EncodedEvent[] = batch.events.map((event, i) => ({
+    event,
+    bytes: encoding?.events[i] ?? encodeEvents([event])[0]!,
+    seq: i,
+  }));
+  return [
+    cutBatch(entries.slice(0, middle), middle, Number.POSITIVE_INFINITY),
+    cutBatch(entries.slice(middle), entries.length, Number.POSITIVE_INFINITY),
+  ];
+}
+
+const encodingOf = (batch: EventBatch): BatchEncoding | undefined =>
+  (batch as { [ENCODING]?: BatchEncoding })[ENCODING];
+
+/**
+ * Bytes of the `IngestEventBatchRequest` holding `batch` (binary encoding), as measured when it
+ * was cut; measured now for a batch that was not sealed.
+ */
+export function requestBytesOf(batch: EventBatch): number {
+  return encodingOf(batch)?.requestBytes ?? fieldSize(toBinary(EventBatchSchema, batch).length);
+}
+
+/**
+ * The request for `batch` with its events as the bytes `sealBatch` attached, or undefined for a
+ * batch that was not sealed (an exporter built another one): encode that one as a message.
+ */
+export function preEncodedRequest(
+  batch: EventBatch,
+): PreEncodedIngestEventBatchRequest | undefined {
+  const encoding = encodingOf(batch);
+  if (encoding === undefined) return undefined;
+  const { batchId, timestamp, metadata, totalCost, totalTokens, totalDurationMs } = batch;
+  return create(PreEncodedIngestEventBatchRequestSchema, {
+    eventBatch: {
+      batchId,
+      timestamp,
+      events: encoding.events as Uint8Array[],
+      metadata,
+      totalCost,
+      totalTokens,
+      totalDurationMs,
+    },
+  });
+}
+
+/**
+ * Freezes a message and everything it holds. Messages are trees of plain objects and arrays
+ * (the spec has no bytes fields, and a frozen typed array is impossible: they are skipped).
+ */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !ArrayBuffer.isView(value)) {
+    if (!Object.isFrozen(value)) {
+      Object.freeze(value);
+      for (const key of Object.keys(value)) {
+        deepFreeze((value as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return value;
 }

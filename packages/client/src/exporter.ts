@@ -19,6 +19,11 @@ export interface EventExporter {
   /**
    * Sends one batch. Resolves once the backend accepted it; rejects with a `ConnectError`
    * otherwise (its code decides whether the processor retries).
+   *
+   * The batch and its events are deeply frozen: they were encoded once, and those bytes are what
+   * the Connect exporter sends. Change events in `beforeSend`, not here; an exporter wrapping
+   * another that needs different events passes on a new batch (`create(EventBatchSchema, ...)`),
+   * which is encoded afresh.
    */
   export(batch: EventBatch, options: ExportOptions): Promise<void>;
   /** Releases what the exporter holds (files, connections). Called once, by `shutdown()`. */

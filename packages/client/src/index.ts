@@ -2,9 +2,7 @@ export { type BatchAggregates, batchAggregates } from "./batch-aggregates.js";
 export {
   type BatchProcessorOptions,
   createBatchProcessor,
-  type DropReason,
-  type ExportErrorInfo,
-  type ExportErrorReason,
+  type PrepareEvent,
 } from "./batch-processor.js";
 export type {
   AgentOptions,
@@ -37,7 +35,11 @@ export {
   type QueryPage,
   type QueryPageOptions,
 } from "./client.js";
-export { type ConnectExporterOptions, createConnectExporter } from "./connect-exporter.js";
+export {
+  type ConnectExporterOptions,
+  createConnectExporter,
+  ingestPreEncodedEventBatch,
+} from "./connect-exporter.js";
 export type { ContextManager, SpanContext } from "./context-manager.js";
 export {
   checkEventRules,
@@ -52,7 +54,14 @@ export type {
   ShutdownOptions,
 } from "./event-processor.js";
 export { validateEvent } from "./event-validation.js";
+export type { ErrorHook, ExportErrorInfo, ExportErrorReason } from "./export-error.js";
 export type { EventExporter, ExportOptions } from "./exporter.js";
+export {
+  type PreEncodedEventBatch,
+  PreEncodedEventBatchSchema,
+  type PreEncodedIngestEventBatchRequest,
+  PreEncodedIngestEventBatchRequestSchema,
+} from "./gen/chaukas/client/v1/pre_encoded_batch_pb.js";
 export { newSpanId, newTraceId, uuidv7 } from "./ids.js";
 export { KEEPALIVE_MAX_BATCH_BYTES, keepaliveContextKey } from "./keepalive.js";
 export { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
@@ -75,7 +84,7 @@ export type {
   ToolCallHandle,
 } from "./scope.js";
 export { createStackContextManager } from "./stack-context-manager.js";
-export type { ChaukasStats, DropCounts } from "./stats.js";
+export type { ChaukasStats, DropCounts, DropReason } from "./stats.js";
 export { MAX_JSON_DEPTH, toJsonObject } from "./struct.js";
 export { formatTraceparent, parseTraceparent, type TraceParent } from "./trace-context.js";
 export { ChaukasValidationError } from "./validation-error.js";

@@ -1,4 +1,4 @@
-import type { Code, ConnectError } from "@connectrpc/connect";
+import { Code, type ConnectError } from "@connectrpc/connect";
 
 /** When and how often a failed batch is sent again. */
 export interface RetryOptions {
@@ -26,9 +26,12 @@ export type RetryPolicy = Required<RetryOptions>;
  * FailedPrecondition, ...) would fail the same way again.
  */
 export const RETRYABLE_CODES: ReadonlySet<Code> = new Set<Code>([
-  // As numbers: Code is a runtime object, and its member names would all ship. Unavailable,
-  // ResourceExhausted, DeadlineExceeded, Aborted, Unknown, Internal.
-  14, 8, 4, 10, 2, 13,
+  Code.Unavailable,
+  Code.ResourceExhausted,
+  Code.DeadlineExceeded,
+  Code.Aborted,
+  Code.Unknown,
+  Code.Internal,
 ]);
 
 /** Metadata a backend may set on a ResourceExhausted error to say "this batch is too big". */
@@ -42,7 +45,7 @@ export const BATCH_TOO_LARGE_REASON = "batch-too-large";
  * Large"). ResourceExhausted for any other reason (rate limits, quotas) is retried instead.
  */
 export const isSizeRejection = (error: ConnectError): boolean =>
-  error.code === 8 /* ResourceExhausted */ &&
+  error.code === Code.ResourceExhausted &&
   (error.metadata.get(ERROR_REASON_HEADER) === BATCH_TOO_LARGE_REASON ||
     /too large|exceeds|larger than|max(imum)? .*size|message size/i.test(error.rawMessage));
 
@@ -71,7 +74,7 @@ export function retryDelayMs(
     return undefined;
   }
   // Node's DEPTH_ZERO_SELF_SIGNED_CERT, ERR_TLS_CERT_ALTNAME_INVALID, UNABLE_TO_VERIFY_LEAF_SIGNATURE...
-  let cause = (code === 13 /* Internal */ && error.cause) as { code?: string; cause?: unknown };
+  let cause = (code === Code.Internal && error.cause) as { code?: string; cause?: unknown };
   for (let depth = 0; depth < 5 && cause; depth++, cause = cause.cause as typeof cause) {
     if (/CERT|TLS|SSL|SIGNATURE|ISSUER/.test(cause.code as string)) {
       return undefined;

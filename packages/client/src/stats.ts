@@ -4,11 +4,19 @@ export interface DropCounts {
   readonly queueFull: number;
   /** Emitted after `shutdown()` began. */
   readonly shutdown: number;
-  /** `beforeSend` returned null. */
+  /** `beforeSend` returned null: the event was filtered out on purpose. */
   readonly beforeSend: number;
+  /**
+   * Privacy failed closed: `beforeSend` threw, rejected or returned something that is not a valid
+   * event, or the integrity chain could not link the event. The event was never sent.
+   */
+  readonly prepareFailed: number;
   /** A single event whose encoding exceeds what the backend accepts, even alone. */
   readonly tooLarge: number;
 }
+
+/** Why an event was dropped: a key of `ChaukasStats.dropped`. */
+export type DropReason = keyof DropCounts;
 
 /**
  * A snapshot of the pipeline. At any moment:

@@ -146,11 +146,7 @@ export function encodedSize(event: Event): number {
 
 /** The invariant every `stats()` snapshot keeps: nothing is unaccounted for. */
 export function expectBalanced(stats: ChaukasStats): void {
-  const dropped =
-    stats.dropped.queueFull +
-    stats.dropped.shutdown +
-    stats.dropped.beforeSend +
-    stats.dropped.tooLarge;
+  const dropped = Object.values(stats.dropped).reduce((sum, count) => sum + count, 0);
   expect(stats.emitted).toBe(stats.sent + stats.failed + dropped + stats.queued + stats.inFlight);
 }
 

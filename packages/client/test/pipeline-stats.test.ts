@@ -43,7 +43,7 @@ describe("stats()", () => {
             flushIntervalMs: 5,
             retry: { maxAttempts: 3 },
             sleep: recordSleeps().sleep,
-            prepare: (events) => events.filter((e) => !e.eventId.endsWith("7")),
+            prepare: (event) => (event.eventId.endsWith("7") ? null : event),
           });
           let next = 0;
           for (const size of bursts) {

@@ -1,5 +1,10 @@
+import { create } from "@bufbuild/protobuf";
 import { type DevServer, startDevServer } from "@chaukas/devserver";
-import type { Event } from "@chaukas/spec/common/v1";
+import {
+  type IngestEventBatchRequest,
+  IngestEventBatchRequestSchema,
+} from "@chaukas/spec/client/v1";
+import { type Event, EventBatchSchema, EventSchema } from "@chaukas/spec/common/v1";
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import {
   compressionGzip,
@@ -8,14 +13,20 @@ import {
   createGrpcWebTransport,
 } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBatchProcessor, createChaukasClient, createConnectExporter } from "../src/index.js";
+import {
+  createBatchProcessor,
+  createChaukasClient,
+  createConnectExporter,
+  type PreEncodedIngestEventBatchRequest,
+  PreEncodedIngestEventBatchRequestSchema,
+} from "../src/index.js";
 import { expectBalanced, testEvents } from "./pipeline-fixtures.js";
 
 // The processor encodes each event once and, over a binary transport, sends the batch as those
-// bytes (an `IngestEventBatchRequest` whose field 1 is unknown bytes: the same wire format). Here every
-// protocol and format connect-node speaks carries real builder events into the devserver, which
-// decodes them with the spec's own schema: what it stores must equal what was emitted, field for
-// field, whichever path the exporter took.
+// bytes (a `PreEncodedIngestEventBatchRequest`: the same wire format as the spec's request). Here
+// every protocol and format connect-node speaks carries real builder events into the devserver,
+// which decodes them with the spec's own schema: what it stores must equal what was emitted,
+// field for field, whichever path the exporter took.
 
 let server: DevServer;
 
@@ -68,13 +79,15 @@ const VARIANTS: readonly Variant[] = [
 
 describe.each(VARIANTS)("IngestEventBatch over $name", (variant) => {
   it("the devserver stores every emitted event field for field", async () => {
+    // What an interceptor sees: a typed request, whose events it can count on every call.
     const requestTypes: string[] = [];
+    let eventsSeenByInterceptor = 0;
     const recordRequestType: Interceptor = (next) => (req) => {
-      const message = req.stream
-        ? undefined
-        : (req.message as { $typeName: string; eventBatch?: unknown });
-      requestTypes.push(message?.$typeName ?? "stream");
-      requestTypes.push(message?.eventBatch === undefined ? "bytes" : "message");
+      if (!req.stream) {
+        requestTypes.push(req.method.input.typeName);
+        const message = req.message as IngestEventBatchRequest | PreEncodedIngestEventBatchRequest;
+        eventsSeenByInterceptor += message.eventBatch?.events.length ?? 0;
+      }
       return next(req);
     };
     const sent: Event[] = [];
@@ -124,29 +137,45 @@ describe.each(VARIANTS)("IngestEventBatch over $name", (variant) => {
     expect(stats).toMatchObject({ sent: emitted, failed: 0, queued: 0, inFlight: 0 });
     expectBalanced(stats);
 
-    // Proves which path carried the batches: the first as a message (the transport's format is
-    // learned from its response), the rest as the processor's bytes when the format is binary.
+    // Proves which path carried the batches: the first as the spec's message (the transport's
+    // format is learned from its response), the rest pre-encoded when the format is binary.
     const batches = Math.ceil(emitted / 40);
-    expect(requestTypes).toHaveLength(2 * batches);
-    const requestType = "chaukas.spec.client.v1.IngestEventBatchRequest";
-    expect(requestTypes.slice(0, 2)).toEqual([requestType, "message"]);
-    expect(new Set(requestTypes.slice(2))).toEqual(
-      new Set([requestType, variant.binary ? "bytes" : "message"]),
+    expect(requestTypes).toHaveLength(batches);
+    expect(eventsSeenByInterceptor).toBe(emitted);
+    expect(requestTypes[0]).toBe(IngestEventBatchRequestSchema.typeName);
+    expect(new Set(requestTypes.slice(1))).toEqual(
+      new Set([
+        variant.binary
+          ? PreEncodedIngestEventBatchRequestSchema.typeName
+          : IngestEventBatchRequestSchema.typeName,
+      ]),
     );
     await chaukas.shutdown();
   });
 });
 
 describe("an exporter wrapping the Connect exporter", () => {
-  it("sends the batch as it edited it, not the bytes encoded before the edit", async () => {
+  it("gets frozen batches: an edit in place throws (reported, nothing half-edited is sent); a new batch it builds is sent as built", async () => {
     const inner = createConnectExporter(createGrpcTransport({ baseUrl: server.url }));
+    const errors: string[] = [];
+    let editAttempts = 0;
     const processor = createBatchProcessor({
       maxBatchSize: 10,
+      retry: { maxAttempts: 1 },
+      onError: (error) => errors.push(error.rawMessage),
       exporter: {
         export(batch, options) {
-          // Drops every odd event, the way a user's filtering wrapper might.
-          batch.events = batch.events.filter((_, i) => i % 2 === 0);
-          return inner.export(batch, options);
+          if (editAttempts++ === 0) {
+            batch.events[0]!.tags.push("edited in place");
+          }
+          // Tags every event and drops every odd one, the way a user's wrapper might.
+          const edited = create(EventBatchSchema, {
+            ...batch,
+            events: batch.events
+              .filter((_, i) => i % 2 === 0)
+              .map((event) => create(EventSchema, { ...event, tags: [...event.tags, "wrapped"] })),
+          });
+          return inner.export(edited, options);
         },
       },
     });
@@ -155,13 +184,19 @@ describe("an exporter wrapping the Connect exporter", () => {
       processor.enqueue(event);
     }
     expect(await processor.flush({ timeoutMs: 20_000 })).toEqual({ completed: true, pending: 0 });
-    const stored = server.store
-      .events()
-      .map((e) => e.eventId)
-      .filter((id) => id.startsWith("evt-09"));
-    expect(new Set(stored)).toEqual(
-      new Set(events.filter((_, i) => i % 2 === 0).map((e) => e.eventId)),
+    expect(errors).toEqual([expect.stringMatching(/object is not extensible|read.only|frozen/i)]);
+    const stored = server.store.events().filter((e) => e.eventId.startsWith("evt-09"));
+    // The first batch failed on its in-place edit; the other four went out as the wrapper built them.
+    expect(new Set(stored.map((e) => e.eventId))).toEqual(
+      new Set(
+        events
+          .slice(10)
+          .filter((_, i) => i % 2 === 0)
+          .map((e) => e.eventId),
+      ),
     );
+    expect(stored.every((e) => e.tags.includes("wrapped"))).toBe(true);
+    expect(stored.some((e) => e.tags.includes("edited in place"))).toBe(false);
     await processor.shutdown();
   });
 });

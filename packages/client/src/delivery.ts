@@ -1,0 +1,159 @@
+import type { EventBatch } from "@chaukas/spec/common/v1";
+import type { ConnectError } from "@connectrpc/connect";
+import { splitBatch } from "./encoded-batch.js";
+import { attemptExport } from "./export-attempt.js";
+import type { ExportErrorInfo, ExportErrorReason } from "./export-error.js";
+import type { EventExporter } from "./exporter.js";
+import type { PipelineStats } from "./pipeline-stats.js";
+import { isSizeRejection, type RetryPolicy, retryDelayMs } from "./retry.js";
+import type { DropReason } from "./stats.js";
+
+/** What a delivery needs from its processor. */
+export interface DeliveryContext {
+  readonly exporter: EventExporter;
+  /** `exportTimeoutMs`. */
+  readonly timeoutMs: number;
+  readonly retry: RetryPolicy;
+  readonly random: () => number;
+  /** Waits `ms`; resolves early when `signal` aborts. */
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  readonly stats: PipelineStats;
+  report(error: ConnectError, info: ExportErrorInfo): void;
+  drop(reason: DropReason, count: number): void;
+}
+
+/**
+ * Where a delivery stands: sending an attempt, waiting before the next one, or done (`settled`:
+ * its events were counted sent, failed or dropped).
+ */
+export type DeliveryState = "attempting" | "backing-off" | "settled";
+
+/** What to do after a failed attempt. */
+type NextStep =
+  | { readonly action: "retry"; readonly delayMs: number }
+  | { readonly action: "split" }
+  | { readonly action: "give-up"; readonly reason: ExportErrorReason };
+
+/**
+ * Sends one batch until the backend accepts it or it finally fails: attempts with a deadline,
+ * retries with full-jitter backoff or the server's pushback within the retry budget, and a batch
+ * refused for its size split in halves (same events and ids, new batch ids) until each fits.
+ * Delivery is at-least-once: a retried batch keeps its `batch_id` and event ids so the backend
+ * can de-duplicate. The events are counted in flight by the processor when it starts this.
+ */
+export class BatchDelivery {
+  #state: DeliveryState = "attempting";
+  /** Aborted by shutdown's deadline: ends the current attempt or backoff, and every retry. */
+  readonly #abort = new AbortController();
+
+  constructor(
+    private readonly context: DeliveryContext,
+    readonly batch: EventBatch,
+    private readonly keepalive: boolean,
+  ) {}
+
+  get state(): DeliveryState {
+    return this.#state;
+  }
+
+  /** Gives up at once (shutdown's deadline): the events count as failed with `error`. */
+  abort(error: ConnectError): void {
+    this.#abort.abort(error);
+  }
+
+  /** Resolves when every event of the batch is settled. Never rejects. */
+  async run(): Promise<void> {
+    await this.#deliver(this.batch);
+    this.#state = "settled";
+  }
+
+  async #deliver(batch: EventBatch): Promise<void> {
+    const { context } = this;
+    const { stats } = context;
+    const size = batch.events.length;
+    const startedAt = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      if (this.#abort.signal.aborted) {
+        return this.#settleFailed(batch, this.#abort.signal.reason, "shutdown");
+      }
+      this.#state = "attempting";
+      stats.exportCalls++;
+      if (attempt > 0) stats.retried++;
+      const result = await attemptExport(context.exporter, batch, {
+        timeoutMs: context.timeoutMs,
+        keepalive: this.keepalive,
+        signal: this.#abort.signal,
+      });
+      if (result.ok) {
+        stats.inFlight -= size;
+        stats.sent += size;
+        return;
+      }
+      if (this.#abort.signal.aborted) {
+        return this.#settleFailed(batch, this.#abort.signal.reason, "shutdown");
+      }
+      const { error, timedOut } = result;
+      const step = this.#nextStep(error, attempt, startedAt, size);
+      const failureReason: ExportErrorReason = isSizeRejection(error)
+        ? "too-large"
+        : timedOut
+          ? "timeout"
+          : "rejected";
+      if (step.action === "give-up") {
+        if (isSizeRejection(error)) {
+          // A single event the backend refuses even alone: it can never be delivered.
+          stats.inFlight -= size;
+          context.drop("tooLarge", size);
+          this.#reportFinal(error, batch, failureReason);
+          return;
+        }
+        return this.#settleFailed(
+          batch,
+          error,
+          step.reason === "rejected" ? failureReason : step.reason,
+        );
+      }
+      context.report(error, {
+        batchId: batch.batchId,
+        events: size,
+        willRetry: true,
+        reason: failureReason,
+      });
+      if (step.action === "split") {
+        for (const half of splitBatch(batch)) await this.#deliver(half);
+        return;
+      }
+      this.#state = "backing-off";
+      await context.sleep(step.delayMs, this.#abort.signal);
+    }
+  }
+
+  #nextStep(error: ConnectError, attempt: number, startedAt: number, size: number): NextStep {
+    if (isSizeRejection(error)) {
+      return size > 1 ? { action: "split" } : { action: "give-up", reason: "too-large" };
+    }
+    const { retry, random } = this.context;
+    const delayMs = retryDelayMs(error, attempt, retry, random);
+    if (delayMs === undefined) return { action: "give-up", reason: "rejected" };
+    if (attempt + 1 >= retry.maxAttempts || Date.now() - startedAt + delayMs > retry.maxElapsedMs) {
+      return { action: "give-up", reason: "retries-exhausted" };
+    }
+    return { action: "retry", delayMs };
+  }
+
+  #settleFailed(batch: EventBatch, error: ConnectError, reason: ExportErrorReason): void {
+    const size = batch.events.length;
+    this.context.stats.inFlight -= size;
+    this.context.stats.failed += size;
+    this.#reportFinal(error, batch, reason);
+  }
+
+  #reportFinal(error: ConnectError, batch: EventBatch, reason: ExportErrorReason): void {
+    this.context.report(error, {
+      batchId: batch.batchId,
+      events: batch.events.length,
+      willRetry: false,
+      reason,
+    });
+  }
+}

@@ -1,0 +1,38 @@
+import type { ChaukasStats, DropReason } from "./stats.js";
+
+/**
+ * The processor's counters. Every event the processor accepts ends in exactly one of `sent`,
+ * `failed` or a drop reason; until then it is queued (waiting for a batch) or in flight, so
+ * `emitted = sent + failed + dropped + queued + inFlight` holds at every moment.
+ */
+export class PipelineStats {
+  emitted = 0;
+  sent = 0;
+  failed = 0;
+  /** Export attempts that were retries. */
+  retried = 0;
+  /** Events in exports that have not settled. */
+  inFlight = 0;
+  exportCalls = 0;
+  readonly dropped: Record<DropReason, number> = {
+    queueFull: 0,
+    shutdown: 0,
+    beforeSend: 0,
+    prepareFailed: 0,
+    tooLarge: 0,
+  };
+
+  snapshot(queued: number): ChaukasStats {
+    const { emitted, sent, failed, retried, inFlight, exportCalls } = this;
+    return {
+      emitted,
+      sent,
+      failed,
+      retried,
+      inFlight,
+      exportCalls,
+      queued,
+      dropped: { ...this.dropped },
+    };
+  }
+}
