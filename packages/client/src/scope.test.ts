@@ -11,7 +11,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkEventRules } from "./event-content-rules.js";
 import { validateBuiltEvent, validateEvent } from "./event-validation.js";
-import { createScope, type ScopeRuntime, startSessionSpan } from "./scope.js";
+import { type ChaukasScope, createScope, type ScopeRuntime, startSessionSpan } from "./scope.js";
 import { createStackContextManager } from "./stack-context-manager.js";
 import { ChaukasValidationError } from "./validation-error.js";
 
@@ -323,5 +323,118 @@ describe("builders", () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("handle methods work detached from their handle", () => {
+  /** One valid argument per builder; the `satisfies` makes a new builder a compile error here. */
+  const BUILDER_ARGS = {
+    agentStart: { agentId: "helper" },
+    modelInvocationStart: { provider: "openai", model: "m" },
+    toolCallStart: { name: "search" },
+    mcpCallStart: { serverName: "docs", operation: "tools/call" },
+    inputReceived: "hi",
+    outputEmitted: "bye",
+    retry: { attempt: 2 },
+    handoff: { toAgentId: "writer" },
+    policyDecision: { policyId: "p", outcome: "allow" },
+    dataAccess: { datasource: "vector://x" },
+    stateUpdate: { step: 1 },
+    error: new Error("bad"),
+    system: "sys",
+  } satisfies { [K in keyof ChaukasScope]: Parameters<ChaukasScope[K]>[0] };
+
+  /** A session and one handle of every other kind under it. */
+  function handles(rt: ScopeRuntime) {
+    const session = startSessionSpan(rt, undefined, undefined);
+    return {
+      session,
+      agent: session.agentStart({ agentId: "a1" }),
+      modelInvocation: session.modelInvocationStart({ provider: "openai", model: "m" }),
+      toolCall: session.toolCallStart({ name: "search" }),
+      mcpCall: session.mcpCallStart({ serverName: "docs", operation: "tools/call" }),
+    };
+  }
+  const END_TYPES = {
+    session: EventType.SESSION_END,
+    agent: EventType.AGENT_END,
+    modelInvocation: EventType.MODEL_INVOCATION_END,
+    toolCall: EventType.TOOL_CALL_END,
+    mcpCall: EventType.MCP_CALL_END,
+  } as const;
+
+  it("end() taken off any handle emits its END once and sets `ended`", () => {
+    const rt = runtime();
+    for (const [kind, handle] of Object.entries(handles(rt))) {
+      const { end } = handle;
+      end();
+      end();
+      const ends = rt.events.filter(
+        (e) => e.spanId === handle.spanId && e.status !== EventStatus.STARTED,
+      );
+      expect(
+        ends.map((e) => e.type),
+        kind,
+      ).toEqual([END_TYPES[kind as keyof typeof END_TYPES]]);
+      expect(ends[0]!.status).toBe(EventStatus.COMPLETED);
+      expect(handle.ended).toBe(true);
+    }
+  });
+
+  it("fail() taken off any handle emits a FAILED END with the error", () => {
+    const rt = runtime();
+    for (const [kind, handle] of Object.entries(handles(rt))) {
+      const fail = handle.fail;
+      fail(new Error(`${kind} broke`));
+      const [end, ...more] = rt.events.filter(
+        (e) => e.spanId === handle.spanId && e.status !== EventStatus.STARTED,
+      );
+      expect(more).toEqual([]);
+      expect(end).toMatchObject({
+        type: END_TYPES[kind as keyof typeof END_TYPES],
+        status: EventStatus.FAILED,
+        severity: Severity.ERROR,
+      });
+      expect(handle.ended).toBe(true);
+    }
+  });
+
+  it("promise.then(tool.end, tool.fail) ends a tool call on either outcome", async () => {
+    const rt = runtime();
+    const session = startSessionSpan(rt, undefined, undefined);
+    const ok = session.toolCallStart({ name: "ok" });
+    const broken = session.toolCallStart({ name: "broken" });
+    await Promise.resolve({ output: { hits: 1 } }).then(ok.end, ok.fail);
+    await Promise.reject(new Error("timeout")).then(broken.end, broken.fail);
+    const ends = rt.events.filter((e) => e.type === EventType.TOOL_CALL_END);
+    expect(ends.map((e) => [e.spanId, e.status])).toEqual([
+      [ok.spanId, EventStatus.COMPLETED],
+      [broken.spanId, EventStatus.FAILED],
+    ]);
+    const [okEnd, brokenEnd] = ends.map((e) => e.content);
+    expect(okEnd?.case === "toolResponse" && okEnd.value.output).toEqual({ hits: 1 });
+    expect(brokenEnd?.case === "toolResponse" && brokenEnd.value.errorMessage).toBe("timeout");
+  });
+
+  it("every builder destructured from any handle emits under that handle's span", () => {
+    const rt = runtime();
+    for (const [kind, handle] of Object.entries(handles(rt))) {
+      for (const [name, arg] of Object.entries(BUILDER_ARGS)) {
+        const builder = handle[name as keyof ChaukasScope] as (arg: unknown) => unknown;
+        const before = rt.events.length;
+        builder(arg);
+        const [event] = rt.events.slice(before);
+        expect(event?.parentSpanId, `${kind}.${name}`).toBe(handle.spanId);
+        expect(event?.traceId).toBe(handle.traceId);
+      }
+    }
+  });
+
+  it("traceparent() and run() taken off a handle use that handle's span", () => {
+    const rt = runtime();
+    const { agent } = handles(rt);
+    const { traceparent, run } = agent;
+    expect(traceparent()).toBe(`00-${agent.traceId}-${agent.spanId}-01`);
+    expect(run(() => rt.contextManager.active())).toBe(agent.context);
   });
 });

@@ -1,11 +1,13 @@
 import { type Timestamp, timestampFromMs } from "@bufbuild/protobuf/wkt";
-import type {
+import {
   Author,
-  CostDetails,
-  Event,
+  type CostDetails,
+  type Event,
+  EventStatus,
   EventType,
-  PerformanceMetrics,
-  RetryInfo,
+  type PerformanceMetrics,
+  type RetryInfo,
+  Severity,
 } from "@chaukas/spec/common/v1";
 import type {
   AgentOptions,
@@ -30,35 +32,8 @@ import type {
 import { monotonicMs, timestampFromFractionalMs } from "./clock.js";
 import type { ContextManager, SpanContext } from "./context-manager.js";
 import {
-  AUTHOR_AGENT,
-  AUTHOR_LLM,
-  AUTHOR_SYSTEM,
-  AUTHOR_TOOL,
-  AUTHOR_USER,
-  SEVERITY_ERROR,
-  SEVERITY_INFO,
-  SEVERITY_WARN,
-  STATUS_COMPLETED,
-  STATUS_FAILED,
-  STATUS_IN_PROGRESS,
-  STATUS_STARTED,
-  TYPE_AGENT_HANDOFF,
-  TYPE_AGENT_START,
-  TYPE_DATA_ACCESS,
-  TYPE_ERROR,
-  TYPE_INPUT_RECEIVED,
-  TYPE_MCP_CALL_START,
-  TYPE_MODEL_INVOCATION_START,
-  TYPE_OUTPUT_EMITTED,
-  TYPE_POLICY_DECISION,
-  TYPE_RETRY,
-  TYPE_SESSION_START,
-  TYPE_STATE_UPDATE,
-  TYPE_SYSTEM,
-  TYPE_TOOL_CALL_START,
-} from "./enum-values.js";
-import {
   buildEvent,
+  type EventAttachments,
   type EventDefaults,
   errorInfoFrom,
   errorMetadata,
@@ -236,19 +211,20 @@ function emitMessage(
 
 /**
  * Every builder as a function of the runtime and the parent span: shared by the client
- * (parent = the active span) and by every handle (parent = its own span), so a handle
- * carries data, not closures. Point events get a span of their own under the parent's.
+ * (parent = the active span) and by every handle (parent = its own span). Point events get
+ * a span of their own under the parent's.
  */
 const BUILDERS = {
-  agentStart: (runtime: ScopeRuntime, parent: Parent, options: AgentOptions): AgentHandle =>
-    startSpan(
-      runtime,
-      childContext(parent, requireString(options?.agentId, "agent_id"), options.agentName ?? ""),
-      TYPE_AGENT_START,
-      AUTHOR_AGENT,
-      optionalState(options.state),
-      options,
-    ),
+  agentStart: (runtime: ScopeRuntime, parent: Parent, options: AgentOptions): AgentHandle => {
+    const agentId = requireString(options?.agentId, "agent_id");
+    const agentName = options.agentName ?? "";
+    const context = childContext(parent, agentId, agentName);
+    const start = optionalState(options.state);
+    return Object.assign(startSpan(runtime, context, SPAN_KINDS.agent, start, options), {
+      agentId,
+      agentName,
+    });
+  },
 
   modelInvocationStart(
     runtime: ScopeRuntime,
@@ -259,8 +235,7 @@ const BUILDERS = {
     return startSpan(
       runtime,
       childContext(parent),
-      TYPE_MODEL_INVOCATION_START,
-      AUTHOR_LLM,
+      SPAN_KINDS.modelInvocation,
       content("llmInvocation", input, { startTime: timestampFromMs(nowMs) }, ["provider", "model"]),
       input,
       nowMs,
@@ -269,15 +244,12 @@ const BUILDERS = {
 
   toolCallStart(runtime: ScopeRuntime, parent: Parent, input: ToolCallStart): ToolCallHandle {
     const toolCallId = input?.id ?? uuidv7();
-    return startSpan(
-      runtime,
-      childContext(parent),
-      TYPE_TOOL_CALL_START,
-      AUTHOR_AGENT,
-      content("toolCall", input, { id: toolCallId }, ["name"]),
-      input,
-      undefined,
-      { toolCallId },
+    const start = content("toolCall", input, { id: toolCallId }, ["name"]);
+    return Object.assign(
+      startSpan(runtime, childContext(parent), SPAN_KINDS.toolCall, start, input),
+      {
+        toolCallId,
+      },
     );
   },
 
@@ -285,28 +257,27 @@ const BUILDERS = {
     startSpan(
       runtime,
       childContext(parent),
-      TYPE_MCP_CALL_START,
-      AUTHOR_AGENT,
+      SPAN_KINDS.mcpCall,
       content("mcpCall", input, undefined, ["serverName", "operation"]),
       input,
     ),
 
   inputReceived: (runtime: ScopeRuntime, parent: Parent, input: MessageInit | string) =>
-    emitMessage(runtime, parent, input, TYPE_INPUT_RECEIVED, AUTHOR_USER, "user"),
+    emitMessage(runtime, parent, input, EventType.INPUT_RECEIVED, Author.USER, "user"),
 
   outputEmitted: (runtime: ScopeRuntime, parent: Parent, input: MessageInit | string) =>
-    emitMessage(runtime, parent, input, TYPE_OUTPUT_EMITTED, AUTHOR_AGENT, "assistant"),
+    emitMessage(runtime, parent, input, EventType.OUTPUT_EMITTED, Author.AGENT, "assistant"),
 
   retry: (runtime: ScopeRuntime, parent: Parent, input: RetryInit) =>
     emit(
       runtime,
       childContext(parent),
-      TYPE_RETRY,
-      AUTHOR_AGENT,
+      EventType.RETRY,
+      Author.AGENT,
       input?.reason === undefined ? NO_CONTENT : errorContent(input.reason),
       input,
-      SEVERITY_WARN,
-      STATUS_IN_PROGRESS,
+      Severity.WARN,
+      EventStatus.IN_PROGRESS,
       {
         retry: subMessage<RetryInfo>("retry", input, {
           strategy: input?.strategy ?? "exponential_backoff",
@@ -318,8 +289,8 @@ const BUILDERS = {
     emit(
       runtime,
       childContext(parent),
-      TYPE_AGENT_HANDOFF,
-      AUTHOR_AGENT,
+      EventType.AGENT_HANDOFF,
+      Author.AGENT,
       content(
         "agentHandoff",
         input,
@@ -337,11 +308,11 @@ const BUILDERS = {
     emit(
       runtime,
       childContext(parent),
-      TYPE_POLICY_DECISION,
-      AUTHOR_SYSTEM,
+      EventType.POLICY_DECISION,
+      Author.SYSTEM,
       content("policy", input, undefined, ["policyId", "outcome"]),
       input,
-      input.outcome === "deny" ? SEVERITY_WARN : SEVERITY_INFO,
+      input.outcome === "deny" ? Severity.WARN : Severity.INFO,
     ),
 
   // The event-level pii_categories is the same list, from the options (see DataAccessInit).
@@ -349,8 +320,8 @@ const BUILDERS = {
     emit(
       runtime,
       childContext(parent),
-      TYPE_DATA_ACCESS,
-      AUTHOR_AGENT,
+      EventType.DATA_ACCESS,
+      Author.AGENT,
       content("dataAccess", input, undefined, ["datasource"]),
       input,
     ),
@@ -359,8 +330,8 @@ const BUILDERS = {
     emit(
       runtime,
       childContext(parent),
-      TYPE_STATE_UPDATE,
-      AUTHOR_AGENT,
+      EventType.STATE_UPDATE,
+      Author.AGENT,
       stateContent(state),
       options,
     ),
@@ -369,12 +340,12 @@ const BUILDERS = {
     emit(
       runtime,
       childContext(parent),
-      TYPE_ERROR,
-      parent?.agentId ? AUTHOR_AGENT : AUTHOR_SYSTEM,
+      EventType.ERROR,
+      parent?.agentId ? Author.AGENT : Author.SYSTEM,
       errorContent(error),
       options,
-      SEVERITY_ERROR,
-      STATUS_FAILED,
+      Severity.ERROR,
+      EventStatus.FAILED,
     ),
 
   system(runtime: ScopeRuntime, parent: Parent, input: SystemInit | string): string {
@@ -383,12 +354,23 @@ const BUILDERS = {
       init.message === undefined
         ? optionalState(init.state)
         : messageContent("system", init.message);
-    return emit(runtime, childContext(parent), TYPE_SYSTEM, AUTHOR_SYSTEM, system, init);
+    return emit(runtime, childContext(parent), EventType.SYSTEM, Author.SYSTEM, system, init);
   },
 } satisfies Record<keyof ChaukasScope, unknown>;
 
 type AnyBuilder = (runtime: ScopeRuntime, parent: Parent, a: unknown, b: unknown) => unknown;
 const BUILDER_ENTRIES = Object.entries(BUILDERS) as [keyof ChaukasScope, AnyBuilder][];
+
+/** Sets every builder on `target` as a closure over the runtime and the parent it reads. */
+function addBuilders(
+  target: Record<string, unknown>,
+  runtime: ScopeRuntime,
+  getParent: () => Parent,
+): void {
+  for (const [name, build] of BUILDER_ENTRIES) {
+    target[name] = (a: unknown, b: unknown) => build(runtime, getParent(), a, b);
+  }
+}
 
 /**
  * The builders, resolving their parent with `getContext` on every call: the client's own
@@ -399,20 +381,18 @@ export function createScope(
   getContext: () => SpanContext | undefined,
 ): ChaukasScope {
   const scope: Record<string, unknown> = {};
-  for (const [name, build] of BUILDER_ENTRIES) {
-    scope[name] = (a: unknown, b: unknown) => build(runtime, getContext(), a, b);
-  }
+  addBuilders(scope, runtime, getContext);
   return scope as unknown as ChaukasScope;
 }
 
+/** What `end(result)` and `fail(error, options)` of any span kind may be given. */
 type EndResult = EndOptions & ModelInvocationResult & ToolCallResult & McpCallResult & FailOptions;
 
-/** A handle's own data (besides its public ids); its methods are shared on `SPAN_METHODS`. */
-interface SpanState {
+/** A started span, as its handle's functions see it. */
+interface Span {
   readonly runtime: ScopeRuntime;
   readonly context: SpanContext;
-  /** The START event's type: the END's is the next one (TOOL_CALL_START + 1 = TOOL_CALL_END). */
-  readonly kind: EventType;
+  readonly kind: SpanKind;
   /** The START content's value, whose ids the END repeats (read, never changed). */
   readonly start: {
     readonly provider?: string;
@@ -421,127 +401,245 @@ interface SpanState {
     id?: string;
   };
   readonly startMs: number;
+  /** `monotonicMs()` at the start: the END's duration is measured from it. */
   readonly monoMs: number;
-  ended: boolean;
 }
 
-/** The methods of every span handle, on one prototype: a handle allocates no closures. */
-const SPAN_METHODS: Record<string, unknown> & ThisType<SpanState> = {
-  traceparent() {
-    return formatTraceparent(this.context);
-  },
-  run<T>(fn: () => T): T {
-    return this.runtime.contextManager.with(this.context, fn);
-  },
-  end(result?: EndResult) {
-    finishSpan(this, result);
-  },
-  fail(error: unknown, options?: EndResult) {
-    finishSpan(this, options, { error });
-  },
-};
-for (const [name, build] of BUILDER_ENTRIES) {
-  SPAN_METHODS[name] = function (this: SpanState, a: unknown, b: unknown) {
-    return build(this.runtime, this.context, a, b);
+/** How a span ended: what its kind's END is made of. */
+interface Ending {
+  /** The argument of `end(result)`, or the options of `fail(error, options)`. */
+  readonly result: EndResult | undefined;
+  /** Set by `fail()`: what failed. */
+  readonly failure: { readonly error: unknown } | undefined;
+  readonly durationMs: number;
+}
+
+/** The END event's content and what it carries besides. */
+interface EndParts {
+  readonly content: Content;
+  readonly attachments: EventAttachments;
+}
+
+/**
+ * One kind of span (one `*Start` builder): the types and authors of its START and END events,
+ * and how the END is made. The END's severity and status come from how it ended (INFO and
+ * COMPLETED, or ERROR and FAILED), for every kind alike.
+ */
+interface SpanKind {
+  readonly startType: EventType;
+  readonly endType: EventType;
+  readonly startAuthor: Author;
+  readonly endAuthor: Author;
+  readonly end: (span: Span, ending: Ending) => EndParts;
+}
+
+/** A failed span's error as the END event's `metadata.error` (not for tool calls, see below). */
+function failureMetadata(ending: Ending) {
+  return ending.failure ? errorMetadata(ending.failure.error) : undefined;
+}
+
+/** SESSION_END, AGENT_END: the final state, if any; the duration as `performance`. */
+function lifecycleEnd(_span: Span, ending: Ending): EndParts {
+  return {
+    content: optionalState(ending.result?.state),
+    attachments: {
+      metadata: failureMetadata(ending),
+      performance: subMessage<PerformanceMetrics>("performance", undefined, {
+        durationMs: ending.durationMs,
+      }),
+    },
   };
 }
 
-/** Emits a span's START event and returns its handle (`ids`: the handle's own public ids). */
-function startSpan<H>(
+/**
+ * MODEL_INVOCATION_END: the START's provider, model and start time, the result's tokens and
+ * response (a failure's partial `output`), end time and duration; `cost` from the result.
+ */
+function modelInvocationEnd(span: Span, ending: Ending): EndParts {
+  const { start } = span;
+  const { result, failure, durationMs } = ending;
+  const prompt = result?.promptTokens ?? 0;
+  const completion = result?.completionTokens ?? 0;
+  return {
+    content: content("llmInvocation", result, {
+      provider: start.provider,
+      model: start.model,
+      response: failure ? result?.output : result?.response,
+      // Summed only when both are numbers; otherwise validation reports the bad field.
+      totalTokens:
+        result?.totalTokens ??
+        (typeof prompt === "number" && typeof completion === "number" ? prompt + completion : 0),
+      finishReason: result?.finishReason ?? (failure ? "error" : ""),
+      startTime: start.startTime,
+      endTime: timestampFromFractionalMs(span.startMs + durationMs),
+      durationMs,
+    }),
+    attachments: {
+      metadata: failureMetadata(ending),
+      cost: result?.cost
+        ? subMessage<CostDetails>("cost", result.cost, {
+            provider: result.cost.provider ?? start.provider,
+          })
+        : undefined,
+    },
+  };
+}
+
+/**
+ * TOOL_CALL_END: a `tool_response` to the START's tool call id, with the execution time. A
+ * failed call's error is its `error_message`, so it is not repeated in `metadata`.
+ */
+function toolCallEnd(span: Span, { result, failure, durationMs }: Ending): EndParts {
+  return {
+    content: content("toolResponse", result, {
+      toolCallId: span.start.id,
+      errorMessage: failure ? errorInfoFrom(failure.error).errorMessage : "",
+      executionTimeMs: durationMs,
+    }),
+    attachments: {},
+  };
+}
+
+/** MCP_CALL_END: the START's call (server, operation, ...) without its request, with the response. */
+function mcpCallEnd(span: Span, ending: Ending): EndParts {
+  const { result, failure, durationMs } = ending;
+  return {
+    // A copy: subMessage would return (and change) the START event's own message.
+    content: content(
+      "mcpCall",
+      { ...span.start },
+      {
+        request: undefined,
+        response: failure ? result?.output : result?.response,
+        executionTimeMs: durationMs,
+      },
+    ),
+    attachments: { metadata: failureMetadata(ending) },
+  };
+}
+
+/** Every span kind, by the builder that starts it (`startSession` for the session). */
+const SPAN_KINDS = {
+  session: {
+    startType: EventType.SESSION_START,
+    endType: EventType.SESSION_END,
+    startAuthor: Author.SYSTEM,
+    endAuthor: Author.SYSTEM,
+    end: lifecycleEnd,
+  },
+  agent: {
+    startType: EventType.AGENT_START,
+    endType: EventType.AGENT_END,
+    startAuthor: Author.AGENT,
+    endAuthor: Author.AGENT,
+    end: lifecycleEnd,
+  },
+  modelInvocation: {
+    startType: EventType.MODEL_INVOCATION_START,
+    endType: EventType.MODEL_INVOCATION_END,
+    startAuthor: Author.LLM,
+    endAuthor: Author.LLM,
+    end: modelInvocationEnd,
+  },
+  toolCall: {
+    startType: EventType.TOOL_CALL_START,
+    endType: EventType.TOOL_CALL_END,
+    startAuthor: Author.AGENT,
+    endAuthor: Author.TOOL,
+    end: toolCallEnd,
+  },
+  mcpCall: {
+    startType: EventType.MCP_CALL_START,
+    endType: EventType.MCP_CALL_END,
+    startAuthor: Author.AGENT,
+    endAuthor: Author.TOOL,
+    end: mcpCallEnd,
+  },
+} as const satisfies Record<string, SpanKind>;
+
+/** Emits a span's START event and returns its handle (the builders add the kind's own ids). */
+function startSpan(
   runtime: ScopeRuntime,
   context: SpanContext,
-  kind: EventType,
-  author: Author,
+  kind: SpanKind,
   start: Content,
   options: EventOptions | undefined,
   startMs = Date.now(),
-  ids?: object,
-): H {
-  const span = Object.assign(Object.create(SPAN_METHODS), context, ids, {
+): SpanHandle {
+  const span: Span = {
     runtime,
     context,
     kind,
-    start: start.value,
+    start: start.value as Span["start"],
     startMs,
     monoMs: monotonicMs(),
+  };
+  const handle = spanHandle(span);
+  emit(
+    runtime,
+    context,
+    kind.startType,
+    kind.startAuthor,
+    start,
+    options,
+    Severity.INFO,
+    EventStatus.STARTED,
+  );
+  return handle;
+}
+
+/** What every span handle has; `Endable<EndResult>` accepts what every kind's `end()` takes. */
+type SpanHandle = SpanScope & Endable<EndResult>;
+
+/**
+ * A span's handle. Its methods are closures over the span, not prototype methods reading
+ * `this`, so they keep working when detached: `promise.then(tool.end, tool.fail)`,
+ * `const { toolCallStart } = session`. `ended` is a plain property that `finishSpan` sets
+ * (an accessor would give every handle a map of its own in V8).
+ */
+function spanHandle(span: Span): SpanHandle {
+  const { runtime, context } = span;
+  const handle = {
+    context,
+    sessionId: context.sessionId,
+    traceId: context.traceId,
+    spanId: context.spanId,
     ended: false,
-  });
-  emit(runtime, context, kind, author, start, options, SEVERITY_INFO, STATUS_STARTED);
-  return span;
+    end: (result?: EndResult) => finishSpan(span, handle, result, undefined),
+    fail: (error: unknown, options?: EndResult) => finishSpan(span, handle, options, { error }),
+    traceparent: () => formatTraceparent(context),
+    run: <T>(fn: () => T): T => runtime.contextManager.with(context, fn),
+  };
+  addBuilders(handle, runtime, () => context);
+  return handle as typeof handle & ChaukasScope;
 }
 
 /**
  * The first `end()`/`fail()` emits the END event; later ones do nothing. Marked ended only
  * after a successful emit: an invalid result throws and can be retried.
  */
-function finishSpan(span: SpanState, result?: EndResult, failure?: { error: unknown }): void {
-  if (span.ended) return;
+function finishSpan(
+  span: Span,
+  handle: { ended: boolean },
+  result: EndResult | undefined,
+  failure: Ending["failure"],
+): void {
+  if (handle.ended) return;
   const durationMs = Math.max(0, monotonicMs() - span.monoMs);
-  const { kind, start } = span;
-  const response = failure ? result?.output : result?.response;
-  const prompt = result?.promptTokens ?? 0;
-  const completion = result?.completionTokens ?? 0;
-  const lifecycle = kind < TYPE_MODEL_INVOCATION_START;
+  const { kind } = span;
+  const { content, attachments } = kind.end(span, { result, failure, durationMs });
   emit(
     span.runtime,
     span.context,
-    kind + 1,
-    kind === TYPE_MODEL_INVOCATION_START
-      ? AUTHOR_LLM
-      : !lifecycle
-        ? AUTHOR_TOOL
-        : kind === TYPE_SESSION_START
-          ? AUTHOR_SYSTEM
-          : AUTHOR_AGENT,
-    kind === TYPE_MODEL_INVOCATION_START
-      ? content("llmInvocation", result, {
-          provider: start.provider,
-          model: start.model,
-          response,
-          // Summed only when both are numbers; otherwise validation reports the bad field.
-          totalTokens:
-            result?.totalTokens ??
-            (typeof prompt === "number" && typeof completion === "number"
-              ? prompt + completion
-              : 0),
-          finishReason: result?.finishReason ?? (failure ? "error" : ""),
-          startTime: start.startTime,
-          endTime: timestampFromFractionalMs(span.startMs + durationMs),
-          durationMs,
-        })
-      : kind === TYPE_TOOL_CALL_START
-        ? content("toolResponse", result, {
-            toolCallId: start.id,
-            errorMessage: failure ? errorInfoFrom(failure.error).errorMessage : "",
-            executionTimeMs: durationMs,
-          })
-        : kind === TYPE_MCP_CALL_START
-          ? // A copy: subMessage would return (and change) the START event's own message.
-            content("mcpCall", Object.assign({}, start), {
-              request: undefined,
-              response,
-              executionTimeMs: durationMs,
-            })
-          : optionalState(result?.state),
+    kind.endType,
+    kind.endAuthor,
+    content,
     result,
-    failure ? SEVERITY_ERROR : SEVERITY_INFO,
-    failure ? STATUS_FAILED : STATUS_COMPLETED,
-    {
-      // A failed tool call carries its error in tool_response.error_message instead.
-      metadata: failure && kind !== TYPE_TOOL_CALL_START ? errorMetadata(failure.error) : undefined,
-      cost:
-        kind === TYPE_MODEL_INVOCATION_START && result?.cost
-          ? subMessage<CostDetails>("cost", result.cost, {
-              provider: result.cost.provider ?? start.provider,
-            })
-          : undefined,
-      // SESSION_END, AGENT_END carry the span's duration.
-      performance: lifecycle
-        ? subMessage<PerformanceMetrics>("performance", undefined, { durationMs })
-        : undefined,
-    },
+    failure ? Severity.ERROR : Severity.INFO,
+    failure ? EventStatus.FAILED : EventStatus.COMPLETED,
+    attachments,
   );
-  span.ended = true;
+  handle.ended = true;
 }
 
 /**
@@ -555,14 +653,7 @@ export function startSessionSpan(
 ): SessionHandle {
   const id = requireString(options?.sessionId ?? uuidv7(), "session_id");
   const root = { sessionId: id, traceId: remote?.traceId, spanId: remote?.parentId };
-  return startSpan(
-    runtime,
-    childContext(root as SpanContext, options?.agentId, options?.agentName),
-    TYPE_SESSION_START,
-    AUTHOR_SYSTEM,
-    optionalState(options?.state),
-    options,
-    undefined,
-    { id },
-  );
+  const context = childContext(root as SpanContext, options?.agentId, options?.agentName);
+  const start = optionalState(options?.state);
+  return Object.assign(startSpan(runtime, context, SPAN_KINDS.session, start, options), { id });
 }
