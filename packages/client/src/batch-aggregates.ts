@@ -1,11 +1,4 @@
-import type { Event } from "@chaukas/spec/common/v1";
-import {
-  TYPE_AGENT_END,
-  TYPE_MCP_CALL_END,
-  TYPE_MODEL_INVOCATION_END,
-  TYPE_SESSION_END,
-  TYPE_TOOL_CALL_END,
-} from "./enum-values.js";
+import { type Event, EventType } from "@chaukas/spec/common/v1";
 
 /**
  * The optional aggregates of an `EventBatch`, so a backend can meter a batch without
@@ -26,19 +19,22 @@ export interface BatchAggregates {
   totalDurationMs: number;
 }
 
-const END_TYPES: number[] = [
-  TYPE_SESSION_END,
-  TYPE_AGENT_END,
-  TYPE_MODEL_INVOCATION_END,
-  TYPE_TOOL_CALL_END,
-  TYPE_MCP_CALL_END,
+const END_TYPES: readonly EventType[] = [
+  EventType.SESSION_END,
+  EventType.AGENT_END,
+  EventType.MODEL_INVOCATION_END,
+  EventType.TOOL_CALL_END,
+  EventType.MCP_CALL_END,
 ];
+
+/** The largest value of `EventBatch.total_tokens`, an int32. */
+const INT32_MAX = 2 ** 31 - 1;
 
 /** `value` when it is a finite number, else 0 (so a hostile NaN or Infinity cannot poison a sum). */
 const finite = (value: number | undefined): number =>
   Number.isFinite(value) ? (value as number) : 0;
 
-/** Running sums as [cost, tokens, durationMs]: an array, so batch assembly stays small. */
+/** The running sums of a batch being assembled: [totalCost, totalTokens, totalDurationMs]. */
 export type Sums = readonly [cost: number, tokens: number, durationMs: number];
 
 /** `sums` with `event` added: a new array, so a batch being cut can try an event and back out. */
@@ -47,10 +43,10 @@ export function addToSums([cost, tokens, durationMs]: Sums, event: Event): Sums 
   // Of the content messages only LLMInvocation has `durationMs`, and only ToolResponse and
   // MCPCall have `executionTimeMs`: reading them by name picks the right one per case.
   const value = content.value as { durationMs?: number; executionTimeMs?: number } | undefined;
-  if (type === TYPE_MODEL_INVOCATION_END && content.case === "llmInvocation") {
+  if (type === EventType.MODEL_INVOCATION_END && content.case === "llmInvocation") {
     const llm = content.value;
     tokens = Math.min(
-      2 ** 31 - 1,
+      INT32_MAX,
       tokens +
         Math.max(
           0,

@@ -7,15 +7,14 @@ import {
   type ErrorInfo,
   type Event,
   EventSchema,
-  type EventStatus,
+  EventStatus,
   type EventType,
   type PerformanceMetrics,
   type RetryInfo,
-  type Severity,
+  Severity,
 } from "@chaukas/spec/common/v1";
 import type { EventOptions } from "./builder-types.js";
 import type { SpanContext } from "./context-manager.js";
-import { SEVERITY_INFO, STATUS_COMPLETED } from "./enum-values.js";
 import { uuidv7 } from "./ids.js";
 import { toOptionalJsonObject } from "./struct.js";
 import { ChaukasValidationError } from "./validation-error.js";
@@ -50,8 +49,8 @@ export function buildEvent(
   author: Author,
   content: Event["content"],
   options: EventOptions | undefined,
-  severity: Severity = SEVERITY_INFO,
-  status: EventStatus = STATUS_COMPLETED,
+  severity: Severity = Severity.INFO,
+  status: EventStatus = EventStatus.COMPLETED,
   attachments: EventAttachments = {},
   nowMs: number = Date.now(),
 ): Event {

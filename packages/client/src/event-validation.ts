@@ -19,18 +19,32 @@ export function validateEvent(event: Event, structsChecked = false): void {
   validate(event, EventSchema.members, structsChecked);
 }
 
+/**
+ * The fields of a built event that its caller can still set wrongly (through options and
+ * inputs), and the content: `validateBuiltEvent` checks only these, as the builder has just set
+ * the others (ids, type, status, timestamps) or checked them (tags, pii_categories, Struct fields).
+ */
+const CALLER_SET_FIELDS: readonly (keyof Event)[] = [
+  "severity",
+  "author",
+  "agentId",
+  "agentName",
+  "invocationId",
+  "responseId",
+  "branch",
+  "content",
+  "retry",
+  "performance",
+  "infrastructure",
+  "cost",
+];
+
 let builtEventMembers: readonly (DescField | DescOneof)[] | undefined;
 
-/**
- * `validateEvent` for events the builders made: the same checks on the fields their caller
- * can still set wrongly, so the hot path does not re-check what the builder has just set
- * (ids, type, status, timestamps) or checked (tags, pii_categories, Struct fields).
- */
+/** `validateEvent` for events the builders made: see `CALLER_SET_FIELDS`. */
 export function validateBuiltEvent(event: Event): void {
-  // The content, severity 8, author 10, agent_id, agent_name, invocation_id, response_id
-  // 12..15, branch 21, retry 60, performance, infrastructure, cost 70..72.
-  builtEventMembers ??= EventSchema.members.filter(
-    (m) => m.kind === "oneof" || [8, 10, 12, 13, 14, 15, 21, 60, 70, 71, 72].includes(m.number),
+  builtEventMembers ??= EventSchema.members.filter((m) =>
+    CALLER_SET_FIELDS.includes(m.localName as keyof Event),
   );
   validate(event, builtEventMembers, true);
 }
@@ -116,29 +130,29 @@ function checkValue(field: DescField, value: unknown, path: FieldPath, structs: 
     const what = ok
       ? "a count >= 0"
       : (field.enum?.typeName ??
-        (type === 1 ? "a finite number" : ScalarType[type]!.toLowerCase()));
+        (type === ScalarType.DOUBLE ? "a finite number" : ScalarType[type]!.toLowerCase()));
     fail(path, expected(what, value));
   }
   return value;
 }
 
 /**
- * Whether `value` is what protobuf-es holds for a scalar type (numbers: its ScalarType). Only
+ * Whether `value` is what protobuf-es holds for a scalar type. Only
  * the types Event uses: any other rejects every value, so a new one cannot pass unchecked.
  */
 function isScalar(type: ScalarType, value: unknown): boolean {
   switch (type) {
-    case 9: // STRING
+    case ScalarType.STRING:
       return typeof value === "string";
-    case 8: // BOOL
+    case ScalarType.BOOL:
       return typeof value === "boolean";
-    case 12: // BYTES (google.protobuf.Any)
+    case ScalarType.BYTES: // google.protobuf.Any
       return value instanceof Uint8Array;
-    case 1: // DOUBLE
+    case ScalarType.DOUBLE:
       return Number.isFinite(value);
-    case 5: // INT32: `| 0` keeps exactly the integers in int32 range.
+    case ScalarType.INT32: // `| 0` keeps exactly the integers in int32 range.
       return typeof value === "number" && (value | 0) === value;
-    case 3: // INT64 (Timestamp.seconds)
+    case ScalarType.INT64: // Timestamp.seconds
       return typeof value === "bigint";
   }
   return false;

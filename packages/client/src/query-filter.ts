@@ -6,9 +6,8 @@ import {
   type QueryFilter,
   QueryFilterSchema,
   type Severity,
-  type SortOrder,
+  SortOrder,
 } from "@chaukas/spec/common/v1";
-import { SORT_ASC, SORT_DESC, SORT_UNSPECIFIED } from "./enum-values.js";
 import { copyStrings } from "./event-builders.js";
 import { ChaukasValidationError } from "./validation-error.js";
 
@@ -83,9 +82,9 @@ function string(value: unknown, field: string): string {
 
 /** `"asc"`/`"desc"` (or undefined: the backend's default, newest first) to `SortOrder`. */
 export function toSortOrder(order: QueryOrder | undefined): SortOrder {
-  if (order === undefined) return SORT_UNSPECIFIED;
-  if (order === "asc") return SORT_ASC;
-  if (order === "desc") return SORT_DESC;
+  if (order === undefined) return SortOrder.UNSPECIFIED;
+  if (order === "asc") return SortOrder.ASC;
+  if (order === "desc") return SortOrder.DESC;
   throw new ChaukasValidationError(
     "order_by_time",
     `expected "asc" or "desc", got ${String(order)}`,
