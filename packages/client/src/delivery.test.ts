@@ -2,13 +2,13 @@ import type { EventBatch } from "@chaukas/spec/common/v1";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { testEvents } from "../test/pipeline-fixtures.js";
+import { BATCH_TOO_LARGE_REASON, ERROR_REASON_METADATA_KEY } from "./batch-too-large.js";
 import { BatchDelivery, type DeliveryContext } from "./delivery.js";
 import { cutBatch, encodeEvents } from "./encoded-batch.js";
 import type { ExportErrorInfo } from "./export-error.js";
 import type { EventExporter } from "./exporter.js";
 import { PipelineStats } from "./pipeline-stats.js";
 import { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
-import { BATCH_TOO_LARGE_REASON, ERROR_REASON_HEADER } from "./retry.js";
 
 function batchOf(count: number): EventBatch {
   const events = testEvents(count);
@@ -45,7 +45,7 @@ function deliver(batch: EventBatch, exporter: EventExporter, retry = {}) {
 
 const tooLarge = () =>
   new ConnectError("batch too large", Code.ResourceExhausted, {
-    [ERROR_REASON_HEADER]: BATCH_TOO_LARGE_REASON,
+    [ERROR_REASON_METADATA_KEY]: BATCH_TOO_LARGE_REASON,
   });
 
 describe("BatchDelivery", () => {

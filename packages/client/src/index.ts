@@ -4,6 +4,7 @@ export {
   createBatchProcessor,
   type PrepareEvent,
 } from "./batch-processor.js";
+export { BATCH_TOO_LARGE_REASON, ERROR_REASON_METADATA_KEY } from "./batch-too-large.js";
 export type {
   AgentOptions,
   DataAccessInit,
@@ -68,12 +69,7 @@ export { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
 // Types only: `toQueryFilter`, `verifyChain`/`contentHash` and `redact` are in the subpaths
 // `@chaukas/client/query`, `/integrity` and `/redact` (see the README's "Subpath exports").
 export type { EventFilter, QueryOrder, TimeInput } from "./query-filter.js";
-export {
-  BATCH_TOO_LARGE_REASON,
-  ERROR_REASON_HEADER,
-  RETRYABLE_CODES,
-  type RetryOptions,
-} from "./retry.js";
+export { RETRYABLE_CODES, type RetryOptions } from "./retry.js";
 export type {
   AgentHandle,
   ChaukasScope,

@@ -1,4 +1,5 @@
 import { Code, type ConnectError } from "@connectrpc/connect";
+import { BATCH_TOO_LARGE_REASON, ERROR_REASON_METADATA_KEY } from "./batch-too-large.js";
 
 /** When and how often a failed batch is sent again. */
 export interface RetryOptions {
@@ -34,10 +35,6 @@ export const RETRYABLE_CODES: ReadonlySet<Code> = new Set<Code>([
   Code.Internal,
 ]);
 
-/** Metadata a backend may set on a ResourceExhausted error to say "this batch is too big". */
-export const ERROR_REASON_HEADER = "chaukas-error-reason";
-export const BATCH_TOO_LARGE_REASON = "batch-too-large";
-
 /**
  * A rejection of the batch's size: retrying the same bytes cannot succeed, but halves can.
  * Besides our header: Connect's own limit ("message size 300000 is larger than configured
@@ -46,7 +43,7 @@ export const BATCH_TOO_LARGE_REASON = "batch-too-large";
  */
 export const isSizeRejection = (error: ConnectError): boolean =>
   error.code === Code.ResourceExhausted &&
-  (error.metadata.get(ERROR_REASON_HEADER) === BATCH_TOO_LARGE_REASON ||
+  (error.metadata.get(ERROR_REASON_METADATA_KEY) === BATCH_TOO_LARGE_REASON ||
     /too large|exceeds|larger than|max(imum)? .*size|message size/i.test(error.rawMessage));
 
 /** A whole number of ms or s, as `grpc-retry-pushback-ms` and `retry-after` carry them; at most

@@ -1,3 +1,4 @@
+export { BATCH_TOO_LARGE_REASON, ERROR_REASON_METADATA_KEY } from "@chaukas/client";
 export type { CallCounts, CallOutcome } from "./call-counter.js";
 export { type DevServer, startDevServer } from "./dev-server.js";
 export type { DevServerStore } from "./event-store.js";
@@ -9,11 +10,7 @@ export {
   NO_FAULTS,
   RETRY_PUSHBACK_METADATA_KEY,
 } from "./faults.js";
-export {
-  BATCH_TOO_LARGE_REASON,
-  ERROR_REASON_METADATA_KEY,
-  INGEST_COUNT_METADATA_KEYS,
-} from "./ingest-limits.js";
+export { INGEST_COUNT_METADATA_KEYS } from "./ingest-limits.js";
 export {
   CLI_DEFAULT_PORT,
   DEV_SERVER_DEFAULTS,

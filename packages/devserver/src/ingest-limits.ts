@@ -1,13 +1,9 @@
+import { BATCH_TOO_LARGE_REASON, ERROR_REASON_METADATA_KEY } from "@chaukas/client";
 import { Code, ConnectError } from "@connectrpc/connect";
 
-/** Error metadata key whose value says why a call was refused. */
-export const ERROR_REASON_METADATA_KEY = "chaukas-error-reason";
-
-/**
- * The reason value that tells a client to split the batch and retry the halves: the client
- * splits on exactly RESOURCE_EXHAUSTED with this reason.
- */
-export const BATCH_TOO_LARGE_REASON = "batch-too-large";
+// The split signal is defined where it is acted on, in the client; re-exported for this
+// package's modules (cors.ts exposes the key to browsers).
+export { BATCH_TOO_LARGE_REASON, ERROR_REASON_METADATA_KEY };
 
 /** Error and response metadata keys with the outcome of an ingest call, per event. */
 export const INGEST_COUNT_METADATA_KEYS = {
