@@ -5,7 +5,7 @@ import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentReply } from "../src/record-session.js";
 import { bundleExample } from "./bundle-example.js";
-import { startScript } from "./start-script.js";
+import { startScript, stopAllScripts } from "./start-script.js";
 
 const bin = (name: string) =>
   fileURLToPath(new URL(`../node_modules/.bin/${name}`, import.meta.url));
@@ -30,7 +30,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await devserver?.close();
+  // Fails the suite if a runtime (or the real binary behind its npm wrapper) is still running.
+  try {
+    await stopAllScripts();
+  } finally {
+    await devserver?.close();
+  }
 });
 
 /** The session as the backend stored it, once all its events are there. */
