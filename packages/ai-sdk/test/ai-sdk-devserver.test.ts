@@ -313,6 +313,66 @@ describe("generateText with the registered integration", () => {
   });
 });
 
+describe("calls that overlap or stop early", () => {
+  it("keeps concurrent calls in their own sessions", async () => {
+    const ask = (agentId: string, city: string) => {
+      const session = chaukas.startSession({ agentId });
+      return session
+        .run(() =>
+          generateText({
+            model: toolThenAnswerModel({ ...weatherCall, input: { city } }, `Sunny in ${city}.`),
+            prompt: `Weather in ${city}?`,
+            tools: { weather: weatherTool(chaukas) },
+            stopWhen: stepCountIs(3),
+          }),
+        )
+        .then(() => {
+          session.end();
+          return session.id;
+        });
+    };
+    const sessionIds = await Promise.all([ask("paris-agent", "Paris"), ask("oslo-agent", "Oslo")]);
+    for (const [index, city] of ["Paris", "Oslo"].entries()) {
+      const events = await stored(chaukas, sessionIds[index] as string);
+      expect(types(events)).toHaveLength(9);
+      const start = one(events, EventType.SESSION_START);
+      for (const event of events) expect(event.traceId).toBe(start.traceId);
+      expect(one(events, EventType.TOOL_CALL_START).content.value).toMatchObject({
+        arguments: { city },
+      });
+      expect(
+        new Set(all(events, EventType.MODEL_INVOCATION_START).map((e) => e.invocationId)).size,
+      ).toBe(1);
+    }
+  });
+
+  it("ends the model call of an aborted stream as FAILED (aborted), without an ERROR", async () => {
+    const session = chaukas.startSession({ agentId: "impatient" });
+    const controller = new AbortController();
+    await session.run(async () => {
+      const stream = streamText({
+        model: streamedToolThenAnswerModel(weatherCall, "one two three four five six"),
+        prompt: "Weather?",
+        tools: { weather: weatherTool(chaukas) },
+        stopWhen: stepCountIs(3),
+        abortSignal: controller.signal,
+      });
+      for await (const delta of stream.textStream) {
+        if (delta.length > 0) controller.abort();
+      }
+    });
+    session.end();
+    const events = await stored(chaukas, session.id);
+    expect(types(events)).not.toContain("ERROR");
+    const [, secondEnd] = all(events, EventType.MODEL_INVOCATION_END);
+    expect(secondEnd).toMatchObject({
+      status: EventStatus.FAILED,
+      metadata: { error: { code: "aborted" } },
+    });
+    expect(globalTelemetry.current?.stats().openCalls).toBe(0);
+  });
+});
+
 describe("content capture", () => {
   const secrets = ["secret-prompt", "secret-city", "secret-result", "secret-failure"];
 
