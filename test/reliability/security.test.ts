@@ -9,12 +9,11 @@ import type { AddressInfo } from "node:net";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { inspect } from "node:util";
-import { ChaukasValidationError } from "@chaukas/client";
+import { ChaukasValidationError, WIRE_PROTOCOLS } from "@chaukas/client";
 import { type DevServer, startDevServer } from "@chaukas/devserver";
 import { ChaukasClientService } from "@chaukas/spec/client/v1";
 import type { Event } from "@chaukas/spec/common/v1";
 import {
-  ChaukasConfigError,
   createChaukasNodeClient,
   createNodeTransport,
   type NodeTransportProtocol,
@@ -27,7 +26,7 @@ import { clientFor, recordErrors, storedIds } from "./support.js";
 
 const SERVER_KEY = "srv_live_4f9c1e2b7a6d4e3f8a1b2c3d";
 const CLIENT_KEY = "sk_live_9d8c7b6a5f4e3d2c1b0a9f8e";
-const PROTOCOLS: readonly NodeTransportProtocol[] = ["grpc", "connect", "grpc-web"];
+const PROTOCOLS: readonly NodeTransportProtocol[] = WIRE_PROTOCOLS;
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -277,7 +276,7 @@ describe("header injection through user-supplied values", () => {
       } catch (e) {
         error = e;
       }
-      expect(error).toBeInstanceOf(ChaukasConfigError);
+      expect(error).toBeInstanceOf(ChaukasValidationError);
       expect(String((error as Error).message)).not.toContain("x-injected: yes");
     }
   });

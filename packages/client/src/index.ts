@@ -69,6 +69,13 @@ export { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
 // Types only: `toQueryFilter`, `verifyChain`/`contentHash` and `redact` are in the subpaths
 // `@chaukas/client/query`, `/integrity` and `/redact` (see the README's "Subpath exports").
 export type { EventFilter, QueryOrder, TimeInput } from "./query-filter.js";
+export {
+  assertHeaderName,
+  assertHeaderValue,
+  createBearerAuthInterceptor,
+  createRequestHeaderInterceptors,
+  type RequestHeaderOptions,
+} from "./request-headers.js";
 export { RETRYABLE_CODES, type RetryOptions } from "./retry.js";
 export type {
   AgentHandle,
@@ -84,3 +91,4 @@ export type { ChaukasStats, DropCounts, DropReason } from "./stats.js";
 export { MAX_JSON_DEPTH, toJsonObject } from "./struct.js";
 export { formatTraceparent, parseTraceparent, type TraceParent } from "./trace-context.js";
 export { ChaukasValidationError } from "./validation-error.js";
+export { WIRE_PROTOCOLS, type WireProtocol } from "./wire-protocol.js";

@@ -1,5 +1,4 @@
-import type { ChaukasClient } from "@chaukas/client";
-import { ChaukasConfigError } from "./config-error.js";
+import { type ChaukasClient, ChaukasValidationError } from "@chaukas/client";
 import { createConsoleExporter } from "./console-exporter.js";
 import { type ChaukasEnvConfig, readChaukasEnv } from "./env-config.js";
 import { createFileExporter } from "./file-exporter.js";
@@ -21,7 +20,7 @@ import { type ChaukasNodeClientOptions, createChaukasNodeClient } from "./node-c
  * | `CHAUKAS_OUTPUT_MODE` | — | `api` (default), `file`, `console` |
  * | `CHAUKAS_OUTPUT_FILE` | — | path; required in output mode `file` |
  *
- * Throws `ChaukasConfigError` naming the missing or malformed variable.
+ * Throws `ChaukasValidationError` whose `field` is the missing or malformed variable.
  */
 export function createChaukasClientFromEnv(
   overrides: Partial<ChaukasNodeClientOptions> = {},
@@ -70,7 +69,7 @@ function required<K extends keyof ChaukasEnvConfig>(
 ): NonNullable<ChaukasEnvConfig[K]> {
   const value = config[key];
   if (value === undefined) {
-    throw new ChaukasConfigError(variable, expected, "is not set");
+    throw new ChaukasValidationError(variable, `is not set: expected ${expected}`);
   }
   return value as NonNullable<ChaukasEnvConfig[K]>;
 }

@@ -1,5 +1,5 @@
+import { ChaukasValidationError } from "@chaukas/client";
 import { describe, expect, it } from "vitest";
-import { ChaukasConfigError } from "./config-error.js";
 import { readChaukasEnv } from "./env-config.js";
 
 describe("readChaukasEnv", () => {
@@ -57,9 +57,9 @@ describe("readChaukasEnv", () => {
     } catch (error) {
       thrown = error;
     }
-    expect(thrown).toBeInstanceOf(ChaukasConfigError);
-    const error = thrown as ChaukasConfigError;
-    expect(error.setting).toBe(name);
+    expect(thrown).toBeInstanceOf(ChaukasValidationError);
+    const error = thrown as ChaukasValidationError;
+    expect(error.field).toBe(name);
     expect(error.message).toContain(name);
     expect(error.message).toContain(expected);
   });

@@ -1,5 +1,4 @@
-import { ChaukasConfigError } from "./config-error.js";
-import { assertHeaderValue } from "./header-rules.js";
+import { assertHeaderValue, ChaukasValidationError, WIRE_PROTOCOLS } from "@chaukas/client";
 import type { NodeTransportProtocol } from "./node-transport.js";
 
 /** Where events go, from `CHAUKAS_OUTPUT_MODE`. */
@@ -40,12 +39,12 @@ export const CHAUKAS_ENV_VARIABLES = [
   "CHAUKAS_OUTPUT_FILE",
 ] as const;
 
-const PROTOCOLS: readonly NodeTransportProtocol[] = ["grpc", "connect", "grpc-web"];
 const OUTPUT_MODES: readonly ChaukasOutputMode[] = ["api", "file", "console"];
 
 /**
  * Reads and checks the `CHAUKAS_*` variables. Empty values count as absent. Throws a
- * `ChaukasConfigError` naming the first malformed variable and the form it expects; whether
+ * `ChaukasValidationError` whose `field` is the first malformed variable and whose message says
+ * the form it expects (never the value, which may be a secret); whether
  * a variable is *required* depends on the rest of the configuration and is checked by
  * `createChaukasClientFromEnv`.
  */
@@ -58,16 +57,16 @@ export function readChaukasEnv(
   };
   const endpoint = get("CHAUKAS_ENDPOINT");
   if (endpoint !== undefined && !isHttpUrl(endpoint)) {
-    throw new ChaukasConfigError(
+    throw new ChaukasValidationError(
       "CHAUKAS_ENDPOINT",
-      "an absolute http:// or https:// URL such as http://localhost:50051",
+      "expected an absolute http:// or https:// URL such as http://localhost:50051",
     );
   }
   const apiKey = get("CHAUKAS_API_KEY");
   if (apiKey !== undefined) {
     assertHeaderValue("CHAUKAS_API_KEY", apiKey);
   }
-  const protocol = oneOf("CHAUKAS_PROTOCOL", get("CHAUKAS_PROTOCOL"), PROTOCOLS);
+  const protocol = oneOf("CHAUKAS_PROTOCOL", get("CHAUKAS_PROTOCOL"), WIRE_PROTOCOLS);
   const outputMode = oneOf("CHAUKAS_OUTPUT_MODE", get("CHAUKAS_OUTPUT_MODE"), OUTPUT_MODES);
   const batchSize = positiveInteger("CHAUKAS_BATCH_SIZE", get("CHAUKAS_BATCH_SIZE"), "events");
   const flushIntervalMs = positiveInteger(
@@ -108,7 +107,7 @@ function oneOf<T extends string>(
   const lower = value.toLowerCase();
   const match = allowed.find((candidate) => candidate === lower);
   if (match === undefined) {
-    throw new ChaukasConfigError(name, `one of ${allowed.join(", ")}`);
+    throw new ChaukasValidationError(name, `expected one of ${allowed.join(", ")}`);
   }
   return match;
 }
@@ -122,7 +121,10 @@ function positiveInteger(
     return undefined;
   }
   if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
-    throw new ChaukasConfigError(name, `a positive whole number of ${unit}, such as 100`);
+    throw new ChaukasValidationError(
+      name,
+      `expected a positive whole number of ${unit}, such as 100`,
+    );
   }
   return Number(value);
 }

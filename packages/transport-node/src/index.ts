@@ -1,7 +1,7 @@
+// Universal code, defined in @chaukas/client; exported here too for Node users.
+export { createBearerAuthInterceptor } from "@chaukas/client";
 export { createAsyncLocalStorageContextManager } from "./async-local-storage-context-manager.js";
-export { createBearerAuthInterceptor } from "./bearer-auth-interceptor.js";
 export { createChaukasClientFromEnv } from "./client-from-env.js";
-export { ChaukasConfigError } from "./config-error.js";
 export { type ConsoleExporterOptions, createConsoleExporter } from "./console-exporter.js";
 export {
   CHAUKAS_ENV_VARIABLES,

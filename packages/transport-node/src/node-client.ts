@@ -1,11 +1,11 @@
 import {
   type ChaukasClient,
   type ChaukasClientOptions,
+  ChaukasValidationError,
   type ContextManager,
   createChaukasClient,
 } from "@chaukas/client";
 import { createAsyncLocalStorageContextManager } from "./async-local-storage-context-manager.js";
-import { ChaukasConfigError } from "./config-error.js";
 import { type ExitFlushOptions, registerExitFlush } from "./exit-flush.js";
 import { createNodeTransport, type NodeTransportOptions } from "./node-transport.js";
 
@@ -51,10 +51,9 @@ const TRANSPORT_KEYS = [
 export function createChaukasNodeClient(options: ChaukasNodeClientOptions): ChaukasClient {
   const { baseUrl, exitFlush = true, contextManager, ...rest } = options;
   if (baseUrl === undefined && options.exporter === undefined) {
-    throw new ChaukasConfigError(
+    throw new ChaukasValidationError(
       "baseUrl",
-      "the backend's URL, e.g. http://localhost:50051 (or an exporter)",
-      "is missing",
+      "is missing: expected the backend's URL, e.g. http://localhost:50051 (or an exporter)",
     );
   }
   const transportOptions: Partial<Record<string, unknown>> = {};

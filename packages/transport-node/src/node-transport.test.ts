@@ -1,30 +1,30 @@
 import { inspect } from "node:util";
+import { ChaukasValidationError } from "@chaukas/client";
 import { describe, expect, it } from "vitest";
-import { ChaukasConfigError } from "./config-error.js";
 import { createNodeTransport } from "./node-transport.js";
 
-const configError = (fn: () => unknown): ChaukasConfigError => {
+const configError = (fn: () => unknown): ChaukasValidationError => {
   try {
     fn();
   } catch (error) {
-    if (error instanceof ChaukasConfigError) {
+    if (error instanceof ChaukasValidationError) {
       return error;
     }
     throw error;
   }
-  throw new Error("expected a ChaukasConfigError");
+  throw new Error("expected a ChaukasValidationError");
 };
 
 describe("createNodeTransport option checks", () => {
   it.each([
     ["apiKey", { apiKey: "ck_live_abc\r\nx-evil: 1" }],
-    ["headers.x-team", { headers: { "x-team": "support\nx-evil: 1" } }],
-  ])("rejects a line break in %s, naming the option and not the value", (setting, extra) => {
+    ['headers["x-team"]', { headers: { "x-team": "support\nx-evil: 1" } }],
+  ])("rejects a line break in %s, naming the option and not the value", (field, extra) => {
     const error = configError(() =>
       createNodeTransport({ baseUrl: "http://127.0.0.1:1", ...extra }),
     );
-    expect(error.setting).toBe(setting);
-    expect(error.message).toContain(setting);
+    expect(error.field).toBe(field);
+    expect(error.message).toContain(field);
     expect(error.message).not.toContain("ck_live_abc");
     expect(error.message).not.toContain("x-evil");
   });
@@ -33,7 +33,7 @@ describe("createNodeTransport option checks", () => {
     const error = configError(() =>
       createNodeTransport({ baseUrl: "http://127.0.0.1:1", headers: { "x team": "a" } }),
     );
-    expect(error.setting).toBe("headers.x team");
+    expect(error.field).toBe('headers["x team"]');
   });
 
   it("rejects an apiKey together with an authorization header", () => {
@@ -44,11 +44,11 @@ describe("createNodeTransport option checks", () => {
         headers: { Authorization: "Basic x" },
       }),
     );
-    expect(error.setting).toBe("headers.authorization");
+    expect(error.field).toBe("headers.Authorization");
   });
 
   it.each(["localhost:50051", "grpc://localhost:50051", ""])("rejects baseUrl %j", (baseUrl) => {
-    expect(configError(() => createNodeTransport({ baseUrl })).setting).toBe("baseUrl");
+    expect(configError(() => createNodeTransport({ baseUrl })).field).toBe("baseUrl");
   });
 
   it("rejects an unknown protocol", () => {
@@ -62,7 +62,7 @@ describe("createNodeTransport option checks", () => {
     const error = configError(() =>
       createNodeTransport({ baseUrl: "http://127.0.0.1:1", tls: { ca: "pem" } }),
     );
-    expect(error.setting).toBe("tls");
+    expect(error.field).toBe("tls");
   });
 
   it.each(["grpc", "connect", "grpc-web"] as const)(

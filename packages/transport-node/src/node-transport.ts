@@ -1,3 +1,9 @@
+import {
+  ChaukasValidationError,
+  createRequestHeaderInterceptors,
+  WIRE_PROTOCOLS,
+  type WireProtocol,
+} from "@chaukas/client";
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import {
   compressionGzip,
@@ -5,14 +11,11 @@ import {
   createGrpcTransport,
   createGrpcWebTransport,
 } from "@connectrpc/connect-node";
-import { createBearerAuthInterceptor } from "./bearer-auth-interceptor.js";
-import { ChaukasConfigError } from "./config-error.js";
 import { createConnectionLossInterceptor } from "./connection-loss-interceptor.js";
 import { createGuardedHttp2SessionManager } from "./guarded-http2-session-manager.js";
-import { createStaticHeadersInterceptor } from "./static-headers-interceptor.js";
 
-/** The wire protocols a Chaukas backend may speak. */
-export type NodeTransportProtocol = "grpc" | "connect" | "grpc-web";
+/** The wire protocols Node speaks to a Chaukas backend: all of them (`WIRE_PROTOCOLS`). */
+export type NodeTransportProtocol = WireProtocol;
 
 /** TLS settings, used when `baseUrl` is `https:`. */
 export interface NodeTransportTlsOptions {
@@ -84,8 +87,6 @@ export const NODE_TRANSPORT_DEFAULTS = {
   keepAlive: Required<NodeTransportKeepAliveOptions>;
 };
 
-const PROTOCOLS: readonly NodeTransportProtocol[] = ["grpc", "connect", "grpc-web"];
-
 /**
  * A Connect `Transport` for Node on `@connectrpc/connect-node`: gRPC over HTTP/2 by default,
  * or Connect / gRPC-web over HTTP/1.1 or HTTP/2, with bearer auth, TLS, keep-alive and gzip.
@@ -93,27 +94,21 @@ const PROTOCOLS: readonly NodeTransportProtocol[] = ["grpc", "connect", "grpc-we
  */
 export function createNodeTransport(options: NodeTransportOptions): Transport {
   const protocol = options.protocol ?? NODE_TRANSPORT_DEFAULTS.protocol;
-  if (!PROTOCOLS.includes(protocol)) {
-    throw new ChaukasConfigError("protocol", `one of ${PROTOCOLS.join(", ")}`);
+  if (!WIRE_PROTOCOLS.includes(protocol)) {
+    throw new ChaukasValidationError("protocol", `expected one of ${WIRE_PROTOCOLS.join(", ")}`);
   }
   const url = parseBaseUrl(options.baseUrl);
   if (options.tls !== undefined && url.protocol !== "https:") {
-    throw new ChaukasConfigError(
+    throw new ChaukasValidationError(
       "tls",
-      "an https: baseUrl when TLS options are given",
-      "was given",
+      "expected an https: baseUrl when TLS options are given",
     );
   }
-  assertNoAuthorizationConflict(options);
 
-  const interceptors: Interceptor[] = [];
-  if (options.apiKey !== undefined) {
-    interceptors.push(createBearerAuthInterceptor(options.apiKey));
-  }
-  if (options.headers !== undefined) {
-    interceptors.push(createStaticHeadersInterceptor(options.headers));
-  }
-  interceptors.push(...(options.interceptors ?? []));
+  const interceptors: Interceptor[] = [
+    ...createRequestHeaderInterceptors(options),
+    ...(options.interceptors ?? []),
+  ];
   // Innermost, so the user's interceptors and the client's retry see Unavailable too.
   interceptors.push(createConnectionLossInterceptor());
 
@@ -158,29 +153,11 @@ export function createNodeTransport(options: NodeTransportOptions): Transport {
 }
 
 function parseBaseUrl(baseUrl: string): URL {
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new ChaukasConfigError("baseUrl", "an absolute http: or https: URL");
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new ChaukasConfigError("baseUrl", "an absolute http: or https: URL");
+  const url = URL.canParse(baseUrl) ? new URL(baseUrl) : undefined;
+  if (url?.protocol !== "http:" && url?.protocol !== "https:") {
+    throw new ChaukasValidationError("baseUrl", "expected an absolute http: or https: URL");
   }
   return url;
-}
-
-function assertNoAuthorizationConflict(options: NodeTransportOptions): void {
-  const hasAuthorizationHeader = Object.keys(options.headers ?? {}).some(
-    (name) => name.toLowerCase() === "authorization",
-  );
-  if (options.apiKey !== undefined && hasAuthorizationHeader) {
-    throw new ChaukasConfigError(
-      "headers.authorization",
-      "either apiKey or an authorization header, not both",
-      "conflicts with apiKey",
-    );
-  }
 }
 
 function tlsNodeOptions(tls: NodeTransportTlsOptions | undefined) {

@@ -3,25 +3,25 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fromJson } from "@bufbuild/protobuf";
+import { ChaukasValidationError } from "@chaukas/client";
 import { startDevServer } from "@chaukas/devserver";
 import { EventSchema, EventType } from "@chaukas/spec/common/v1";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSupportAgent } from "../../../examples/node-agent/src/agent.js";
 import { createChaukasClientFromEnv } from "../src/client-from-env.js";
-import { ChaukasConfigError } from "../src/config-error.js";
 
 type DevServer = Awaited<ReturnType<typeof startDevServer>>;
 
 const noExit = { exitFlush: false } as const;
 
-function configErrorOf(fn: () => unknown): ChaukasConfigError {
+function configErrorOf(fn: () => unknown): ChaukasValidationError {
   try {
     fn();
   } catch (error) {
-    if (error instanceof ChaukasConfigError) return error;
+    if (error instanceof ChaukasValidationError) return error;
     throw error;
   }
-  throw new Error("expected a ChaukasConfigError");
+  throw new Error("expected a ChaukasValidationError");
 }
 
 describe("createChaukasClientFromEnv", () => {
@@ -135,8 +135,8 @@ describe("createChaukasClientFromEnv", () => {
     ],
   ] as [Record<string, string>, string][])("names %j's problem: %s", (env, variable) => {
     const error = configErrorOf(() => createChaukasClientFromEnv(noExit, env));
-    expect(error.setting).toBe(variable);
-    expect(error.message).toMatch(new RegExp(`^${variable} `));
+    expect(error.field).toBe(variable);
+    expect(error.message).toMatch(new RegExp(`^${variable}: `));
   });
 
   it("keeps the API key out of configuration errors", () => {
@@ -148,7 +148,7 @@ describe("createChaukasClientFromEnv", () => {
         CHAUKAS_ENDPOINT: "http://localhost:1",
       }),
     );
-    expect(error.setting).toBe("CHAUKAS_API_KEY");
+    expect(error.field).toBe("CHAUKAS_API_KEY");
     expect(error.message).not.toContain("ck_live_line");
   });
 });

@@ -1,0 +1,97 @@
+import type { Interceptor } from "@connectrpc/connect";
+import { ChaukasValidationError, childPath } from "./validation-error.js";
+
+// RFC 9110 token characters: what an HTTP field name may contain (and what fetch accepts).
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// CR and LF would let a value start a new header line (header injection); NUL is never valid.
+const FORBIDDEN_IN_VALUE = /[\r\n\0]/;
+
+/**
+ * Throws a `ChaukasValidationError` naming `option` unless `value` is a string that can travel
+ * as a header value. The message never repeats the value, which may be a secret.
+ */
+export function assertHeaderValue(option: string, value: unknown): asserts value is string {
+  if (typeof value !== "string") {
+    throw new ChaukasValidationError(option, "expected a string");
+  }
+  if (FORBIDDEN_IN_VALUE.test(value)) {
+    throw new ChaukasValidationError(
+      option,
+      "expected a header value without CR, LF or NUL characters",
+    );
+  }
+}
+
+/** Throws a `ChaukasValidationError` naming `option` unless `name` is an HTTP field name. */
+export function assertHeaderName(option: string, name: string): void {
+  if (!HEADER_NAME.test(name)) {
+    throw new ChaukasValidationError(
+      option,
+      "expected an HTTP header name (letters, digits, -_.!#$%&'*+^`|~)",
+    );
+  }
+}
+
+/**
+ * Sends `authorization: Bearer <apiKey>` with every call. The key lives only in this closure:
+ * it is not reachable from the transport object, its JSON or its string form.
+ */
+export function createBearerAuthInterceptor(apiKey: string): Interceptor {
+  assertHeaderValue("apiKey", apiKey);
+  const value = `Bearer ${apiKey}`;
+  return (next) => (request) => {
+    request.header.set("authorization", value);
+    return next(request);
+  };
+}
+
+/** Adds fixed headers to every call; names and values are checked once, here. */
+function createStaticHeadersInterceptor(headers: Readonly<Record<string, string>>): Interceptor {
+  const entries = Object.entries(headers);
+  for (const [name, value] of entries) {
+    const option = childPath("headers", name);
+    assertHeaderName(option, name);
+    assertHeaderValue(option, value);
+  }
+  return (next) => (request) => {
+    for (const [name, value] of entries) {
+      request.header.set(name, value);
+    }
+    return next(request);
+  };
+}
+
+/** The header options both transports take. */
+export interface RequestHeaderOptions {
+  /** Sent as `authorization: Bearer <apiKey>`. Default: none. */
+  readonly apiKey?: string | undefined;
+  /** Extra headers on every call. Default: none. */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * The interceptors that put a transport's `apiKey` and `headers` on every call, checked when
+ * the transport is created: a CR/LF smuggled into a key or value fails there, naming the
+ * option, instead of as an opaque error on the first export. `apiKey` and an `authorization`
+ * header together are refused (which one should win is not for us to guess).
+ */
+export function createRequestHeaderInterceptors(options: RequestHeaderOptions): Interceptor[] {
+  const { apiKey, headers } = options;
+  const interceptors: Interceptor[] = [];
+  if (apiKey !== undefined) {
+    const authorization = Object.keys(headers ?? {}).find(
+      (name) => name.toLowerCase() === "authorization",
+    );
+    if (authorization !== undefined) {
+      throw new ChaukasValidationError(
+        childPath("headers", authorization),
+        "expected either apiKey or an authorization header, not both",
+      );
+    }
+    interceptors.push(createBearerAuthInterceptor(apiKey));
+  }
+  if (headers !== undefined) {
+    interceptors.push(createStaticHeadersInterceptor(headers));
+  }
+  return interceptors;
+}
