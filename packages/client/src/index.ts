@@ -64,7 +64,11 @@ export {
   PreEncodedIngestEventBatchRequestSchema,
 } from "./gen/chaukas/client/v1/pre_encoded_batch_pb.js";
 export { newSpanId, newTraceId, uuidv7 } from "./ids.js";
-export { KEEPALIVE_MAX_BATCH_BYTES, keepaliveContextKey } from "./keepalive.js";
+export {
+  KEEPALIVE_BUDGET_BYTES,
+  KEEPALIVE_MAX_BATCH_BYTES,
+  keepaliveContextKey,
+} from "./keepalive.js";
 export { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
 // Types only: `toQueryFilter`, `verifyChain`/`contentHash` and `redact` are in the subpaths
 // `@chaukas/client/query`, `/integrity` and `/redact` (see the README's "Subpath exports").

@@ -7,7 +7,15 @@ import { createContextKey } from "@connectrpc/connect";
 export const keepaliveContextKey = createContextKey(false, { description: "chaukas.keepalive" });
 
 /**
- * Largest `IngestEventBatchRequest` (binary encoding) sent with keepalive. Browsers cap all
- * in-flight keepalive bodies of a page at 64 KiB together; 60 KiB leaves room for framing.
+ * What browsers (Chromium, Firefox, Safari, after the Fetch standard) allow for the bodies of
+ * all keepalive requests of a page in flight together; a keepalive fetch past it is rejected
+ * outright. `@chaukas/transport-web` sends a call that would exceed it without keepalive.
  */
-export const KEEPALIVE_MAX_BATCH_BYTES = 60 * 1024;
+export const KEEPALIVE_BUDGET_BYTES = 64 * 1024;
+
+/**
+ * Largest `IngestEventBatchRequest` (binary encoding) the client sends with keepalive: the
+ * browser's budget less 4 KiB, because the page's other keepalive requests (analytics beacons)
+ * draw on the same budget and gRPC-web adds its envelope to the body.
+ */
+export const KEEPALIVE_MAX_BATCH_BYTES = KEEPALIVE_BUDGET_BYTES - 4 * 1024;

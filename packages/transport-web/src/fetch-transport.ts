@@ -1,6 +1,9 @@
-import { keepaliveContextKey } from "@chaukas/client";
+import {
+  ChaukasValidationError,
+  createRequestHeaderInterceptors,
+  keepaliveContextKey,
+} from "@chaukas/client";
 import type { Interceptor, Transport } from "@connectrpc/connect";
-import { createRequestHeaders } from "./request-headers.js";
 import { createRuntimeFetch, KEEPALIVE_MARK_HEADER } from "./runtime-fetch.js";
 import type { WebTransportOptions } from "./web-transport.js";
 
@@ -24,7 +27,18 @@ export const WEB_TRANSPORT_DEFAULTS = {
 } as const satisfies Partial<WebTransportOptions>;
 
 /**
- * The web transport around a given protocol factory: header/auth interceptor, deadline, and
+ * Marks calls whose context values carry `keepaliveContextKey` with `KEEPALIVE_MARK_HEADER`, the
+ * only way to tell the fetch wrapper (fetch cannot see Connect's context values).
+ */
+const markKeepaliveCalls: Interceptor = (next) => (request) => {
+  if (request.contextValues.get(keepaliveContextKey)) {
+    request.header.set(KEEPALIVE_MARK_HEADER, "1");
+  }
+  return next(request);
+};
+
+/**
+ * The web transport around a given protocol factory: header/auth interceptors, deadline, and
  * the keepalive mark for calls whose context values carry `keepaliveContextKey`. It names no
  * protocol itself, so a bundle contains only the protocol the page passes in.
  */
@@ -34,24 +48,23 @@ export function createFetchTransport(
 ): Transport {
   const { baseUrl, timeoutMs = WEB_TRANSPORT_DEFAULTS.timeoutMs } = options;
   if (typeof baseUrl !== "string" || baseUrl === "") {
-    throw new TypeError("baseUrl is required, e.g. http://127.0.0.1:50051");
+    throw new ChaukasValidationError(
+      "baseUrl",
+      "expected the backend's URL, e.g. http://127.0.0.1:50051",
+    );
   }
   if (!(timeoutMs > 0)) {
-    throw new TypeError(`timeoutMs must be a positive number, got ${timeoutMs}`);
+    throw new ChaukasValidationError("timeoutMs", `expected a positive number, got ${timeoutMs}`);
   }
-  const headers = createRequestHeaders(options.apiKey, options.headers);
   return factory({
     baseUrl,
     useBinaryFormat: options.useBinaryFormat ?? WEB_TRANSPORT_DEFAULTS.useBinaryFormat,
     defaultTimeoutMs: timeoutMs,
     interceptors: [
-      // Outermost, so the user's interceptors see the auth header (and the keepalive mark,
-      // which the fetch wrapper strips before the request leaves).
-      (next) => (req) => {
-        for (const [name, value] of headers) req.header.set(name, value);
-        if (req.contextValues.get(keepaliveContextKey)) req.header.set(KEEPALIVE_MARK_HEADER, "1");
-        return next(req);
-      },
+      // Outermost, so the user's interceptors see the auth header and the keepalive mark
+      // (which the fetch wrapper strips before the request leaves).
+      ...createRequestHeaderInterceptors(options),
+      markKeepaliveCalls,
       ...(options.interceptors ?? []),
     ],
     fetch: createRuntimeFetch(options.fetch),

@@ -1,7 +1,8 @@
+// Defined in @chaukas/client, beside the batch cap derived from it; exported here too.
+export { KEEPALIVE_BUDGET_BYTES } from "@chaukas/client";
 export { WEB_TRANSPORT_DEFAULTS, type WebTransportFactory } from "./fetch-transport.js";
 export type { FlushableClient } from "./flushable-client.js";
 export { registerPageLifecycleFlush } from "./page-lifecycle-flush.js";
-export { KEEPALIVE_BUDGET_BYTES } from "./runtime-fetch.js";
 export { flushOnWaitUntil, type WaitUntilContext, withChaukas } from "./wait-until.js";
 export {
   type ChaukasWebClientOptions,

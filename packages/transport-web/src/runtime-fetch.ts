@@ -1,8 +1,4 @@
-/**
- * What Chromium, Firefox and Safari allow for the bodies of all keepalive requests in flight
- * together; a keepalive fetch past it is rejected outright.
- */
-export const KEEPALIVE_BUDGET_BYTES = 64 * 1024;
+import { KEEPALIVE_BUDGET_BYTES } from "@chaukas/client";
 
 /**
  * The request header by which the web transport's interceptor marks a call for keepalive (fetch

@@ -1,9 +1,23 @@
+import { ChaukasValidationError, type WireProtocol } from "@chaukas/client";
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
-import { createFetchTransport, type WebTransportFactory } from "./fetch-transport.js";
+import {
+  createFetchTransport,
+  WEB_TRANSPORT_DEFAULTS,
+  type WebTransportFactory,
+} from "./fetch-transport.js";
 
-/** The wire protocols a fetch runtime can speak to a Chaukas backend. */
-export type WebProtocol = "connect" | "grpc-web";
+/**
+ * The wire protocols a fetch runtime can speak to a Chaukas backend: all but gRPC, which needs
+ * HTTP/2 trailers that fetch does not expose.
+ */
+export type WebProtocol = Exclude<WireProtocol, "grpc">;
+
+/** connect-web's transport for each protocol. */
+const WEB_PROTOCOL_FACTORIES: Readonly<Record<WebProtocol, WebTransportFactory>> = {
+  connect: createConnectTransport,
+  "grpc-web": createGrpcWebTransport,
+};
 
 /** Options of `createWebTransport()`. */
 export interface WebTransportOptions {
@@ -36,17 +50,19 @@ export interface WebTransportOptions {
  * so they survive the page. Both protocols are in the bundle (the choice is made at run time).
  */
 export function createWebTransport(options: WebTransportOptions): Transport {
-  const protocol = options.protocol ?? "connect";
-  const factory: WebTransportFactory | undefined =
+  const protocol = options.protocol ?? WEB_TRANSPORT_DEFAULTS.protocol;
+  const factory =
     typeof protocol === "function"
       ? protocol
-      : protocol === "grpc-web"
-        ? createGrpcWebTransport
-        : protocol === "connect"
-          ? createConnectTransport
-          : undefined;
+      : Object.hasOwn(WEB_PROTOCOL_FACTORIES, protocol)
+        ? WEB_PROTOCOL_FACTORIES[protocol]
+        : undefined;
   if (factory === undefined) {
-    throw new TypeError(`protocol must be "connect" or "grpc-web", got ${String(protocol)}`);
+    const names = Object.keys(WEB_PROTOCOL_FACTORIES).map((name) => JSON.stringify(name));
+    throw new ChaukasValidationError(
+      "protocol",
+      `expected ${names.join(" or ")} or a connect-web transport factory, got ${String(protocol)}`,
+    );
   }
   return createFetchTransport(options, factory);
 }

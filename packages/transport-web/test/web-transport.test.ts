@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { keepaliveContextKey } from "@chaukas/client";
+import { ChaukasValidationError, keepaliveContextKey } from "@chaukas/client";
 import { type DevServer, startDevServer } from "@chaukas/devserver";
 import { ChaukasClientService } from "@chaukas/spec/client/v1";
 import { EventSchema, EventType } from "@chaukas/spec/common/v1";
@@ -106,14 +106,25 @@ describe.each(["connect", "grpc-web"] as const)("createWebTransport over %s", (p
 
 describe("createWebTransport options", () => {
   it.each([
-    [{ apiKey: "abc\r\nx-injected: 1" }, /apiKey must not contain CR, LF/],
-    [{ headers: { "x-team": "a\nb" } }, /headers\["x-team"\] must not contain CR, LF/],
-    [{ headers: { "bad name": "v" } }, /not a valid HTTP header name/],
-    [{ protocol: "grpc" as never }, /protocol must be "connect" or "grpc-web"/],
-    [{ timeoutMs: 0 }, /timeoutMs must be a positive number/],
-  ])("rejects %o when the transport is created", (options, message) => {
-    expect(() => createWebTransport({ baseUrl: devserver.url, ...options })).toThrow(message);
-  });
+    [{ apiKey: "abc\r\nx-injected: 1" }, "apiKey", /without CR, LF or NUL/],
+    [{ headers: { "x-team": "a\nb" } }, 'headers["x-team"]', /without CR, LF or NUL/],
+    [{ headers: { "bad name": "v" } }, 'headers["bad name"]', /an HTTP header name/],
+    [{ apiKey: "k", headers: { Authorization: "Basic x" } }, "headers.Authorization", /not both/],
+    [{ protocol: "grpc" as never }, "protocol", /expected "connect" or "grpc-web"/],
+    [{ timeoutMs: 0 }, "timeoutMs", /a positive number/],
+  ])(
+    "rejects %o when the transport is created, naming the option %s",
+    (options, field, message) => {
+      let thrown: unknown;
+      try {
+        createWebTransport({ baseUrl: devserver.url, ...options });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(ChaukasValidationError);
+      expect(thrown).toMatchObject({ field, message: expect.stringMatching(message) });
+    },
+  );
 
   it("does not repeat the API key in its error", () => {
     expect(() => createWebTransport({ baseUrl: devserver.url, apiKey: "top-secret\n" })).toThrow(
