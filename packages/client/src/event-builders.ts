@@ -55,9 +55,9 @@ export function buildEvent(
   nowMs: number = Date.now(),
 ): Event {
   const metadata = toOptionalJsonObject(options?.metadata, "metadata");
-  // A literal with every field of Event, in `create(EventSchema)`'s order: V8 allocates it in
-  // one step with a fixed shape, where `create` copies an init object field by field (it was
-  // ~40% of a builder call). `satisfies` makes a field added to the proto a compile error here.
+  // A literal with every field of Event, in `create(EventSchema)`'s order, rather than `create`
+  // copying an init object field by field (see bench/README.md, History). `satisfies` makes a
+  // field added to the proto a compile error here.
   return {
     $typeName: EventSchema.typeName,
     eventId: uuidv7(nowMs),

@@ -7,8 +7,8 @@ const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) =>
   i.toString(16).padStart(2, "0"),
 );
 
-// getRandomValues costs a system call or more per call (20+ µs in some sandboxes), and an
-// event needs three ids: draw entropy in blocks, as Node's crypto.randomUUID does.
+// getRandomValues costs a system call or more per call, and an event needs three ids: draw
+// entropy in blocks, as Node's crypto.randomUUID does.
 const POOL_SIZE = 4096;
 const pool = new Uint8Array(POOL_SIZE);
 let poolOffset = POOL_SIZE;

@@ -594,8 +594,9 @@ type SpanHandle = SpanScope & Endable<EndResult>;
 /**
  * A span's handle. Its methods are closures over the span, not prototype methods reading
  * `this`, so they keep working when detached: `promise.then(tool.end, tool.fail)`,
- * `const { toolCallStart } = session`. `ended` is a plain property that `finishSpan` sets
- * (an accessor would give every handle a map of its own in V8).
+ * `const { toolCallStart } = session`. `ended` is a plain property that `finishSpan` sets, and
+ * the literal has no accessor and no spread: either makes handles several times slower to
+ * create (bench/README.md, History).
  */
 function spanHandle(span: Span): SpanHandle {
   const { runtime, context } = span;

@@ -1,8 +1,6 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { expected, type FieldPath, fail } from "./validation-error.js";
 
-export { childPath } from "./validation-error.js";
-
 /**
  * How deep a JSON value may nest. Every JSON level is two protobuf message levels
  * (Struct → Value), and common decoders stop at 100 message levels; 32 stays well clear.
