@@ -5,6 +5,16 @@ import * as net from "node:net";
 /** What every HTTP/2 connection starts with (RFC 9113 §3.4); HTTP/1 never does. */
 export const HTTP2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 
+/**
+ * Most bytes of a request's header block, in both HTTP versions: Node's HTTP/1 default,
+ * applied to HTTP/2 as well (whose default lets 64 KiB through), so a huge header value is
+ * refused with 431 whichever version carries it.
+ */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
+/** What RFC 9113 §6.5.2 counts per header field on top of its name and value. */
+const HTTP2_HEADER_OVERHEAD = 32;
+
 type Handler = (
   req: http.IncomingMessage | http2.Http2ServerRequest,
   res: http.ServerResponse | http2.Http2ServerResponse,
@@ -34,8 +44,11 @@ export async function listenOnOnePort(
   handler: Handler,
   options: { port: number; host: string },
 ): Promise<OnePortListener> {
-  const http1Server = http.createServer(handler);
-  const http2Server = http2.createServer(withUnreadBodyRefused(handler));
+  const http1Server = http.createServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler);
+  const http2Server = http2.createServer(
+    { settings: { maxHeaderListSize: MAX_HEADER_BYTES } },
+    withHeaderLimit(withUnreadBodyRefused(handler)),
+  );
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
   http2Server.on("session", (session) => {
@@ -118,6 +131,27 @@ function withUnreadBodyRefused(handler: Handler): Handler {
           }
         });
       });
+    }
+    handler(req, res);
+  };
+}
+
+/**
+ * The HTTP/2 server advertises MAX_HEADER_BYTES, but a client may send its first requests
+ * before it has seen that setting, and Node then applies its own 64 KiB: the size is checked
+ * here as well.
+ */
+function withHeaderLimit(handler: Handler): Handler {
+  return (req, res) => {
+    let size = 0;
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+      size += (req.rawHeaders[i]?.length ?? 0) + (req.rawHeaders[i + 1]?.length ?? 0);
+      size += HTTP2_HEADER_OVERHEAD;
+    }
+    if (size > MAX_HEADER_BYTES) {
+      res.statusCode = 431;
+      res.end();
+      return;
     }
     handler(req, res);
   };

@@ -50,35 +50,44 @@ const CODE_NAMES = [
   "unauthenticated",
 ];
 
-export function outcomeOf(protocol: WireProtocol, response: RawResponse): Outcome {
+export function outcomeOf(response: RawResponse): Outcome {
+  // The protocol is the one the server answered in, which a content type of the request
+  // (application/grpc+json on the Connect path, say) may have chosen.
   const contentType = response.headers["content-type"] ?? "";
-  if (protocol === "connect") {
-    if (response.status === 200) return "ok";
-    if (contentType.startsWith("application/json")) {
-      const code = (JSON.parse(response.body.toString("utf8")) as { code?: string }).code;
-      if (code !== undefined) return code;
-    }
-    return `http ${response.status}`;
+  if (contentType.startsWith("application/grpc-web")) {
+    return grpcStatusName(
+      grpcWebTrailers(response.body)["grpc-status"] ?? response.headers["grpc-status"],
+    );
   }
-  if (!contentType.startsWith("application/grpc")) return `http ${response.status}`;
-  const status =
-    protocol === "grpc"
-      ? (response.trailers["grpc-status"] ?? response.headers["grpc-status"])
-      : (grpcWebTrailers(response.body)["grpc-status"] ?? response.headers["grpc-status"]);
+  if (contentType.startsWith("application/grpc")) {
+    return grpcStatusName(response.trailers["grpc-status"] ?? response.headers["grpc-status"]);
+  }
+  if (response.status === 200) return "ok";
+  if (contentType.startsWith("application/json")) {
+    const code = (JSON.parse(response.body.toString("utf8")) as { code?: string }).code;
+    if (code !== undefined) return code;
+  }
+  return `http ${response.status}`;
+}
+
+function grpcStatusName(status: string | undefined): Outcome {
   return status === undefined ? "no status" : (CODE_NAMES[Number(status)] ?? `code ${status}`);
 }
 
 /** The error message, wherever the protocol puts it ("" when there is none). */
-export function messageOf(protocol: WireProtocol, response: RawResponse): string {
-  if (protocol === "connect") {
-    try {
-      return (JSON.parse(response.body.toString("utf8")) as { message?: string }).message ?? "";
-    } catch {
-      return "";
-    }
+export function messageOf(response: RawResponse): string {
+  const contentType = response.headers["content-type"] ?? "";
+  if (contentType.startsWith("application/grpc")) {
+    const trailers = contentType.startsWith("application/grpc-web")
+      ? grpcWebTrailers(response.body)
+      : response.trailers;
+    return decodeURIComponent(trailers["grpc-message"] ?? response.headers["grpc-message"] ?? "");
   }
-  const trailers = protocol === "grpc" ? response.trailers : grpcWebTrailers(response.body);
-  return decodeURIComponent(trailers["grpc-message"] ?? response.headers["grpc-message"] ?? "");
+  try {
+    return (JSON.parse(response.body.toString("utf8")) as { message?: string }).message ?? "";
+  } catch {
+    return "";
+  }
 }
 
 /** The trailers of a gRPC-web body: its last envelope with flag 0x80, as header lines. */
