@@ -18,7 +18,6 @@ import {
   type RawRequest,
   type RawResponse,
   SERVICE_PATH,
-  type WireProtocol,
 } from "./support/raw-rpc.js";
 import { type ServerProcess, startServerProcess } from "./support/server-child.js";
 
