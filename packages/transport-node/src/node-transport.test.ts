@@ -1,5 +1,5 @@
 import { inspect } from "node:util";
-import { ChaukasValidationError } from "@chaukas/client";
+import { ChaukasValidationError, WIRE_PROTOCOLS } from "@chaukas/client";
 import { describe, expect, it } from "vitest";
 import { createNodeTransport } from "./node-transport.js";
 
@@ -65,7 +65,7 @@ describe("createNodeTransport option checks", () => {
     expect(error.field).toBe("tls");
   });
 
-  it.each(["grpc", "connect", "grpc-web"] as const)(
+  it.each(WIRE_PROTOCOLS)(
     "never exposes the api key through the %s transport object",
     (protocol) => {
       const apiKey = "ck_live_do_not_print_me";

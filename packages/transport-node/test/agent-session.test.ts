@@ -1,12 +1,12 @@
 import { equals } from "@bufbuild/protobuf";
-import type { ChaukasClient, ChaukasClientOptions } from "@chaukas/client";
+import { type ChaukasClient, type ChaukasClientOptions, WIRE_PROTOCOLS } from "@chaukas/client";
 import { startDevServer } from "@chaukas/devserver";
 import { type Event, EventSchema, EventType } from "@chaukas/spec/common/v1";
 import { Code, type ConnectError } from "@connectrpc/connect";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runSupportAgent } from "../../../examples/node-agent/src/agent.js";
 import { createChaukasNodeClient } from "../src/node-client.js";
-import type { NodeTransportOptions, NodeTransportProtocol } from "../src/node-transport.js";
+import type { NodeTransportOptions } from "../src/node-transport.js";
 import { type GrpcJsBackend, startGrpcJsBackend } from "./support/grpc-js-backend.js";
 import { generateSelfSignedCert } from "./support/self-signed-cert.js";
 
@@ -63,20 +63,17 @@ describe("the quickstart session against the devserver", () => {
   });
   afterAll(() => server.close());
 
-  it.each(["grpc", "connect", "grpc-web"] as NodeTransportProtocol[])(
-    "round-trips field-for-field over %s",
-    async (protocol) => {
-      const run = await runRecorded({ baseUrl: server.url, protocol });
-      expect(new Set(run.sent.map((e) => e.type))).toEqual(new Set(ALL_TYPES));
-      expect(run.chaukas.stats()).toMatchObject({ sent: run.sent.length, failed: 0 });
+  it.each(WIRE_PROTOCOLS)("round-trips field-for-field over %s", async (protocol) => {
+    const run = await runRecorded({ baseUrl: server.url, protocol });
+    expect(new Set(run.sent.map((e) => e.type))).toEqual(new Set(ALL_TYPES));
+    expect(run.chaukas.stats()).toMatchObject({ sent: run.sent.length, failed: 0 });
 
-      const back: Event[] = [];
-      for await (const event of run.chaukas.query({ sessionId: run.sessionId })) {
-        back.push(event);
-      }
-      expectSameEvents(back, run.sent);
-    },
-  );
+    const back: Event[] = [];
+    for await (const event of run.chaukas.query({ sessionId: run.sessionId })) {
+      back.push(event);
+    }
+    expectSameEvents(back, run.sent);
+  });
 });
 
 describe("the quickstart session against @grpc/grpc-js", () => {
