@@ -346,6 +346,48 @@ describe("calls that overlap or stop early", () => {
     }
   });
 
+  it("nests a generateText that a tool runs under that tool's call", async () => {
+    const session = chaukas.startSession({ agentId: "planner" });
+    const researcher = tool({
+      inputSchema: jsonSchema<{ city: string }>({ type: "object" }),
+      execute: async ({ city }) => {
+        const inner = await generateText({
+          model: new MockLanguageModelV4({
+            modelId: "inner-model",
+            doGenerate: {
+              content: [{ type: "text", text: `Notes on ${city}.` }],
+              finishReason: { unified: "stop", raw: "stop" },
+              usage: STEP_USAGE,
+              warnings: [],
+            },
+          }),
+          prompt: `Research ${city}`,
+        });
+        return { notes: inner.text };
+      },
+    });
+    await session.run(() =>
+      generateText({
+        model: toolThenAnswerModel({ ...weatherCall, toolName: "research" }, "Done."),
+        prompt: "Research Paris",
+        tools: { research: researcher },
+        stopWhen: stepCountIs(3),
+      }),
+    );
+    session.end();
+    const events = await stored(chaukas, session.id);
+    const toolStart = one(events, EventType.TOOL_CALL_START);
+    const inner = all(events, EventType.MODEL_INVOCATION_START).filter(
+      (e) => e.content.case === "llmInvocation" && e.content.value.model === "inner-model",
+    );
+    expect(inner).toHaveLength(1);
+    expect(inner[0]?.parentSpanId).toBe(toolStart.spanId);
+    expect(inner[0]?.invocationId).not.toBe(toolStart.invocationId);
+    expect(one(events, EventType.TOOL_CALL_END).content.value).toMatchObject({
+      output: { notes: "Notes on Paris." },
+    });
+  });
+
   it("ends the model call of an aborted stream as FAILED (aborted), without an ERROR", async () => {
     const session = chaukas.startSession({ agentId: "impatient" });
     const controller = new AbortController();
