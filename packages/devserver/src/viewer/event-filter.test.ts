@@ -1,10 +1,10 @@
-import { create } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { type Event, EventSchema, EventType, Severity } from "@chaukas/spec/common/v1";
 import { describe, expect, it } from "vitest";
 import { NO_FILTER, visibleRows } from "./event-filter.js";
 import type { SpanRow } from "./span-rows.js";
 
-function row(key: string, depth: number, init: Partial<Event>): SpanRow {
+function row(key: string, depth: number, init: MessageInitShape<typeof EventSchema>): SpanRow {
   const first = create(EventSchema, { eventId: key, ...init });
   return { key, depth, first, end: undefined, startMs: 0, endMs: undefined, failed: false };
 }

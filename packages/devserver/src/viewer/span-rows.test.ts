@@ -1,4 +1,4 @@
-import { create } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { type Event, EventSchema, EventStatus, EventType } from "@chaukas/spec/common/v1";
 import { describe, expect, it } from "vitest";
@@ -10,7 +10,7 @@ function event(
   atMs: number,
   spanId: string,
   parentSpanId = "",
-  extra: Partial<Event> = {},
+  extra: MessageInitShape<typeof EventSchema> = {},
 ): Event {
   n += 1;
   return create(EventSchema, {
