@@ -1,5 +1,5 @@
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { type Event, EventSchema, EventType, Severity } from "@chaukas/spec/common/v1";
+import { EventSchema, EventType, Severity } from "@chaukas/spec/common/v1";
 import { describe, expect, it } from "vitest";
 import { NO_FILTER, visibleRows } from "./event-filter.js";
 import type { SpanRow } from "./span-rows.js";
