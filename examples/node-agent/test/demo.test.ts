@@ -34,6 +34,7 @@ describe("pnpm demo", () => {
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toMatch(/local Chaukas backend on http:\/\/127\.0\.0\.1:\d+/);
+    expect(stdout).toMatch(/trace viewer on http:\/\/127\.0\.0\.1:\d+\//);
     expect(stdout).toContain("30 of 30 events delivered");
     expect(stdout).toContain("over gRPC over HTTP/2");
     expect(stdout).toContain("19 of 19 event types");
@@ -67,6 +68,12 @@ describe("pnpm demo", () => {
     } finally {
       await server.close();
     }
+  });
+
+  it("refuses --keep with --endpoint: there is no local backend to keep", async () => {
+    const { code, stderr } = await runDemo(["--keep", "--endpoint", "http://127.0.0.1:1"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("--keep");
   });
 
   it("fails with exit code 1 when the backend refuses the key", async () => {
