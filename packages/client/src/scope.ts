@@ -88,7 +88,10 @@ export interface ChaukasScope {
   system(input: SystemInit | string): string;
 }
 
-/** A scope bound to one span: a session, an agent, or a model/tool/MCP call. */
+/**
+ * A scope bound to one span: a session, an agent, or a model/tool/MCP call. Its methods are
+ * functions of the span, not of `this`: they work detached (`promise.then(tool.end)`).
+ */
 export interface SpanScope extends ChaukasScope {
   /** The ids events emitted through this scope inherit. */
   readonly context: SpanContext;
@@ -396,9 +399,9 @@ interface Span {
   /** The START content's value, whose ids the END repeats (read, never changed). */
   readonly start: {
     readonly provider?: string;
-    model?: string;
-    startTime?: Timestamp;
-    id?: string;
+    readonly model?: string;
+    readonly startTime?: Timestamp;
+    readonly id?: string;
   };
   readonly startMs: number;
   /** `monotonicMs()` at the start: the END's duration is measured from it. */
