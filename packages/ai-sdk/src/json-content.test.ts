@@ -30,6 +30,41 @@ describe("toJsonContent", () => {
     expect(toJsonContent({ buffer: new ArrayBuffer(3) })).toEqual({ buffer: "[3 bytes]" });
   });
 
+  it("describes inline file data given as base64 or a data: URL, and keeps links", () => {
+    const base64 = "iVBORw0KGgo".repeat(1000);
+    expect(
+      toJsonContent({
+        content: [
+          { type: "text", text: "What is in this picture?" },
+          { type: "image", image: base64, mediaType: "image/png" },
+          { type: "image", image: "https://example.com/cat.png" },
+          {
+            type: "file",
+            data: `data:application/pdf;base64,${base64}`,
+            mediaType: "application/pdf",
+          },
+          { type: "file", data: { type: "data", data: base64 }, mediaType: "image/png" },
+        ],
+      }),
+    ).toEqual({
+      content: [
+        { type: "text", text: "What is in this picture?" },
+        { type: "image", image: "[11000 characters of inline data]", mediaType: "image/png" },
+        { type: "image", image: "https://example.com/cat.png" },
+        {
+          type: "file",
+          data: "[11028 characters of inline data]",
+          mediaType: "application/pdf",
+        },
+        {
+          type: "file",
+          data: { type: "data", data: "[11000 characters of inline data]" },
+          mediaType: "image/png",
+        },
+      ],
+    });
+  });
+
   it("turns URLs, dates, errors, bigints and odd numbers into JSON", () => {
     expect(
       toJsonContent({

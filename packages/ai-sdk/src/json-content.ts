@@ -6,11 +6,21 @@ import { type JsonInput, MAX_JSON_DEPTH } from "@chaukas/client";
  * file bytes, URLs, errors, `undefined` in arrays, class instances. Bytes are described,
  * never copied (an image would dwarf the event); a cycle or a nesting deeper than the
  * client's limit becomes a marker string, so the rest of the value is still recorded.
+ * Inline file data given as a string (base64 or a `data:` URL in an image or file part) is
+ * described like bytes; a link (`https:`) is kept.
  */
 export function toJsonContent(value: unknown): JsonInput {
   const json = toJson(value, 0, new Set());
   return isPlainRecord(json) ? (json as JsonInput) : { value: json };
 }
+
+/** The AI SDK's content parts that may carry a file inline: their `type` and data field. */
+const INLINE_DATA_KEYS: ReadonlyMap<unknown, string> = new Map([
+  ["image", "image"],
+  ["file", "data"],
+  ["data", "data"],
+]);
+const LINK = /^https?:\/\//i;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -53,8 +63,12 @@ function toJson(value: unknown, depth: number, ancestors: Set<object>): Json | u
       return toJson((object as { toJSON(): unknown }).toJSON(), depth, ancestors);
     }
     const result: { [key: string]: Json } = {};
+    const inlineDataKey = INLINE_DATA_KEYS.get((object as { type?: unknown }).type);
     for (const [key, item] of Object.entries(object)) {
-      const json = toJson(item, depth + 1, ancestors);
+      const json =
+        key === inlineDataKey && typeof item === "string" && !LINK.test(item)
+          ? `[${item.length} characters of inline data]`
+          : toJson(item, depth + 1, ancestors);
       if (json === undefined) continue;
       // Defined, not assigned: a "__proto__" key stays a plain key.
       Object.defineProperty(result, key, {
