@@ -444,19 +444,27 @@ describe("fuzzing all three protocols over HTTP/1.1 and HTTP/2", () => {
     expect(wrong.slice(0, 20)).toEqual([]);
 
     expect(server.alive()).toBe(true);
-    const after = await server.memory();
+    const afterFirst = await server.memory();
+    // The same requests again: memory that is bounded reaches its peak in the first round
+    // (the runtime's heap grown to its working size) and stays there; memory that grows
+    // with the requests would climb again.
+    const again = await sendAll(server.url, cases);
+    expect(again.filter((outcome) => outcome === "ok")).toEqual([]);
+    expect(server.alive()).toBe(true);
+    const afterSecond = await server.memory();
+    const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
     console.info(
-      `fuzz memory: heap after GC ${(baseline.heapUsed / MiB).toFixed(1)} → ${(after.heapUsed / MiB).toFixed(1)} MiB, ` +
-        `peak RSS ${(baseline.maxRss / MiB).toFixed(1)} → ${(after.maxRss / MiB).toFixed(1)} MiB`,
+      `fuzz memory: heap after GC ${mib(baseline.heapUsed)} → ${mib(afterFirst.heapUsed)} → ${mib(afterSecond.heapUsed)}, ` +
+        `peak RSS ${mib(baseline.maxRss)} → ${mib(afterFirst.maxRss)} → ${mib(afterSecond.maxRss)}`,
     );
     // Nothing retained: the heap after a full GC is where it was.
-    expect(after.heapUsed - baseline.heapUsed).toBeLessThan(16 * MiB);
-    // The peak: every request in flight holding twice the read limit (zlib's chunks, then
-    // their concatenation), plus the runtime's own growth under load; never the 64 MiB a
-    // bomb inflates to.
-    expect(after.maxRss - baseline.maxRss).toBeLessThan(
-      2 * CONCURRENCY * 2 * READ_LIMIT + 64 * MiB,
-    );
+    expect(afterSecond.heapUsed - baseline.heapUsed).toBeLessThan(16 * MiB);
+    // No growth with the number of requests: the second round's peak is the first's.
+    expect(afterSecond.maxRss - afterFirst.maxRss).toBeLessThan(48 * MiB);
+    // A loose ceiling on that peak (measured: 80 to 140 MiB above the idle server, most of
+    // it the allocator's per-thread arenas of zlib's thread pool), far from unbounded reads:
+    // the 12 gzip bombs inflated whole are 768 MiB, a 4 GiB length prefix allocated 4 GiB.
+    expect(afterFirst.maxRss - baseline.maxRss).toBeLessThan(320 * MiB);
 
     // What was stored before is intact, what is sent after is stored, over every protocol.
     const afterEvents = oneOfEachType({ sessionId: "fuzz-after", firstN: 100 });
