@@ -10,6 +10,8 @@ export type ChildOutcome =
 /** Extra `node` flags some benchmarks need (`--expose-gc` to measure retained bytes). */
 export interface ChildOptions {
   readonly nodeFlags?: readonly string[];
+  /** Extra environment variables, e.g. which backend a throughput run sends to. */
+  readonly env?: Readonly<Record<string, string>>;
   /** Killed after this long; a hung benchmark must not hang `pnpm bench`. */
   readonly timeoutMs: number;
 }
@@ -25,6 +27,7 @@ export function runChild(name: string, options: ChildOptions): Promise<ChildOutc
     [...process.execArgv, ...(options.nodeFlags ?? []), script],
     {
       stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...options.env },
     },
   );
   let stdout = "";

@@ -3,9 +3,9 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { runChild } from "./child-job.js";
 import { describeMachine, formatNotes, formatTable } from "./report.js";
-import { ROWS, type RowReport, type RowRuns } from "./rows.js";
+import { ROWS, type RowReport, type RowRuns } from "./rows/index.js";
 
-/** Timed benchmarks run this many times each (fresh process every time); medians are reported. */
+/** Timed benchmarks run this many times each (fresh process every time); see each row's verdict. */
 const DEFAULT_RUNS = 3;
 const DEFAULT_CHILD_TIMEOUT_MS = 60_000;
 
@@ -23,6 +23,8 @@ const rows = ROWS.filter((row) => only === undefined || only.includes(row.id));
 
 const started = Date.now();
 const reports: RowReport[] = [];
+/** Every run's raw figures per row, as the children reported them (written to results.json). */
+const rawRuns: Record<string, RowRuns> = {};
 for (const row of rows) {
   process.stderr.write(`${row.title}\n`);
   const rowRuns: RowRuns = Object.fromEntries(
@@ -37,6 +39,7 @@ for (const row of rows) {
       const outcome = await runChild(contender.script, {
         timeoutMs: contender.timeoutMs ?? DEFAULT_CHILD_TIMEOUT_MS,
         ...(contender.nodeFlags === undefined ? {} : { nodeFlags: contender.nodeFlags }),
+        ...(contender.env === undefined ? {} : { env: contender.env }),
       });
       const slot = rowRuns[contender.key]!;
       if (outcome.ok) {
@@ -50,20 +53,26 @@ for (const row of rows) {
     }
   }
   reports.push(row.evaluate(rowRuns));
+  rawRuns[row.id] = rowRuns;
 }
 
 const table = formatTable(reports);
 const notes = formatNotes(reports);
 process.stdout.write(`\n${table}\n\n${notes}\n`);
 process.stdout.write(
-  `\n(${((Date.now() - started) / 1000).toFixed(0)} s; medians of ${runs} runs)\n`,
+  `\n(${((Date.now() - started) / 1000).toFixed(0)} s; ${runs} runs per timing)\n`,
 );
 
 const resultsPath = fileURLToPath(new URL("../results.json", import.meta.url));
 writeFileSync(
   resultsPath,
   `${JSON.stringify(
-    { generatedAt: new Date().toISOString(), machine: describeMachine(runs), table, rows: reports },
+    {
+      generatedAt: new Date().toISOString(),
+      machine: describeMachine(runs),
+      table,
+      rows: reports.map((report) => ({ ...report, runs: rawRuns[report.id] })),
+    },
     null,
     2,
   )}\n`,

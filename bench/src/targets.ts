@@ -6,6 +6,8 @@ export interface TargetCheck {
   readonly met: boolean | undefined;
   /** The measured figure and, when missed, by how much. */
   readonly detail: string;
+  /** A figure shown beside the targets (e.g. another unit), with no verdict of its own. */
+  readonly informational?: true;
 }
 
 /** Checks `value ≤ limit`; a miss says by how much, in the figure's own unit and in percent. */
@@ -53,4 +55,9 @@ export function atLeast(
 /** A yes/no property (e.g. drops counted exactly). */
 export function holds(target: string, value: boolean | undefined, detail: string): TargetCheck {
   return { target, met: value, detail: value === undefined ? "not measured" : detail };
+}
+
+/** A figure with no target of its own, shown in the table beside the ones that have one. */
+export function shown(label: string, detail: string): TargetCheck {
+  return { target: label, met: undefined, detail, informational: true };
 }

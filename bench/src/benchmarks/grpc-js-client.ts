@@ -10,11 +10,8 @@ export interface HandWrittenIngestClient {
   close(): void;
 }
 
-/**
- * What a developer writes without an SDK: `@grpc/proto-loader` over the spec's `proto/`, a
- * grpc-js client on an insecure HTTP/2 channel, one promise-wrapped call per batch.
- */
-export function createHandWrittenIngestClient(baseUrl: string): HandWrittenIngestClient {
+/** `@grpc/proto-loader` over the spec's `proto/`: the service a hand-written client loads. */
+function loadService(): grpc.ServiceClientConstructor {
   const definition = protoLoader.loadSync("chaukas/spec/client/v1/client.proto", {
     includeDirs: [PROTO_ROOT],
     keepCase: false,
@@ -26,8 +23,28 @@ export function createHandWrittenIngestClient(baseUrl: string): HandWrittenInges
   const loaded = grpc.loadPackageDefinition(definition) as unknown as {
     chaukas: { spec: { client: { v1: { ChaukasClientService: grpc.ServiceClientConstructor } } } };
   };
-  const Service = loaded.chaukas.spec.client.v1.ChaukasClientService;
-  const client = new Service(new URL(baseUrl).host, grpc.credentials.createInsecure());
+  return loaded.chaukas.spec.client.v1.ChaukasClientService;
+}
+
+/** Bytes of `request` as grpc-js serializes it (before compression). */
+export function handWrittenRequestBytes(request: Record<string, unknown>): number {
+  return loadService().service.IngestEventBatch!.requestSerialize(request).length;
+}
+
+/**
+ * What a developer writes without an SDK: a grpc-js client on an insecure HTTP/2 channel, one
+ * promise-wrapped call per batch; `gzip` compresses every call of the channel.
+ */
+export function createHandWrittenIngestClient(
+  baseUrl: string,
+  { gzip = false }: { gzip?: boolean } = {},
+): HandWrittenIngestClient {
+  const Service = loadService();
+  const client = new Service(
+    new URL(baseUrl).host,
+    grpc.credentials.createInsecure(),
+    gzip ? { "grpc.default_compression_algorithm": grpc.compressionAlgorithms.gzip } : {},
+  );
   const call = client.IngestEventBatch!.bind(client) as (
     request: Record<string, unknown>,
     callback: (error: grpc.ServiceError | null) => void,

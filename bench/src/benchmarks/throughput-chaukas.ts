@@ -1,14 +1,19 @@
 import { PROCESSOR_DEFAULTS } from "@chaukas/client";
-import { startBackendProcess } from "../backend-process.js";
 import { sleep, startChaukasAgent } from "../fixtures/chaukas-session.js";
 import { reportResult } from "../result-channel.js";
-import { THROUGHPUT_EVENTS, THROUGHPUT_WARMUP_EVENTS } from "./throughput-config.js";
+import { startThroughputBackend } from "./throughput-backend.js";
+import { DELIVERY } from "./throughput-config.js";
+import { measureThroughput } from "./throughput-measure.js";
 
-// Row 2: the SDK end to end with its defaults (batches of 100, one export in flight) over
-// gRPC/HTTP2 into the local backend in its own process. The clock runs from the first emit
-// until `flush()` says everything was delivered; building the events is included.
-const backend = await startBackendProcess();
-const { chaukas, emitToolCall } = startChaukasAgent(backend.url);
+// Row 2: the SDK end to end with its defaults over gRPC/HTTP2 (`@chaukas/transport-node`) into
+// a backend in its own process (the counting sink, or the local backend). The clock runs from
+// the first emit until `flush()` says everything was delivered; building the events is included.
+const backend = await startThroughputBackend();
+const { chaukas, emitToolCall, setupEvents } = startChaukasAgent(
+  backend.url,
+  { maxBatchSize: DELIVERY.batchSize, maxConcurrentExports: DELIVERY.callsInFlight },
+  { compression: DELIVERY.compression, compressMinBytes: DELIVERY.compressMinBytes },
+);
 
 /** Emits like a busy agent that never overruns the queue: it waits while the queue is half full. */
 async function send(events: number): Promise<void> {
@@ -23,19 +28,8 @@ async function send(events: number): Promise<void> {
   await chaukas.flush();
 }
 
-await send(THROUGHPUT_WARMUP_EVENTS);
-const start = process.hrtime.bigint();
-await send(THROUGHPUT_EVENTS);
-const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+const result = await measureThroughput(backend, send, setupEvents);
 const stats = chaukas.stats();
-const stored = await backend.storedEvents();
 await chaukas.shutdown();
 await backend.close();
-reportResult({
-  eventsPerSecond: THROUGHPUT_EVENTS / seconds,
-  events: THROUGHPUT_EVENTS,
-  storedEvents: stored,
-  expectedStored: stats.sent,
-  dropped: stats.dropped,
-  failed: stats.failed,
-});
+reportResult({ ...result, sdkStats: stats });

@@ -4,11 +4,7 @@ import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { IngestEventBatchRequestSchema } from "@chaukas/spec/client/v1";
 import { createToolCallEvent, newSessionIds } from "../fixtures/tool-call-event.js";
 import { reportResult } from "../result-channel.js";
-import {
-  THROUGHPUT_BATCH_EVENTS,
-  THROUGHPUT_EVENTS,
-  THROUGHPUT_WARMUP_EVENTS,
-} from "./throughput-config.js";
+import { DELIVERY, THROUGHPUT_EVENTS, THROUGHPUT_WARMUP_EVENTS } from "./throughput-config.js";
 
 // The ceiling of row 2: `toBinary` of the same IngestEventBatch requests with no I/O at all.
 // The events are built before the clock starts (the issue defines this limit as encoding
@@ -18,9 +14,9 @@ const ids = newSessionIds();
 
 function buildBatches(events: number) {
   const batches = [];
-  for (let built = 0; built < events; built += THROUGHPUT_BATCH_EVENTS) {
+  for (let built = 0; built < events; built += DELIVERY.batchSize) {
     const batch = [];
-    for (let j = 0; j < THROUGHPUT_BATCH_EVENTS; j++) {
+    for (let j = 0; j < DELIVERY.batchSize; j++) {
       batch.push(createToolCallEvent(ids, built + j));
     }
     batches.push(batch);

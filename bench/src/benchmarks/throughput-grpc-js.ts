@@ -1,48 +1,52 @@
 import { randomUUID } from "node:crypto";
-import { startBackendProcess } from "../backend-process.js";
 import { newSessionIds, plainToolCallEvent } from "../fixtures/tool-call-event.js";
 import { reportResult } from "../result-channel.js";
-import { createHandWrittenIngestClient } from "./grpc-js-client.js";
-import {
-  THROUGHPUT_BATCH_EVENTS,
-  THROUGHPUT_EVENTS,
-  THROUGHPUT_WARMUP_EVENTS,
-} from "./throughput-config.js";
+import { createHandWrittenIngestClient, handWrittenRequestBytes } from "./grpc-js-client.js";
+import { startThroughputBackend } from "./throughput-backend.js";
+import { DELIVERY } from "./throughput-config.js";
+import { measureThroughput } from "./throughput-measure.js";
 
-// Baseline (a) of row 2: a hand-written @grpc/grpc-js client sending the same events in
-// IngestEventBatch calls of the same size, one call in flight (the SDK's default), into the
-// same local backend running in its own process.
-const backend = await startBackendProcess();
-const client = createHandWrittenIngestClient(backend.url);
+// Baseline of row 2: a hand-written @grpc/grpc-js client sending the same events in
+// IngestEventBatch calls of the SDK's batch size, with as many calls in flight as the SDK's
+// default and the same compression, into the same backend in its own process. It builds the
+// next batch while calls are in flight, as a competent hand-written client would.
+const backend = await startThroughputBackend();
 const ids = newSessionIds();
 
-async function send(events: number): Promise<void> {
-  for (let sent = 0; sent < events; sent += THROUGHPUT_BATCH_EVENTS) {
-    const batch = [];
-    for (let j = 0; j < THROUGHPUT_BATCH_EVENTS; j++) {
-      batch.push(plainToolCallEvent(ids, sent + j));
-    }
-    const now = Date.now();
-    await client.ingestEventBatch({
-      eventBatch: {
-        batchId: randomUUID(),
-        timestamp: { seconds: Math.floor(now / 1000), nanos: (now % 1000) * 1e6 },
-        events: batch,
-      },
-    });
-  }
+function nextRequest(first: number, events: number) {
+  const batch = [];
+  for (let j = 0; j < events; j++) batch.push(plainToolCallEvent(ids, first + j));
+  const now = Date.now();
+  return {
+    eventBatch: {
+      batchId: randomUUID(),
+      timestamp: { seconds: Math.floor(now / 1000), nanos: (now % 1000) * 1e6 },
+      events: batch,
+    },
+  };
 }
 
-await send(THROUGHPUT_WARMUP_EVENTS);
-const start = process.hrtime.bigint();
-await send(THROUGHPUT_EVENTS);
-const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-const stored = await backend.storedEvents();
+// Compressed like the SDK: gzip when its requests reach `compressMinBytes` (every request of a
+// run has about the same size, and grpc-js compresses all of a channel's calls or none).
+const typicalRequestBytes = handWrittenRequestBytes(nextRequest(0, DELIVERY.batchSize));
+const client = createHandWrittenIngestClient(backend.url, {
+  gzip: DELIVERY.compression === "gzip" && typicalRequestBytes >= DELIVERY.compressMinBytes,
+});
+
+async function send(events: number): Promise<void> {
+  const inFlight = new Set<Promise<void>>();
+  for (let sent = 0; sent < events; sent += DELIVERY.batchSize) {
+    const request = nextRequest(sent, Math.min(DELIVERY.batchSize, events - sent));
+    while (inFlight.size >= DELIVERY.callsInFlight) await Promise.race(inFlight);
+    const call: Promise<void> = client
+      .ingestEventBatch(request)
+      .finally(() => inFlight.delete(call));
+    inFlight.add(call);
+  }
+  await Promise.all(inFlight);
+}
+
+const result = await measureThroughput(backend, send);
 client.close();
 await backend.close();
-reportResult({
-  eventsPerSecond: THROUGHPUT_EVENTS / seconds,
-  events: THROUGHPUT_EVENTS,
-  storedEvents: stored,
-  expectedStored: THROUGHPUT_EVENTS + THROUGHPUT_WARMUP_EVENTS,
-});
+reportResult({ ...result, typicalRequestBytes });

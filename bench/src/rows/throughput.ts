@@ -1,0 +1,143 @@
+import type { DeliverySettings } from "../benchmarks/throughput-config.js";
+import { formatRate, formatRatio } from "../format.js";
+import { atLeast, atMost, holds, shown, type TargetCheck } from "../targets.js";
+import {
+  type Contender,
+  errorNotes,
+  medianOf,
+  type RowDefinition,
+  type RowRuns,
+  ratio,
+  show,
+} from "./row-definition.js";
+
+/** The SDK and the hand-written grpc-js client, both sending to `backend`. */
+function clientContenders(backend: "sink" | "devserver"): Contender[] {
+  const env = { BENCH_THROUGHPUT_BACKEND: backend };
+  return [
+    { key: "chaukas", label: `Chaukas client → ${backend}`, script: "throughput-chaukas", env },
+    {
+      key: "grpcJs",
+      label: `hand-written grpc-js → ${backend}`,
+      script: "throughput-grpc-js",
+      env,
+    },
+  ];
+}
+
+/** Every run of both clients: did the backend receive exactly what was emitted? */
+function receivedEqualsEmitted(runs: RowRuns): TargetCheck {
+  const all = ["chaukas", "grpcJs"].flatMap((key) =>
+    (runs[key]?.results ?? []).map((r) => ({ key, received: r.received, emitted: r.emitted })),
+  );
+  const wrong = all.filter((r) => r.received !== r.emitted);
+  return holds(
+    "received = emitted",
+    all.length === 0 ? undefined : wrong.length === 0,
+    wrong.length === 0
+      ? `every run (${all.length}): ${[...new Set(all.map((r) => `${r.key} ${r.emitted}`))].join(", ")} events`
+      : wrong.map((r) => `${r.key}: ${r.received} of ${r.emitted}`).join("; "),
+  );
+}
+
+const bytes = (n: number | undefined) => (n === undefined ? "missing" : `${n.toFixed(1)} B`);
+const percent = (n: number | undefined) =>
+  n === undefined ? "missing" : `${(n * 100).toFixed(0)}%`;
+const micros = (n: number) => `${n.toFixed(1)} µs`;
+
+/**
+ * Like with like: the encoded requests (before compression) carry the same bytes per event, and
+ * the same share of calls is compressed. Timestamps' varints vary by a byte with the clock, so
+ * per-event sizes are compared within 1 byte.
+ */
+function samePayload(runs: RowRuns): TargetCheck {
+  const sdk = medianOf(runs, "chaukas", "messageBytesPerEvent");
+  const grpcJs = medianOf(runs, "grpcJs", "messageBytesPerEvent");
+  const sdkGzip = medianOf(runs, "chaukas", "compressedCallShare");
+  const grpcJsGzip = medianOf(runs, "grpcJs", "compressedCallShare");
+  const equal =
+    sdk === undefined || grpcJs === undefined
+      ? undefined
+      : Math.abs(sdk - grpcJs) <= 1 && sdkGzip === grpcJsGzip;
+  return holds(
+    "same encoded size and compression",
+    equal,
+    `${bytes(sdk)} vs ${bytes(grpcJs)}/event encoded; gzip on ${percent(sdkGzip)} vs ${percent(grpcJsGzip)} of calls; on the wire ${bytes(medianOf(runs, "chaukas", "wireBytesPerEvent"))} vs ${bytes(medianOf(runs, "grpcJs", "wireBytesPerEvent"))}/event`,
+  );
+}
+
+function deliveryNote(runs: RowRuns): string[] {
+  const delivery = runs.chaukas?.results[0]?.delivery as DeliverySettings | undefined;
+  return delivery === undefined
+    ? []
+    : [
+        `both clients: batches of ${delivery.batchSize}, ${delivery.callsInFlight} call(s) in flight, compression ${delivery.compression} from ${delivery.compressMinBytes} B (the SDK's defaults)`,
+      ];
+}
+
+export const throughputSinkRow: RowDefinition = {
+  id: "throughput",
+  title: "2. Throughput, gRPC/HTTP2 loopback into a counting sink",
+  contenders: [
+    ...clientContenders("sink"),
+    { key: "encodeOnly", label: "toBinary only", script: "throughput-encode-only" },
+  ],
+  evaluate(runs) {
+    const chaukas = medianOf(runs, "chaukas", "eventsPerSecond");
+    const grpcJs = medianOf(runs, "grpcJs", "eventsPerSecond");
+    const encodeOnly = medianOf(runs, "encodeOnly", "eventsPerSecond");
+    const chaukasCpu = medianOf(runs, "chaukas", "cpuMicrosPerEvent");
+    const grpcJsCpu = medianOf(runs, "grpcJs", "cpuMicrosPerEvent");
+    return {
+      id: this.id,
+      title: this.title,
+      chaukas: `${show(chaukas, formatRate)}; client CPU ${show(chaukasCpu, micros)}/event`,
+      baselines: `grpc-js ${show(grpcJs, formatRate)}, CPU ${show(grpcJsCpu, micros)}/event; encode-only ${show(encodeOnly, formatRate)}`,
+      checks: [
+        atLeast("≥ 1.2× grpc-js", ratio(chaukas, grpcJs), 1.2, formatRatio),
+        atMost("client CPU/event ≤ 1.0× grpc-js", ratio(chaukasCpu, grpcJsCpu), 1.0, formatRatio),
+        receivedEqualsEmitted(runs),
+        samePayload(runs),
+        shown(
+          "vs encode-only (a ceiling no client reaches: no I/O, events prebuilt)",
+          show(ratio(chaukas, encodeOnly), formatRatio),
+        ),
+      ],
+      notes: [...errorNotes(runs), ...deliveryNote(runs)],
+      data: {
+        chaukasEventsPerSecond: chaukas,
+        grpcJsEventsPerSecond: grpcJs,
+        encodeOnlyEventsPerSecond: encodeOnly,
+        chaukasCpuMicrosPerEvent: chaukasCpu,
+        grpcJsCpuMicrosPerEvent: grpcJsCpu,
+        chaukasMessageBytesPerEvent: medianOf(runs, "chaukas", "messageBytesPerEvent"),
+        grpcJsMessageBytesPerEvent: medianOf(runs, "grpcJs", "messageBytesPerEvent"),
+      },
+    };
+  },
+};
+
+export const throughputDevserverRow: RowDefinition = {
+  id: "throughput-devserver",
+  title: "2b. Throughput, gRPC/HTTP2 loopback into the local backend",
+  contenders: clientContenders("devserver"),
+  evaluate(runs) {
+    const chaukas = medianOf(runs, "chaukas", "eventsPerSecond");
+    const grpcJs = medianOf(runs, "grpcJs", "eventsPerSecond");
+    return {
+      id: this.id,
+      title: this.title,
+      chaukas: show(chaukas, formatRate),
+      baselines: `grpc-js ${show(grpcJs, formatRate)}`,
+      checks: [
+        shown(
+          "vs grpc-js (bound by the backend's decoding)",
+          show(ratio(chaukas, grpcJs), formatRatio),
+        ),
+        receivedEqualsEmitted(runs),
+      ],
+      notes: errorNotes(runs),
+      data: { chaukasEventsPerSecond: chaukas, grpcJsEventsPerSecond: grpcJs },
+    };
+  },
+};
