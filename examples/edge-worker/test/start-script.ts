@@ -31,9 +31,11 @@ export function startScript(
   command: string,
   args: readonly string[],
   env: Readonly<Record<string, string>>,
+  cwd?: string,
 ): Promise<StartedScript> {
   const child = spawn(command, args, {
     env: { ...process.env, ...env },
+    ...(cwd === undefined ? {} : { cwd }),
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
