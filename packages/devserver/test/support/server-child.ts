@@ -15,14 +15,23 @@ export interface ServerProcess {
   readonly child: ChildProcess;
   /** Whether the process is still running. */
   alive(): boolean;
-  /** Its memory now (after a full GC) and its peak resident set size so far. */
+  /** Its memory now (after a full GC), its peak resident set size so far, and the peaks sampled since the last call. */
   memory(): Promise<Omit<Memory, "type">>;
   close(): Promise<void>;
 }
 
-export async function startServerProcess(options: DevServerOptions = {}): Promise<ServerProcess> {
+/**
+ * Starts the process. `heapLimitMiB` caps V8's old space (`--max-old-space-size`): a server
+ * that needed more would crash, so surviving a load under the cap bounds its memory.
+ */
+export async function startServerProcess(
+  options: DevServerOptions = {},
+  limits: { heapLimitMiB?: number } = {},
+): Promise<ServerProcess> {
+  const heapLimit =
+    limits.heapLimitMiB === undefined ? [] : [`--max-old-space-size=${limits.heapLimitMiB}`];
   const child = fork(fileURLToPath(new URL("./server-process.ts", import.meta.url)), [], {
-    execArgv: ["--import", TSX_LOADER, "--expose-gc"],
+    execArgv: ["--import", TSX_LOADER, "--expose-gc", ...heapLimit],
     env: {
       ...process.env,
       TSX_TSCONFIG_PATH: `${repoRoot}tsconfig.json`,
