@@ -3,7 +3,7 @@
 // script (the SDK's client and web transport included), so the devserver serves it with no
 // CDN and no network. `pnpm build` runs this after `tsc -b`; tests call `buildViewer` with
 // `fromSources` to bundle the workspace sources instead of the packages' dist/.
-import { copyFile, mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -42,18 +42,24 @@ export async function buildViewer(options = {}) {
     platform: "browser",
     target: "es2022",
     minify: true,
-    legalComments: "linked",
+    legalComments: "eof",
     logLevel: "warning",
-    metafile: true,
+    write: false,
     plugins: options.fromSources === true ? [workspaceSources] : [],
   });
-  await copyFile(`${viewerSources}index.html`, `${outDir}index.html`);
-  await copyFile(`${viewerSources}viewer.css`, `${outDir}viewer.css`);
-  const script =
-    result.metafile.outputs[
-      Object.keys(result.metafile.outputs).find((p) => p.endsWith("viewer.js"))
-    ];
-  return script?.bytes ?? (await readFile(`${outDir}viewer.js`)).byteLength;
+  const script = result.outputFiles.find((file) => file.path.endsWith("viewer.js"));
+  if (script === undefined) throw new Error("esbuild produced no viewer.js");
+  await writeAtomically(`${outDir}viewer.js`, script.contents);
+  await writeAtomically(`${outDir}index.html`, await readFile(`${viewerSources}index.html`));
+  await writeAtomically(`${outDir}viewer.css`, await readFile(`${viewerSources}viewer.css`));
+  return script.contents.byteLength;
+}
+
+/** A server running meanwhile (tests build while others serve) never reads half a file. */
+async function writeAtomically(path, contents) {
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, contents);
+  await rename(temporary, path);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -4,6 +4,7 @@
 import { type ChaukasClient, createChaukasClient } from "@chaukas/client";
 import type { Event } from "@chaukas/spec/common/v1";
 import { createConnectWebTransport } from "@chaukas/transport-web";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { h } from "./dom.js";
 import {
   eventMatches,
@@ -30,6 +31,11 @@ const POLL_INTERVAL_MS = 1000;
 const PAGE_SIZE = 1000;
 /** Newest events the sessions list reads; older sessions drop out of the list. */
 const MAX_LIST_EVENTS = 20_000;
+/**
+ * Where the page keeps the API key a server started with `--api-key` asks for: this tab's
+ * session storage, gone when the tab closes (never the URL, which ends up in histories).
+ */
+const API_KEY_STORAGE = "chaukas-devserver-api-key";
 
 /** Everything the page shows, replaced as a whole by each poll or click. */
 interface ViewerState {
@@ -42,6 +48,8 @@ interface ViewerState {
   filter: ViewerFilter;
   /** The last query failure, shown in the status line until a poll succeeds. */
   error: string | undefined;
+  /** The server refused the page's key (or its lack of one): the key form is shown. */
+  needsKey: boolean;
   lastUpdate: number | undefined;
 }
 
@@ -57,7 +65,23 @@ async function collect(iterable: AsyncIterable<Event>, max: number): Promise<Eve
   return events;
 }
 
-function createViewer(root: HTMLElement, client: ChaukasClient) {
+/**
+ * The viewer only reads: its client never emits, so tenant and project are placeholders
+ * (queries override them with "", which matches every tenant and project).
+ */
+function createViewerClient(apiKey: string | null): ChaukasClient {
+  return createChaukasClient({
+    transport: createConnectWebTransport({
+      baseUrl: location.origin,
+      ...(apiKey === null ? {} : { apiKey }),
+    }),
+    tenantId: "devserver-viewer",
+    projectId: "devserver-viewer",
+  });
+}
+
+function createViewer(root: HTMLElement) {
+  let client = createViewerClient(sessionStorage.getItem(API_KEY_STORAGE));
   const state: ViewerState = {
     listEvents: [],
     selectedSessionId: sessionFromHash(),
@@ -65,10 +89,33 @@ function createViewer(root: HTMLElement, client: ChaukasClient) {
     selectedRowKey: undefined,
     filter: NO_FILTER,
     error: undefined,
+    needsKey: false,
     lastUpdate: undefined,
   };
   /** What was last drawn, so an unchanged poll redraws nothing (no flicker, scroll kept). */
   let drawn = "";
+
+  const keyInput = h("input", {
+    type: "password",
+    name: "api-key",
+    placeholder: "API key",
+    autocomplete: "off",
+    "aria-label": "API key",
+  });
+  const keyForm = h(
+    "form",
+    { class: "key-form", hidden: "" },
+    keyInput,
+    h("button", { type: "submit" }, "Use key"),
+  );
+  keyForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(API_KEY_STORAGE, keyInput.value);
+    void client.shutdown();
+    client = createViewerClient(keyInput.value);
+    keyInput.value = "";
+    void poll();
+  });
 
   const regions = {
     status: h("span", { class: "status" }),
@@ -89,6 +136,7 @@ function createViewer(root: HTMLElement, client: ChaukasClient) {
         h("small", {}, "local trace viewer"),
       ),
       regions.filters,
+      keyForm,
       regions.status,
     ),
     regions.sessions,
@@ -118,10 +166,15 @@ function createViewer(root: HTMLElement, client: ChaukasClient) {
         selectedSessionId: selected,
         sessionEvents,
         error: undefined,
+        needsKey: false,
         lastUpdate: Date.now(),
       });
     } catch (error) {
-      state.error = error instanceof Error ? error.message : String(error);
+      const connectError = ConnectError.from(error);
+      state.needsKey = connectError.code === Code.Unauthenticated;
+      state.error = state.needsKey
+        ? "this server requires an API key (started with --api-key)"
+        : connectError.rawMessage;
     }
     draw();
   }
@@ -189,6 +242,7 @@ function createViewer(root: HTMLElement, client: ChaukasClient) {
   }
 
   function drawStatus(): void {
+    keyForm.hidden = !state.needsKey;
     regions.status.className = state.error === undefined ? "status live" : "status failing";
     regions.status.textContent =
       state.error !== undefined
@@ -219,14 +273,7 @@ function sessionFromHash(): string | undefined {
 function start(): void {
   const root = document.getElementById("app");
   if (root === null) throw new Error("the page has no #app element");
-  // The viewer only reads: its client never emits, so tenant and project are placeholders
-  // (queries override them with "", which matches every tenant and project).
-  const client = createChaukasClient({
-    transport: createConnectWebTransport({ baseUrl: location.origin }),
-    tenantId: "devserver-viewer",
-    projectId: "devserver-viewer",
-  });
-  const viewer = createViewer(root, client);
+  const viewer = createViewer(root);
   addEventListener("hashchange", () => {
     const sessionId = sessionFromHash();
     if (sessionId !== undefined) viewer.select(sessionId);
