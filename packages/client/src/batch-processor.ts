@@ -1,8 +1,10 @@
 import { isMessage } from "@bufbuild/protobuf";
+import type { EventBatch } from "@chaukas/spec/common/v1";
 import { type Event, EventSchema } from "@chaukas/spec/common/v1";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { Batcher } from "./batcher.js";
 import { BatchDelivery, type DeliveryContext } from "./delivery.js";
+import { DROP_RANK, type DropRank, dropRankOf } from "./drop-priority.js";
 import { type EncodedEvent, encodeEvents, requestBytesOf } from "./encoded-batch.js";
 import type {
   EventProcessor,
@@ -10,11 +12,13 @@ import type {
   FlushResult,
   ShutdownOptions,
 } from "./event-processor.js";
-import { EventQueue } from "./event-queue.js";
+import { EventQueue, type QueuedEvent } from "./event-queue.js";
 import { unrefTimer } from "./export-attempt.js";
 import type { ErrorHook, ExportErrorInfo } from "./export-error.js";
 import type { EventExporter } from "./exporter.js";
 import { KEEPALIVE_MAX_BATCH_BYTES } from "./keepalive.js";
+import { LossLedger, type LossReason, type LossRecord } from "./loss-ledger.js";
+import { fromStoredBatch, type Outbox, toStoredBatch } from "./outbox.js";
 import { PipelineStats } from "./pipeline-stats.js";
 import { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
 import type { RetryOptions, RetryPolicy } from "./retry.js";
@@ -70,6 +74,19 @@ export interface BatchProcessorOptions {
   readonly onError?: ErrorHook;
   /** Told when events are dropped (see `DropCounts`); an exception it throws is ignored. */
   readonly onDrop?: (reason: DropReason, count: number) => void;
+  /**
+   * Durable storage of batches (`createFileOutbox`, `createIndexedDbOutbox`): each batch is
+   * stored before its first attempt and removed once acknowledged (or refused for good); what
+   * earlier processes left is claimed and delivered first. See the README's "Outbox".
+   * Default: none (batches live in memory only).
+   */
+  readonly outbox?: Outbox | undefined;
+  /**
+   * Builds the SYSTEM event that reports a session's lost events (see `LossRecord`); it is
+   * queued as soon as the queue has room, ranked essential. Default: none (losses are only
+   * counted). The client passes one unless `reportLoss: false`.
+   */
+  readonly lossReport?: ((record: LossRecord) => Event) | undefined;
   /** @internal Random source of the backoff jitter, in [0, 1). Default `Math.random`. */
   readonly random?: () => number;
   /** @internal Waits between retries; must resolve early when `signal` aborts. */
@@ -92,6 +109,13 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
  */
 type ProcessorState = "open" | "draining" | "closed";
 
+/** A batch in the outbox waiting for an export slot; `seq` -1 for batches claimed from it. */
+interface StoredEntry {
+  readonly batch: EventBatch;
+  readonly seq: number;
+  readonly recovered: boolean;
+}
+
 class BatchProcessor implements EventProcessor {
   #state: ProcessorState = "open";
   /** Set when shutdown's deadline passed: what was still held counts as failed with it. */
@@ -106,6 +130,21 @@ class BatchProcessor implements EventProcessor {
   /** Events taken off the queue whose `prepare` or encoding has not finished. */
   #preparing = { firstSeq: 0, count: 0 };
   readonly #batcher: Batcher;
+  readonly #outbox: Outbox | undefined;
+  /** Batches in the outbox waiting for a slot, claimed ones first, then in `seq` order. */
+  #stored: StoredEntry[] = [];
+  /** Events in `#stored` cut in this run (held: `maxQueueSize` counts them). */
+  #storedEvents = 0;
+  /** Events in `#stored` claimed from the outbox (queued, but outside `maxQueueSize`). */
+  #recoveredEvents = 0;
+  /** Ids of the outbox's batches this processor holds (waiting, being stored or delivered). */
+  readonly #storedIds = new Set<string>();
+  /** The outbox's `claim()` under way: new batches wait until what it returns went first. */
+  #claiming: Promise<void> | undefined;
+  #stopListening: (() => void) | undefined;
+  readonly #losses = new LossLedger();
+  /** Loss reports this processor queued: their own loss is not reported again. */
+  readonly #lossReports = new WeakSet<Event>();
   /** Deliveries under way, each with the `seq` of its batch's first event. */
   readonly #deliveries = new Map<BatchDelivery, number>();
   /** Deliveries holding one of the `maxConcurrentExports` slots (keepalive ones take none). */
@@ -135,6 +174,16 @@ class BatchProcessor implements EventProcessor {
         "expected a positive integer or Infinity",
       );
     }
+    const { outbox } = options;
+    if (
+      outbox !== undefined &&
+      (typeof outbox?.put !== "function" ||
+        typeof outbox.remove !== "function" ||
+        typeof outbox.claim !== "function")
+    ) {
+      throw new ChaukasValidationError("outbox", "expected an Outbox (put, remove, claim)");
+    }
+    this.#outbox = outbox;
     this.#batcher = new Batcher(
       {
         maxBatchSize: this.#limits.maxBatchSize,
@@ -154,25 +203,31 @@ class BatchProcessor implements EventProcessor {
       sleep: options.sleep ?? sleep,
       stats: this.#stats,
       report: (error, info) => this.#report(error, info),
-      drop: (reason, count) => this.#drop(reason, count),
+      drop: (reason, count, batch) => this.#drop(reason, count, batch, true),
     };
+    if (outbox !== undefined) {
+      this.#claim();
+      this.#stopListening = outbox.onAvailable?.(() => this.#claim());
+    }
   }
 
   enqueue(event: Event): void {
     this.#stats.emitted++;
     if (this.#state !== "open") {
       this.#drop("shutdown", 1);
-    } else if (this.#held() >= this.#limits.maxQueueSize) {
-      this.#drop("queueFull", 1);
-    } else {
-      this.#queue.push(event);
-      if (this.#waiting() < this.#limits.maxBatchSize) {
-        this.#batcher.updateTimer(true);
-      } else {
-        // Not #pump() here: prepare and the encoder must not run on the caller's stack.
-        queueMicrotask(() => void this.#pump());
-      }
+      return;
     }
+    const rank = dropRankOf(event.type);
+    if (this.#held() >= this.#limits.maxQueueSize) {
+      // Room for a higher-ranked event is made by dropping the newest lower-ranked one.
+      const pushedOut = rank > DROP_RANK.bulk ? this.#queue.evictBelow(rank) : undefined;
+      if (pushedOut === undefined) {
+        this.#drop("queueFull", 1, [event]);
+        return;
+      }
+      this.#drop("queueFull", 1, [pushedOut]);
+    }
+    this.#push(event, rank);
   }
 
   flush({ timeoutMs, keepalive }: FlushOptions = {}): Promise<FlushResult> {
@@ -184,7 +239,7 @@ class BatchProcessor implements EventProcessor {
         if (timedOut || this.#oldestUnsettledSeq() >= target) {
           this.#flushWaiters.delete(check);
           clearTimeout(timer);
-          resolve({ completed: !timedOut, pending: this.#held() });
+          resolve({ completed: !timedOut, pending: this.#waiting() + this.#stats.inFlight });
         }
       };
       // Referenced even without a timeout: it keeps Node alive while someone awaits.
@@ -207,17 +262,32 @@ class BatchProcessor implements EventProcessor {
     return this.#stats.snapshot(this.#waiting());
   }
 
-  /** Events held anywhere: the quantity `maxQueueSize` bounds. */
-  #held(): number {
-    return this.#waiting() + this.#stats.inFlight;
+  #push(event: Event, rank: DropRank): void {
+    this.#queue.push(event, rank);
+    if (this.#unbatched() < this.#limits.maxBatchSize) {
+      this.#batcher.updateTimer(true);
+    } else {
+      // Not #pump() here: prepare and the encoder must not run on the caller's stack.
+      queueMicrotask(() => void this.#pump());
+    }
   }
 
-  /** Events accepted but not yet in a delivery: `stats().queued`. */
+  /** Events held in memory: the quantity `maxQueueSize` bounds (claimed batches aside). */
+  #held(): number {
+    return this.#waiting() - this.#recoveredEvents + this.#stats.inFlight;
+  }
+
+  /** Events accepted or claimed but not yet in a delivery: `stats().queued`. */
   #waiting(): number {
+    return this.#unbatched() + this.#storedEvents + this.#recoveredEvents;
+  }
+
+  /** Events not yet cut into a batch. */
+  #unbatched(): number {
     return this.#queue.length + this.#preparing.count + this.#batcher.length;
   }
 
-  /** The `seq` of the oldest event not yet handed to a delivery. */
+  /** The `seq` of the oldest event not yet cut into a batch. */
   #headSeq(): number {
     return (
       this.#batcher.headSeq ??
@@ -227,36 +297,50 @@ class BatchProcessor implements EventProcessor {
 
   /** The `seq` of the oldest event that has not settled (sent, failed or dropped). */
   #oldestUnsettledSeq(): number {
-    return Math.min(this.#headSeq(), ...this.#deliveries.values());
+    if (this.#claiming !== undefined) return -1;
+    return Math.min(
+      this.#headSeq(),
+      this.#stored[0]?.seq ?? Number.POSITIVE_INFINITY,
+      ...this.#deliveries.values(),
+    );
   }
 
   /**
    * Forms batches and starts their deliveries: the only place that does, so `prepare` sees
    * events once each and in order. Runs while a batch is due and a slot is free (or, without a
-   * free slot, until the next batch is prepared, to leave as soon as one frees), then tells the
-   * flush waiters. A call while it runs returns at once: the loop re-reads the state after its
-   * only await.
+   * free slot, until the next batch is prepared, to leave as soon as one frees; with an outbox,
+   * batches are cut and stored without waiting for a slot), then tells the flush waiters. A call
+   * while it runs returns at once: the loop re-reads the state after each await.
    */
   async #pump(): Promise<void> {
     if (!this.#pumping) {
       this.#pumping = true;
       try {
-        while (this.#abandonedWith === undefined && this.#waiting() > 0) {
+        this.#queueLossReports();
+        while (this.#abandonedWith === undefined) {
+          this.#startStoredDeliveries();
+          if (this.#unbatched() === 0) break;
           const keepalive = this.#keepaliveSeq > this.#headSeq();
           const slotFree = keepalive || this.#activeExports < this.#limits.maxConcurrentExports;
           if (!keepalive && !this.#batchDue()) break;
           const nextBatchReady =
             this.#batcher.length >= this.#limits.maxBatchSize || this.#queue.length === 0;
-          if (!slotFree && nextBatchReady) break;
+          if (this.#outbox === undefined && !slotFree && nextBatchReady) break;
           await this.#prepareNextBatch();
-          if (slotFree && this.#abandonedWith === undefined && this.#batcher.length > 0) {
-            void this.#dispatch(keepalive);
+          if (this.#abandonedWith !== undefined || this.#batcher.length === 0) continue;
+          if (this.#outbox !== undefined) {
+            await this.#store(this.#outbox, keepalive);
+          } else if (slotFree) {
+            const firstSeq = this.#batcher.headSeq!;
+            void this.#deliver(this.#cut(keepalive), firstSeq, keepalive, false);
           }
         }
       } finally {
         this.#pumping = false;
       }
-      this.#batcher.updateTimer(this.#waiting() > 0 && this.#state === "open");
+      this.#batcher.updateTimer(this.#unbatched() > 0 && this.#state === "open");
+      // A loss recorded during this run (a failed prepare, a refusal) is reported now.
+      if (this.#lossReportDue()) queueMicrotask(() => void this.#pump());
     }
     for (const check of this.#flushWaiters) check();
   }
@@ -267,7 +351,7 @@ class BatchProcessor implements EventProcessor {
    */
   #batchDue(): boolean {
     return (
-      this.#waiting() >= this.#limits.maxBatchSize ||
+      this.#unbatched() >= this.#limits.maxBatchSize ||
       this.#batcher.full ||
       this.#headSeq() < this.#dueSeq
     );
@@ -280,15 +364,16 @@ class BatchProcessor implements EventProcessor {
   async #prepareNextBatch(): Promise<void> {
     const { maxBatchSize } = this.#limits;
     while (this.#batcher.length < maxBatchSize && this.#queue.length > 0) {
-      const { events, firstSeq } = this.#queue.take(maxBatchSize - this.#batcher.length);
+      const firstSeq = this.#queue.headSeq;
+      const events = this.#queue.take(maxBatchSize - this.#batcher.length);
       this.#preparing = { firstSeq, count: events.length };
-      const kept: { event: Event; seq: number }[] = [];
-      for (const [i, event] of events.entries()) {
+      const kept: QueuedEvent[] = [];
+      for (const { event, seq } of events) {
         const prepared = await this.#prepareOne(event);
         // Shutdown's deadline counted the events still being prepared as failed meanwhile.
         if (this.#abandonedWith !== undefined) return;
         if (prepared === null) this.#preparing.count--;
-        else kept.push({ event: prepared, seq: firstSeq + i });
+        else kept.push({ event: prepared, seq });
       }
       for (const entry of this.#encode(kept)) this.#batcher.add(entry);
       this.#preparing = { firstSeq: 0, count: 0 };
@@ -307,10 +392,12 @@ class BatchProcessor implements EventProcessor {
         this.#drop("beforeSend", 1);
       } else if (!isMessage(prepared, EventSchema)) {
         throw new TypeError("prepare must return an Event or null");
+      } else if (this.#lossReports.has(event)) {
+        this.#lossReports.add(prepared);
       }
       return prepared;
     } catch (error) {
-      this.#drop("prepareFailed", 1);
+      this.#drop("prepareFailed", 1, [event]);
       this.#report(ConnectError.from(error, Code.Internal), {
         batchId: "",
         events: 1,
@@ -325,7 +412,7 @@ class BatchProcessor implements EventProcessor {
    * The events with their encodings: one `toBinary` for all of them; if that throws, each one
    * alone, and an event that cannot be encoded counts as failed (`encode-failed`).
    */
-  #encode(entries: { event: Event; seq: number }[]): EncodedEvent[] {
+  #encode(entries: QueuedEvent[]): EncodedEvent[] {
     const events = entries.map((entry) => entry.event);
     try {
       const bytes = encodeEvents(events);
@@ -350,17 +437,90 @@ class BatchProcessor implements EventProcessor {
     }
   }
 
-  /**
-   * Cuts the next batch and delivers it; keepalive batches take no slot and are cut to the
-   * browser's keepalive budget. Resolves once the batch has settled; never rejects.
-   */
-  async #dispatch(keepalive: boolean): Promise<void> {
-    const firstSeq = this.#batcher.headSeq!;
-    const batch = this.#batcher.cut(
+  /** Cuts the next batch; keepalive batches are cut to the browser's keepalive budget. */
+  #cut(keepalive: boolean): EventBatch {
+    return this.#batcher.cut(
       keepalive
         ? Math.min(this.#limits.maxBatchBytes, KEEPALIVE_MAX_BATCH_BYTES)
         : this.#limits.maxBatchBytes,
     );
+  }
+
+  /**
+   * Cuts the next batch and writes it to the outbox; it then waits in `#stored` for a slot. If
+   * the write fails, the batch still goes out from memory (`onError` reason `outbox-failed`).
+   */
+  async #store(outbox: Outbox, keepalive: boolean): Promise<void> {
+    const seq = this.#batcher.headSeq!;
+    const batch = this.#cut(keepalive);
+    const size = batch.events.length;
+    this.#storedEvents += size;
+    this.#storedIds.add(batch.batchId);
+    try {
+      const { evicted } = await outbox.put(toStoredBatch(batch));
+      for (const { batchId, request } of evicted) this.#evicted(batchId, request);
+    } catch (error) {
+      this.#report(ConnectError.from(error), {
+        batchId: batch.batchId,
+        events: size,
+        willRetry: true,
+        reason: "outbox-failed",
+      });
+    }
+    // Shutdown's deadline counted it as failed meanwhile; it stays stored for a later run.
+    if (this.#abandonedWith === undefined) this.#stored.push({ batch, seq, recovered: false });
+  }
+
+  /**
+   * The outbox removed a batch to stay within its bound. One waiting here is dropped with it
+   * (`dropped.outboxFull`); one being delivered goes on (it only lost its copy); one this
+   * processor no longer holds was already counted (failed, kept for a later run): only reported.
+   */
+  #evicted(batchId: string, request: Uint8Array): void {
+    const index = this.#stored.findIndex((entry) => entry.batch.batchId === batchId);
+    if (index >= 0) {
+      const [entry] = this.#stored.splice(index, 1);
+      const { events } = entry!.batch;
+      if (entry!.recovered) this.#recoveredEvents -= events.length;
+      else this.#storedEvents -= events.length;
+      this.#storedIds.delete(batchId);
+      this.#drop("outboxFull", events.length, events, true);
+    } else if (!this.#storedIds.has(batchId)) {
+      try {
+        for (const event of fromStoredBatch({ batchId, request }).events) {
+          this.#recordLoss("outboxFull", event, true);
+        }
+      } catch {
+        this.#stats.corruptRecords++;
+      }
+    }
+  }
+
+  /** Starts deliveries of stored batches while slots are free, once claimed batches are in. */
+  #startStoredDeliveries(): void {
+    while (this.#claiming === undefined && this.#stored.length > 0) {
+      const entry = this.#stored[0]!;
+      const keepalive = !entry.recovered && this.#keepaliveSeq > entry.seq;
+      if (!keepalive && this.#activeExports >= this.#limits.maxConcurrentExports) return;
+      this.#stored.shift();
+      const size = entry.batch.events.length;
+      if (entry.recovered) this.#recoveredEvents -= size;
+      else this.#storedEvents -= size;
+      void this.#deliver(entry.batch, entry.seq, keepalive, true);
+    }
+  }
+
+  /**
+   * Delivers one batch; keepalive ones take no slot. A stored batch is removed from the outbox
+   * once settled, unless time ran out for some of its events: then it stays for a later run.
+   * Resolves once the batch has settled; never rejects.
+   */
+  async #deliver(
+    batch: EventBatch,
+    firstSeq: number,
+    keepalive: boolean,
+    stored: boolean,
+  ): Promise<void> {
     this.#stats.inFlight += batch.events.length;
     // A lone event above the keepalive budget would make fetch refuse the request.
     const delivery = new BatchDelivery(
@@ -370,10 +530,101 @@ class BatchProcessor implements EventProcessor {
     );
     this.#deliveries.set(delivery, firstSeq);
     if (!keepalive) this.#activeExports++;
-    await delivery.run();
+    const { keepStored } = await delivery.run();
+    if (stored && !keepStored) await this.#removeStored(batch.batchId);
+    this.#storedIds.delete(batch.batchId);
     this.#deliveries.delete(delivery);
     if (!keepalive) this.#activeExports--;
     void this.#pump();
+  }
+
+  async #removeStored(batchId: string): Promise<void> {
+    try {
+      await this.#outbox!.remove(batchId);
+    } catch (error) {
+      // Left in the outbox, the batch is delivered again by a later run: a duplicate the
+      // backend drops by event id, never a loss.
+      this.#report(ConnectError.from(error), {
+        batchId,
+        events: 0,
+        willRetry: false,
+        reason: "outbox-failed",
+      });
+    }
+  }
+
+  /** Starts `outbox.claim()` unless one runs: what it returns is delivered before new batches. */
+  #claim(): void {
+    const outbox = this.#outbox;
+    if (outbox === undefined || this.#claiming !== undefined || this.#state === "closed") return;
+    this.#claiming = (async () => {
+      const recovered: StoredEntry[] = [];
+      try {
+        const { batches, corrupt } = await outbox.claim();
+        this.#stats.corruptRecords += corrupt;
+        for (const stored of batches) {
+          if (this.#storedIds.has(stored.batchId)) continue;
+          let batch: EventBatch;
+          try {
+            batch = fromStoredBatch(stored);
+          } catch {
+            this.#stats.corruptRecords++;
+            await this.#removeStored(stored.batchId);
+            continue;
+          }
+          this.#storedIds.add(batch.batchId);
+          this.#stats.recovered += batch.events.length;
+          this.#recoveredEvents += batch.events.length;
+          recovered.push({ batch, seq: -1, recovered: true });
+        }
+      } catch (error) {
+        this.#report(ConnectError.from(error), {
+          batchId: "",
+          events: 0,
+          willRetry: false,
+          reason: "outbox-failed",
+        });
+      }
+      this.#stored.unshift(...recovered);
+      this.#claiming = undefined;
+      void this.#pump();
+    })();
+  }
+
+  /**
+   * Queues a loss report for each session that lost events, while the queue has room (it takes
+   * no room from an event of the application's).
+   */
+  #queueLossReports(): void {
+    while (this.#lossReportDue()) {
+      const record = this.#losses.take()!;
+      let event: Event;
+      try {
+        event = this.options.lossReport!(record);
+      } catch (error) {
+        this.#report(ConnectError.from(error, Code.Internal), {
+          batchId: "",
+          events: 0,
+          willRetry: false,
+          reason: "prepare-failed",
+        });
+        continue;
+      }
+      this.#lossReports.add(event);
+      this.#stats.lossReports++;
+      this.#push(event, DROP_RANK.essential);
+    }
+  }
+
+  /** True when a loss is waiting to be reported and the queue has room for the report. */
+  #lossReportDue(): boolean {
+    return (
+      this.options.lossReport !== undefined &&
+      this.#losses.size > 0 &&
+      this.#state !== "closed" &&
+      this.#abandonedWith === undefined &&
+      this.#held() < this.#limits.maxQueueSize
+    );
   }
 
   async #drainAndClose(timeoutMs: number): Promise<FlushResult> {
@@ -385,10 +636,11 @@ class BatchProcessor implements EventProcessor {
       await this.flush(); // every await in a delivery gives way to the abort at once
     }
     this.#batcher.updateTimer(false);
+    this.#stopListening?.();
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       await Promise.race([
-        this.options.exporter.shutdown?.(),
+        Promise.all([this.options.exporter.shutdown?.(), this.#outbox?.close?.()]),
         new Promise((resolve) => {
           timer = setTimeout(resolve, deadline - Date.now());
         }),
@@ -406,11 +658,22 @@ class BatchProcessor implements EventProcessor {
     return result;
   }
 
-  /** Shutdown's deadline passed: everything still held counts as failed, deliveries stop. */
+  /**
+   * Shutdown's deadline passed: everything still held counts as failed, deliveries stop. Batches
+   * in the outbox stay there for a later run.
+   */
   #abandon(error: ConnectError): void {
     this.#abandonedWith = error;
-    const count = this.#queue.clear() + this.#preparing.count + this.#batcher.clear();
+    const count =
+      this.#queue.clear() +
+      this.#preparing.count +
+      this.#batcher.clear() +
+      this.#storedEvents +
+      this.#recoveredEvents;
     this.#preparing = { firstSeq: 0, count: 0 };
+    this.#stored = [];
+    this.#storedEvents = 0;
+    this.#recoveredEvents = 0;
     this.#stats.failed += count;
     if (count > 0) {
       this.#report(error, { batchId: "", events: count, willRetry: false, reason: "shutdown" });
@@ -425,11 +688,24 @@ class BatchProcessor implements EventProcessor {
     } catch {}
   }
 
-  #drop(reason: DropReason, count: number): void {
+  /**
+   * Counts a drop and tells `onDrop`; the `events` lost (when the reason is one a loss report
+   * names) go to the loss ledger. `linked`: they went through `prepare` (the integrity chain).
+   */
+  #drop(reason: DropReason, count: number, events?: readonly Event[], linked = false): void {
     this.#stats.dropped[reason] += count;
+    if (events !== undefined && reason !== "beforeSend" && reason !== "shutdown") {
+      for (const event of events) this.#recordLoss(reason, event, linked);
+    }
     try {
       this.options.onDrop?.(reason, count);
     } catch {}
+  }
+
+  #recordLoss(reason: LossReason, event: Event, linked: boolean): void {
+    if (this.options.lossReport !== undefined && !this.#lossReports.has(event)) {
+      this.#losses.record(reason, event, linked);
+    }
   }
 }
 

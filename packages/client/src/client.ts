@@ -23,6 +23,8 @@ import type { FlushOptions, FlushResult, ShutdownOptions } from "./event-process
 import { validateBuiltEvent, validateEvent } from "./event-validation.js";
 import type { EventExporter } from "./exporter.js";
 import { newSpanId, uuidv7 } from "./ids.js";
+import type { LossRecord } from "./loss-ledger.js";
+import { lossReportEvent } from "./loss-report.js";
 import { type EventFilter, type QueryOrder, toQueryFilter, toSortOrder } from "./query-filter.js";
 import {
   type ChaukasScope,
@@ -64,6 +66,7 @@ type PipelineOptions = Pick<
   | "maxConcurrentExports"
   | "exportTimeoutMs"
   | "retry"
+  | "outbox"
 >;
 
 /**
@@ -118,6 +121,12 @@ export interface ChaukasClientOptions extends PipelineOptions {
   readonly callTimeoutMs?: number;
   /** Events per page of `query()` and `queryPage()`. Default 100. */
   readonly pageSize?: number;
+  /**
+   * Report lost events to the backend: when events of a session are dropped (queue full, outbox
+   * full, too large, a failed prepare), a SYSTEM event in that session records how many, why,
+   * and which (see the README's "Loss reports"). Default true.
+   */
+  readonly reportLoss?: boolean;
 }
 
 /** Defaults of the client's own options (batching and retries: `PROCESSOR_DEFAULTS`). */
@@ -125,6 +134,7 @@ export const CLIENT_DEFAULTS = {
   branch: "",
   tags: [] as readonly string[],
   pageSize: 100,
+  reportLoss: true,
 } as const;
 
 /** Options of `query()`. */
@@ -253,10 +263,19 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
     return event;
   };
 
+  /** The SYSTEM event recording a session's lost events, stamped like `emit`'s. */
+  const lossReport = (record: LossRecord): Event => {
+    const event = lossReportEvent(record);
+    stampRawEvent(event, defaults, undefined);
+    validateEvent(event, false);
+    return event;
+  };
+
   const processor = createBatchProcessor({
     ...options,
     exporter: options.exporter ?? createConnectExporter(transport!, callOptions),
     prepare: beforeSend || integrity ? prepare : undefined,
+    lossReport: (options.reportLoss ?? CLIENT_DEFAULTS.reportLoss) ? lossReport : undefined,
   } as BatchProcessorOptions);
 
   const runtime: ScopeRuntime = {

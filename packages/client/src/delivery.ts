@@ -1,4 +1,4 @@
-import type { EventBatch } from "@chaukas/spec/common/v1";
+import type { Event, EventBatch } from "@chaukas/spec/common/v1";
 import type { ConnectError } from "@connectrpc/connect";
 import { splitBatch } from "./encoded-batch.js";
 import { attemptExport } from "./export-attempt.js";
@@ -19,7 +19,8 @@ export interface DeliveryContext {
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly stats: PipelineStats;
   report(error: ConnectError, info: ExportErrorInfo): void;
-  drop(reason: DropReason, count: number): void;
+  /** Counts dropped events; `events` are the ones lost, for the loss report. */
+  drop(reason: DropReason, count: number, events?: readonly Event[]): void;
 }
 
 /**
@@ -45,6 +46,8 @@ export class BatchDelivery {
   #state: DeliveryState = "attempting";
   /** Aborted by shutdown's deadline: ends the current attempt or backoff, and every retry. */
   readonly #abort = new AbortController();
+  /** Set when part of the batch failed because time ran out, not because it was refused. */
+  #gaveUpForTime = false;
 
   constructor(
     private readonly context: DeliveryContext,
@@ -61,10 +64,16 @@ export class BatchDelivery {
     this.#abort.abort(error);
   }
 
-  /** Resolves when every event of the batch is settled. Never rejects. */
-  async run(): Promise<void> {
+  /**
+   * Resolves when every event of the batch is settled. Never rejects. The result tells whether
+   * a stored copy (the outbox's) must stay for a later run: true when some events failed only
+   * for lack of time (retries exhausted, or shutdown's deadline), false when each event was
+   * acknowledged or refused for good.
+   */
+  async run(): Promise<{ readonly keepStored: boolean }> {
     await this.#deliver(this.batch);
     this.#state = "settled";
+    return { keepStored: this.#gaveUpForTime };
   }
 
   async #deliver(batch: EventBatch): Promise<void> {
@@ -103,7 +112,7 @@ export class BatchDelivery {
         if (isSizeRejection(error)) {
           // A single event the backend refuses even alone: it can never be delivered.
           stats.inFlight -= size;
-          context.drop("tooLarge", size);
+          context.drop("tooLarge", size, batch.events);
           this.#reportFinal(error, batch, failureReason);
           return;
         }
@@ -142,6 +151,7 @@ export class BatchDelivery {
   }
 
   #settleFailed(batch: EventBatch, error: ConnectError, reason: ExportErrorReason): void {
+    if (reason === "retries-exhausted" || reason === "shutdown") this.#gaveUpForTime = true;
     const size = batch.events.length;
     this.context.stats.inFlight -= size;
     this.context.stats.failed += size;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { testEvents } from "../test/pipeline-fixtures.js";
+import { DROP_RANK } from "./drop-priority.js";
 import { EventQueue } from "./event-queue.js";
 
 describe("EventQueue", () => {
@@ -10,12 +11,11 @@ describe("EventQueue", () => {
     expect(queue).toMatchObject({ length: 5, headSeq: 0, nextSeq: 5 });
 
     const first = queue.take(3);
-    expect(first.firstSeq).toBe(0);
-    expect(first.events).toEqual(events.slice(0, 3));
+    expect(first).toEqual(events.slice(0, 3).map((event, seq) => ({ event, seq })));
     expect(queue).toMatchObject({ length: 2, headSeq: 3, nextSeq: 5 });
 
     const rest = queue.take(10);
-    expect(rest).toEqual({ events: events.slice(3), firstSeq: 3 });
+    expect(rest).toEqual(events.slice(3).map((event, i) => ({ event, seq: 3 + i })));
     expect(queue).toMatchObject({ length: 0, headSeq: 5, nextSeq: 5 });
   });
 
@@ -25,6 +25,35 @@ describe("EventQueue", () => {
     expect(queue.clear()).toBe(4);
     expect(queue).toMatchObject({ length: 0, headSeq: 4, nextSeq: 4 });
     queue.push(testEvents(1)[0]!);
-    expect(queue.take(1).firstSeq).toBe(4);
+    expect(queue.take(1)[0]!.seq).toBe(4);
+  });
+
+  it("makes room for a higher-ranked event by evicting the newest of the lowest rank below it", () => {
+    const queue = new EventQueue();
+    const [bulk1, ordinary, bulk2, essential] = testEvents(4);
+    queue.push(bulk1!, DROP_RANK.bulk);
+    queue.push(ordinary!, DROP_RANK.ordinary);
+    queue.push(bulk2!, DROP_RANK.bulk);
+    queue.push(essential!, DROP_RANK.essential);
+
+    expect(queue.evictBelow(DROP_RANK.bulk)).toBeUndefined();
+    expect(queue.evictBelow(DROP_RANK.essential)).toBe(bulk2);
+    expect(queue.evictBelow(DROP_RANK.ordinary)).toBe(bulk1);
+    expect(queue.evictBelow(DROP_RANK.ordinary)).toBeUndefined();
+    expect(queue.evictBelow(DROP_RANK.essential)).toBe(ordinary);
+    expect(queue).toMatchObject({ length: 1, headSeq: 3, nextSeq: 4 });
+    expect(queue.take(10)).toEqual([{ event: essential, seq: 3 }]);
+  });
+
+  it("skips evicted events when handing out, and never evicts one already taken", () => {
+    const queue = new EventQueue();
+    const events = testEvents(6);
+    for (const event of events) queue.push(event, DROP_RANK.bulk);
+    expect(queue.take(2).map((entry) => entry.seq)).toEqual([0, 1]);
+    expect(queue.evictBelow(DROP_RANK.essential)).toBe(events[5]);
+    expect(queue.evictBelow(DROP_RANK.essential)).toBe(events[4]);
+    expect(queue.take(10).map((entry) => entry.seq)).toEqual([2, 3]);
+    expect(queue.evictBelow(DROP_RANK.essential)).toBeUndefined();
+    expect(queue).toMatchObject({ length: 0, headSeq: 6, nextSeq: 6 });
   });
 });

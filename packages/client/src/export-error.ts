@@ -10,7 +10,10 @@ import type { ConnectError } from "@connectrpc/connect";
  * - `shutdown`: `shutdown()`'s deadline passed first; the events count as failed;
  * - `prepare-failed`: privacy failed closed for one event: `beforeSend` or the integrity chain
  *   failed for it, so it was dropped unsent (`dropped.prepareFailed`); the rest go out;
- * - `encode-failed`: an event could not be encoded (it is no valid `Event`); it counts as failed.
+ * - `encode-failed`: an event could not be encoded (it is no valid `Event`); it counts as failed;
+ * - `outbox-failed`: the outbox could not store, remove or claim a batch; a batch it could not
+ *   store is still delivered from memory (`willRetry: true`), one it could not remove may be
+ *   delivered again by a later run (the backend drops duplicates by event id).
  */
 export type ExportErrorReason =
   | "rejected"
@@ -19,7 +22,8 @@ export type ExportErrorReason =
   | "timeout"
   | "shutdown"
   | "prepare-failed"
-  | "encode-failed";
+  | "encode-failed"
+  | "outbox-failed";
 
 /** The second argument of `onError`. */
 export interface ExportErrorInfo {

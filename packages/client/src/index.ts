@@ -42,6 +42,7 @@ export {
   ingestPreEncodedEventBatch,
 } from "./connect-exporter.js";
 export type { ContextManager, SpanContext } from "./context-manager.js";
+export { DROP_RANK, type DropRank, dropRankOf } from "./drop-priority.js";
 export {
   checkEventRules,
   EVENT_CONTENT_RULES,
@@ -69,6 +70,16 @@ export {
   KEEPALIVE_MAX_BATCH_BYTES,
   keepaliveContextKey,
 } from "./keepalive.js";
+export type { ChainGap, LossReason, LossRecord } from "./loss-ledger.js";
+export { LOSS_REPORT_KEY, lossReportEvent } from "./loss-report.js";
+export {
+  fromStoredBatch,
+  type Outbox,
+  type OutboxClaim,
+  type OutboxPutResult,
+  type StoredBatch,
+  toStoredBatch,
+} from "./outbox.js";
 export { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
 // Types only: `toQueryFilter`, `verifyChain`/`contentHash` and `redact` are in the subpaths
 // `@chaukas/client/query`, `/integrity` and `/redact` (see the README's "Subpath exports").

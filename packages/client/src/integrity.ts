@@ -1,6 +1,7 @@
 import { type JsonValue, toBinary } from "@bufbuild/protobuf";
 import { type Event, EventSchema, EventType } from "@chaukas/spec/common/v1";
 import type { IntegrityChain } from "./client.js";
+import { reportedChainGaps } from "./loss-report.js";
 import { sha256Hex } from "./sha256.js";
 
 /**
@@ -29,9 +30,25 @@ export async function contentHash(event: Event): Promise<string> {
   return sha256Hex(toBinary(EventSchema, copy, { writeUnknownFields: false }));
 }
 
+/** A break in the chain that a loss report of the same session accounts for. */
+export interface ReportedGap {
+  /** Index of the event after the gap in the array given to `verifyChain`. */
+  readonly index: number;
+  readonly eventId: string;
+  /** Events the loss report says were lost in the gap. */
+  readonly lostEvents: number;
+}
+
 /** The result of `verifyChain`. */
 export type ChainVerification =
-  | { readonly ok: true }
+  | {
+      readonly ok: true;
+      /**
+       * Breaks the client itself reported (events dropped, then recorded in a loss report of
+       * the session): present only when there are some.
+       */
+      readonly reportedGaps?: readonly ReportedGap[];
+    }
   | {
       readonly ok: false;
       /** Index in the array given to `verifyChain` of the first event that breaks the chain. */
@@ -56,6 +73,12 @@ export interface VerifyChainOptions {
  * not re-sorted. Reports the first event whose `content_hash` does not match its content
  * (it was altered), whose `hash_prev` is not its predecessor's `content_hash` (an event
  * was removed, inserted or reordered), or that belongs to another session.
+ *
+ * Two breaks are not failures: after a SESSION_END the chain starts afresh (`hash_prev` ""),
+ * as `createIntegrityChain` does; and a gap that a loss report among `events` lists (the SDK
+ * dropped those events after linking them, and said so) is passed over and returned in
+ * `reportedGaps`. A loss report is itself in the chain, so it cannot be added or changed
+ * without breaking it: "dropped and reported" is told apart from "removed by someone".
  */
 export async function verifyChain(
   events: readonly Event[],
@@ -63,6 +86,8 @@ export async function verifyChain(
 ): Promise<ChainVerification> {
   let expectedPrev = options.previousHash ?? "";
   const sessionId = events[0]?.sessionId;
+  const gaps = events.flatMap(reportedChainGaps);
+  const reportedGaps: ReportedGap[] = [];
   for (let index = 0; index < events.length; index++) {
     const event = events[index]!;
     const fail = (reason: string): ChainVerification => ({
@@ -83,16 +108,21 @@ export async function verifyChain(
     if (actual !== event.contentHash) {
       return fail("content_hash does not match the event's content: the event was altered");
     }
-    if (event.hashPrev !== expectedPrev) {
+    const gap = gaps.find(
+      (g) => g.previousHash === expectedPrev && g.lastLostHash === event.hashPrev,
+    );
+    if (event.hashPrev !== expectedPrev && gap !== undefined) {
+      reportedGaps.push({ index, eventId: event.eventId, lostEvents: gap.events });
+    } else if (event.hashPrev !== expectedPrev) {
       return fail(
         index === 0 && options.previousHash === undefined
           ? "hash_prev is set: this is not the first event of the chain (pass previousHash)"
           : "hash_prev is not the previous event's content_hash: an event is missing, extra or out of order",
       );
     }
-    expectedPrev = event.contentHash;
+    expectedPrev = event.type === EventType.SESSION_END ? "" : event.contentHash;
   }
-  return { ok: true };
+  return reportedGaps.length > 0 ? { ok: true, reportedGaps } : { ok: true };
 }
 
 type JsonObject = { [k: string]: JsonValue };

@@ -3,10 +3,15 @@ import type { ChaukasStats, DropReason } from "./stats.js";
 /**
  * The processor's counters. Every event the processor accepts ends in exactly one of `sent`,
  * `failed` or a drop reason; until then it is queued (waiting for a batch) or in flight, so
- * `emitted = sent + failed + dropped + queued + inFlight` holds at every moment.
+ * `emitted + recovered + lossReports = sent + failed + dropped + queued + inFlight` holds at every
+ * moment (`recovered`: events taken over from the outbox; `lossReports`: the client's own records
+ * of lost events).
  */
 export class PipelineStats {
   emitted = 0;
+  recovered = 0;
+  lossReports = 0;
+  corruptRecords = 0;
   sent = 0;
   failed = 0;
   /** Export attempts that were retries. */
@@ -20,12 +25,17 @@ export class PipelineStats {
     beforeSend: 0,
     prepareFailed: 0,
     tooLarge: 0,
+    outboxFull: 0,
   };
 
   snapshot(queued: number): ChaukasStats {
-    const { emitted, sent, failed, retried, inFlight, exportCalls } = this;
+    const { emitted, recovered, lossReports, corruptRecords } = this;
+    const { sent, failed, retried, inFlight, exportCalls } = this;
     return {
       emitted,
+      recovered,
+      lossReports,
+      corruptRecords,
       sent,
       failed,
       retried,

@@ -13,6 +13,11 @@ export interface DropCounts {
   readonly prepareFailed: number;
   /** A single event whose encoding exceeds what the backend accepts, even alone. */
   readonly tooLarge: number;
+  /**
+   * The `outbox` reached its `maxBytes`: its oldest pending batches were removed unsent (only
+   * batches not in an export at that moment).
+   */
+  readonly outboxFull: number;
 }
 
 /** Why an event was dropped: a key of `ChaukasStats.dropped`. */
@@ -20,11 +25,18 @@ export type DropReason = keyof DropCounts;
 
 /**
  * A snapshot of the pipeline. At any moment:
- * `emitted = sent + failed + dropped(all reasons) + queued + inFlight`.
+ * `emitted + recovered + lossReports = sent + failed + dropped(all reasons) + queued + inFlight`
+ * (without an outbox and before any loss, `emitted = sent + failed + dropped + queued + inFlight`).
  */
 export interface ChaukasStats {
   /** Events accepted by `emit` and the builders (validation passed). */
   readonly emitted: number;
+  /** Events an earlier process or tab left in the `outbox`, taken over to be delivered now. */
+  readonly recovered: number;
+  /** Records of lost events (SYSTEM events) the client added to sessions; see "Loss reports". */
+  readonly lossReports: number;
+  /** Outbox records that could not be read (torn by a kill in mid-write, or corrupt): skipped. */
+  readonly corruptRecords: number;
   /** Events the backend acknowledged. */
   readonly sent: number;
   /** Events finally given up on after a non-retryable error or exhausted retries. */

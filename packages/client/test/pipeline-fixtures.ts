@@ -147,7 +147,9 @@ export function encodedSize(event: Event): number {
 /** The invariant every `stats()` snapshot keeps: nothing is unaccounted for. */
 export function expectBalanced(stats: ChaukasStats): void {
   const dropped = Object.values(stats.dropped).reduce((sum, count) => sum + count, 0);
-  expect(stats.emitted).toBe(stats.sent + stats.failed + dropped + stats.queued + stats.inFlight);
+  expect(stats.emitted + stats.recovered + stats.lossReports).toBe(
+    stats.sent + stats.failed + dropped + stats.queued + stats.inFlight,
+  );
 }
 
 /** `onError` calls, kept for assertions. */

@@ -1,0 +1,125 @@
+import { timestampMs } from "@bufbuild/protobuf/wkt";
+import type { Event } from "@chaukas/spec/common/v1";
+import type { DropReason } from "./stats.js";
+
+/**
+ * Drops a loss report names: events the application meant to send. (`beforeSend` returning
+ * null is a choice, and events emitted after `shutdown()` have nowhere to go.)
+ */
+export type LossReason = Exclude<DropReason, "beforeSend" | "shutdown">;
+
+/**
+ * A stretch of a session's integrity chain whose events were lost after they were linked
+ * (refused as too large, or removed from a full outbox): `verifyChain` accepts exactly this
+ * break in the chain and reports it as reported.
+ */
+export interface ChainGap {
+  /** `hash_prev` of the first lost event: the `content_hash` of the event before the gap. */
+  readonly previousHash: string;
+  /** `content_hash` of the last lost event: the `hash_prev` of the event after the gap. */
+  readonly lastLostHash: string;
+  /** Events lost in this stretch. */
+  readonly events: number;
+}
+
+/** What was lost in one session (`sessionId` "" for events outside any session) since its last report. */
+export interface LossRecord {
+  readonly sessionId: string;
+  readonly traceId: string;
+  /** Events lost, all reasons together. */
+  readonly events: number;
+  readonly counts: Readonly<Partial<Record<LossReason, number>>>;
+  /** The smallest and largest `event_id` lost (UUIDv7: the earliest and latest). */
+  readonly firstEventId: string;
+  readonly lastEventId: string;
+  /** The earliest and latest `timestamp` of a lost event, in Unix ms. */
+  readonly firstTimestampMs: number;
+  readonly lastTimestampMs: number;
+  /** Breaks in the integrity chain, in chain order (empty without the chain). */
+  readonly chainGaps: readonly ChainGap[];
+}
+
+type OpenRecord = {
+  -readonly [K in keyof LossRecord]: K extends "counts"
+    ? Partial<Record<LossReason, number>>
+    : K extends "chainGaps"
+      ? { -readonly [G in keyof ChainGap]: ChainGap[G] }[]
+      : LossRecord[K];
+};
+
+/** Sessions with losses tracked at once; losses of further sessions go to the "" record. */
+export const MAX_LOSS_SESSIONS = 1000;
+/** Chain gaps listed per record; further gaps close the record so a new one starts. */
+export const MAX_CHAIN_GAPS = 100;
+
+/**
+ * Losses not reported yet, per session, in the order sessions first lost something. Recording
+ * is O(1) (it runs on the caller's stack when the queue is full); the processor takes records
+ * out as loss reports when the queue has room.
+ */
+export class LossLedger {
+  readonly #open = new Map<string, OpenRecord>();
+  /** Records closed early (too many chain gaps) waiting to be taken. */
+  readonly #closed: OpenRecord[] = [];
+
+  get size(): number {
+    return this.#open.size + this.#closed.length;
+  }
+
+  /**
+   * Notes one lost event. `linked` tells that it already went through the integrity step, so
+   * its loss breaks the chain (a gap is listed when it carries a `content_hash`).
+   */
+  record(reason: LossReason, event: Event, linked: boolean): void {
+    let key = event.sessionId;
+    if (!this.#open.has(key) && this.#open.size >= MAX_LOSS_SESSIONS) key = "";
+    let record = this.#open.get(key);
+    const id = event.eventId;
+    const ms = event.timestamp === undefined ? Date.now() : timestampMs(event.timestamp);
+    if (record === undefined) {
+      record = {
+        sessionId: key,
+        traceId: key === "" ? "" : event.traceId,
+        events: 0,
+        counts: {},
+        firstEventId: id,
+        lastEventId: id,
+        firstTimestampMs: ms,
+        lastTimestampMs: ms,
+        chainGaps: [],
+      };
+      this.#open.set(key, record);
+    }
+    record.events++;
+    record.counts[reason] = (record.counts[reason] ?? 0) + 1;
+    if (id < record.firstEventId) record.firstEventId = id;
+    if (id > record.lastEventId) record.lastEventId = id;
+    record.firstTimestampMs = Math.min(record.firstTimestampMs, ms);
+    record.lastTimestampMs = Math.max(record.lastTimestampMs, ms);
+    if (linked && event.contentHash !== "" && key === event.sessionId) {
+      const gaps = record.chainGaps;
+      const last = gaps[gaps.length - 1];
+      if (last !== undefined && last.lastLostHash === event.hashPrev) {
+        last.lastLostHash = event.contentHash;
+        last.events++;
+      } else {
+        gaps.push({ previousHash: event.hashPrev, lastLostHash: event.contentHash, events: 1 });
+        if (gaps.length >= MAX_CHAIN_GAPS) {
+          this.#open.delete(key);
+          this.#closed.push(record);
+        }
+      }
+    }
+  }
+
+  /** The oldest record not reported yet, removed from the ledger. */
+  take(): LossRecord | undefined {
+    const closed = this.#closed.shift();
+    if (closed !== undefined) return closed;
+    for (const [key, record] of this.#open) {
+      this.#open.delete(key);
+      return record;
+    }
+    return undefined;
+  }
+}
