@@ -2,6 +2,7 @@ import { type ChaukasClient, ChaukasValidationError } from "@chaukas/client";
 import { createConsoleExporter } from "./console-exporter.js";
 import { type ChaukasEnvConfig, readChaukasEnv } from "./env-config.js";
 import { createFileExporter } from "./file-exporter.js";
+import { createFileOutbox } from "./file-outbox.js";
 import { type ChaukasNodeClientOptions, createChaukasNodeClient } from "./node-client.js";
 
 /**
@@ -19,6 +20,7 @@ import { type ChaukasNodeClientOptions, createChaukasNodeClient } from "./node-c
  * | `CHAUKAS_FLUSH_INTERVAL` | `flushIntervalMs` | positive integer, **milliseconds** |
  * | `CHAUKAS_OUTPUT_MODE` | — | `api` (default), `file`, `console` |
  * | `CHAUKAS_OUTPUT_FILE` | — | path; required in output mode `file` |
+ * | `CHAUKAS_OUTBOX_DIR` | `outbox` | directory of a `createFileOutbox` (batches survive a crash) |
  *
  * Throws `ChaukasValidationError` whose `field` is the missing or malformed variable.
  */
@@ -37,6 +39,9 @@ export function createChaukasClientFromEnv(
     ...(config.batchSize !== undefined ? { maxBatchSize: config.batchSize } : {}),
     ...(config.flushIntervalMs !== undefined ? { flushIntervalMs: config.flushIntervalMs } : {}),
     ...(config.endpoint !== undefined ? { baseUrl: config.endpoint } : {}),
+    ...(config.outboxDir !== undefined
+      ? { outbox: createFileOutbox({ directory: config.outboxDir }) }
+      : {}),
   };
   if (overrides.exporter === undefined) {
     if (mode === "file") {

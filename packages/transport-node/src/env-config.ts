@@ -24,6 +24,8 @@ export interface ChaukasEnvConfig {
   readonly outputMode?: ChaukasOutputMode;
   /** `CHAUKAS_OUTPUT_FILE`: the JSON-lines file of output mode `file`. */
   readonly outputFile?: string;
+  /** `CHAUKAS_OUTBOX_DIR`: the directory of a file outbox (`createFileOutbox`). */
+  readonly outboxDir?: string;
 }
 
 /** The variables `readChaukasEnv` reads, in the order the documentation lists them. */
@@ -37,6 +39,7 @@ export const CHAUKAS_ENV_VARIABLES = [
   "CHAUKAS_FLUSH_INTERVAL",
   "CHAUKAS_OUTPUT_MODE",
   "CHAUKAS_OUTPUT_FILE",
+  "CHAUKAS_OUTBOX_DIR",
 ] as const;
 
 const OUTPUT_MODES: readonly ChaukasOutputMode[] = ["api", "file", "console"];
@@ -84,6 +87,7 @@ export function readChaukasEnv(
     flushIntervalMs,
     outputMode,
     outputFile: get("CHAUKAS_OUTPUT_FILE"),
+    outboxDir: get("CHAUKAS_OUTBOX_DIR"),
   });
 }
 

@@ -16,6 +16,7 @@ export {
   type ShutdownTarget,
 } from "./exit-flush.js";
 export { createFileExporter, type FileExporterOptions } from "./file-exporter.js";
+export { createFileOutbox, FILE_OUTBOX_DEFAULTS, type FileOutboxOptions } from "./file-outbox.js";
 export { type ChaukasNodeClientOptions, createChaukasNodeClient } from "./node-client.js";
 export {
   createNodeTransport,
