@@ -2,6 +2,11 @@
 export { KEEPALIVE_BUDGET_BYTES } from "@chaukas/client";
 export { WEB_TRANSPORT_DEFAULTS, type WebTransportFactory } from "./fetch-transport.js";
 export type { FlushableClient } from "./flushable-client.js";
+export {
+  createIndexedDbOutbox,
+  INDEXEDDB_OUTBOX_DEFAULTS,
+  type IndexedDbOutboxOptions,
+} from "./indexeddb-outbox.js";
 export { registerPageLifecycleFlush } from "./page-lifecycle-flush.js";
 export { flushOnWaitUntil, type WaitUntilContext, withChaukas } from "./wait-until.js";
 export {
