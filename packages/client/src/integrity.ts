@@ -1,7 +1,8 @@
 import { type JsonValue, toBinary } from "@bufbuild/protobuf";
 import { type Event, EventSchema, EventType } from "@chaukas/spec/common/v1";
 import type { IntegrityChain } from "./client.js";
-import { reportedChainGaps } from "./loss-report.js";
+import type { ChainGap } from "./loss-ledger.js";
+import { lossReportOf } from "./loss-report.js";
 import { sha256Hex } from "./sha256.js";
 
 /**
@@ -30,24 +31,27 @@ export async function contentHash(event: Event): Promise<string> {
   return sha256Hex(toBinary(EventSchema, copy, { writeUnknownFields: false }));
 }
 
-/** A break in the chain that a loss report of the same session accounts for. */
-export interface ReportedGap {
-  /** Index of the event after the gap in the array given to `verifyChain`. */
+/** A loss report found in a verified chain: events the SDK dropped, and said so. */
+export interface ReportedLoss {
+  /** Index of the loss report (a SYSTEM event) in the array given to `verifyChain`. */
   readonly index: number;
   readonly eventId: string;
-  /** Events the loss report says were lost in the gap. */
+  /** Events it says were lost, all reasons together. */
   readonly lostEvents: number;
+  /**
+   * Indexes of the events after which the chain skips events this report lists (lost after
+   * they were linked: refused as too large, or removed from a full outbox). Events dropped
+   * before they were linked (queue full, a failed prepare) leave no break.
+   */
+  readonly chainBreaks: readonly number[];
 }
 
 /** The result of `verifyChain`. */
 export type ChainVerification =
   | {
       readonly ok: true;
-      /**
-       * Breaks the client itself reported (events dropped, then recorded in a loss report of
-       * the session): present only when there are some.
-       */
-      readonly reportedGaps?: readonly ReportedGap[];
+      /** The session's loss reports, with the breaks they account for: only when there are some. */
+      readonly reportedLosses?: readonly ReportedLoss[];
     }
   | {
       readonly ok: false;
@@ -77,7 +81,7 @@ export interface VerifyChainOptions {
  * Two breaks are not failures: after a SESSION_END the chain starts afresh (`hash_prev` ""),
  * as `createIntegrityChain` does; and a gap that a loss report among `events` lists (the SDK
  * dropped those events after linking them, and said so) is passed over and returned in
- * `reportedGaps`. A loss report is itself in the chain, so it cannot be added or changed
+ * `reportedLosses` with every loss report of the chain. A loss report is itself in the chain, so it cannot be added or changed
  * without breaking it: "dropped and reported" is told apart from "removed by someone".
  */
 export async function verifyChain(
@@ -86,8 +90,11 @@ export async function verifyChain(
 ): Promise<ChainVerification> {
   let expectedPrev = options.previousHash ?? "";
   const sessionId = events[0]?.sessionId;
-  const gaps = events.flatMap(reportedChainGaps);
-  const reportedGaps: ReportedGap[] = [];
+  const reports = new Map<number, { lostEvents: number; gaps: ChainGap[]; breaks: number[] }>();
+  for (const [index, event] of events.entries()) {
+    const report = lossReportOf(event);
+    if (report !== undefined) reports.set(index, { ...report, breaks: [] });
+  }
   for (let index = 0; index < events.length; index++) {
     const event = events[index]!;
     const fail = (reason: string): ChainVerification => ({
@@ -108,11 +115,13 @@ export async function verifyChain(
     if (actual !== event.contentHash) {
       return fail("content_hash does not match the event's content: the event was altered");
     }
-    const gap = gaps.find(
-      (g) => g.previousHash === expectedPrev && g.lastLostHash === event.hashPrev,
-    );
-    if (event.hashPrev !== expectedPrev && gap !== undefined) {
-      reportedGaps.push({ index, eventId: event.eventId, lostEvents: gap.events });
+    const reportedBreak =
+      event.hashPrev !== expectedPrev &&
+      [...reports.values()].find(({ gaps }) =>
+        gaps.some((g) => g.previousHash === expectedPrev && g.lastLostHash === event.hashPrev),
+      );
+    if (reportedBreak) {
+      reportedBreak.breaks.push(index);
     } else if (event.hashPrev !== expectedPrev) {
       return fail(
         index === 0 && options.previousHash === undefined
@@ -122,7 +131,14 @@ export async function verifyChain(
     }
     expectedPrev = event.type === EventType.SESSION_END ? "" : event.contentHash;
   }
-  return reportedGaps.length > 0 ? { ok: true, reportedGaps } : { ok: true };
+  if (reports.size === 0) return { ok: true };
+  const reportedLosses = [...reports].map(([index, { lostEvents, breaks }]) => ({
+    index,
+    eventId: events[index]!.eventId,
+    lostEvents,
+    chainBreaks: breaks,
+  }));
+  return { ok: true, reportedLosses };
 }
 
 type JsonObject = { [k: string]: JsonValue };

@@ -65,20 +65,21 @@ export function lossReportEvent(record: LossRecord): Event {
   });
 }
 
-/** The chain gaps a loss report lists; empty for any other event. */
-export function reportedChainGaps(event: Event): ChainGap[] {
-  if (event.type !== EventType.SYSTEM) return [];
+/** What a loss report says: events lost and chain gaps; undefined for any other event. */
+export function lossReportOf(event: Event): { lostEvents: number; gaps: ChainGap[] } | undefined {
+  if (event.type !== EventType.SYSTEM) return undefined;
   const report = event.metadata?.[LOSS_REPORT_KEY];
-  if (typeof report !== "object" || report === null || Array.isArray(report)) return [];
-  const gaps = report.chain_gaps;
-  if (!Array.isArray(gaps)) return [];
-  return gaps.flatMap((gap) => {
+  if (typeof report !== "object" || report === null || Array.isArray(report)) return undefined;
+  const { events, chain_gaps } = report;
+  if (typeof events !== "number") return undefined;
+  const gaps = (Array.isArray(chain_gaps) ? chain_gaps : []).flatMap((gap) => {
     if (typeof gap !== "object" || gap === null || Array.isArray(gap)) return [];
-    const { previous_hash, last_lost_hash, events } = gap;
+    const { previous_hash, last_lost_hash, events: lost } = gap;
     return typeof previous_hash === "string" &&
       typeof last_lost_hash === "string" &&
-      typeof events === "number"
-      ? [{ previousHash: previous_hash, lastLostHash: last_lost_hash, events }]
+      typeof lost === "number"
+      ? [{ previousHash: previous_hash, lastLostHash: last_lost_hash, events: lost }]
       : [];
   });
+  return { lostEvents: events, gaps };
 }
