@@ -6,7 +6,16 @@ import type { SpanRow } from "./span-rows.js";
 
 function row(key: string, depth: number, init: MessageInitShape<typeof EventSchema>): SpanRow {
   const first = create(EventSchema, { eventId: key, ...init });
-  return { key, depth, first, end: undefined, startMs: 0, endMs: undefined, failed: false };
+  return {
+    key,
+    depth,
+    first,
+    end: undefined,
+    startMs: 0,
+    endMs: undefined,
+    failed: false,
+    open: false,
+  };
 }
 
 const rows = [

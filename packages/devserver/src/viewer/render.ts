@@ -1,5 +1,6 @@
 import { toJson } from "@bufbuild/protobuf";
 import { type Event, EventSchema, type EventType, Severity } from "@chaukas/spec/common/v1";
+import { axisTicks } from "./axis-ticks.js";
 import { h } from "./dom.js";
 import type { ViewerFilter } from "./event-filter.js";
 import { ALL_EVENT_TYPES, typeCategory, typeName } from "./event-kinds.js";
@@ -10,9 +11,6 @@ import type { SpanRow } from "./span-rows.js";
 
 /** Pixels of indentation per nesting level in the waterfall's label column. */
 const INDENT_PX = 16;
-/** Ticks on the time axis, start and end included. */
-const AXIS_TICKS = 6;
-
 export function renderSessionList(
   sessions: readonly SessionSummary[],
   selected: string | undefined,
@@ -127,8 +125,7 @@ export function renderWaterfall(
   const percent = (ms: number) => `${(((ms - origin) / span) * 100).toFixed(3)}%`;
 
   const axis = h("div", { class: "axis" });
-  for (let i = 0; i < AXIS_TICKS; i++) {
-    const at = (span * i) / (AXIS_TICKS - 1);
+  for (const at of axisTicks(span)) {
     axis.append(
       h("span", { class: "tick", style: `left: ${percent(origin + at)}` }, formatDuration(at)),
     );
@@ -150,15 +147,19 @@ export function renderWaterfall(
     if (row.failed) classes.push("failed");
     if (!matches) classes.push("context");
     if (row.key === selectedKey) classes.push("selected");
-    const isSpan = row.end !== undefined || row.endMs !== undefined;
+    // A START whose END has not arrived (the agent is still running) is drawn up to the
+    // session's latest event, open-ended.
+    const barEnd = row.endMs ?? (row.open ? last : undefined);
+    if (row.open) classes.push("open");
     const took = row.endMs === undefined ? undefined : row.endMs - row.startMs;
 
-    const marker = isSpan
-      ? h("div", {
-          class: "bar",
-          style: `left: ${percent(row.startMs)}; width: max(3px, calc(${percent(row.endMs ?? row.startMs)} - ${percent(row.startMs)}))`,
-        })
-      : h("div", { class: "mark", style: `left: ${percent(row.startMs)}` });
+    const marker =
+      barEnd !== undefined
+        ? h("div", {
+            class: "bar",
+            style: `left: ${percent(row.startMs)}; width: max(3px, calc(${percent(barEnd)} - ${percent(row.startMs)}))`,
+          })
+        : h("div", { class: "mark", style: `left: ${percent(row.startMs)}` });
     const timeCell = h(
       "div",
       { class: "wf-time" },
@@ -172,6 +173,8 @@ export function renderWaterfall(
           },
           formatDuration(took),
         ),
+      row.open &&
+        h("span", { class: "took", style: `left: calc(${percent(last)} + 6px)` }, "running"),
     );
     const element = h(
       "div",

@@ -59,9 +59,9 @@ describe("buildSpanRows", () => {
       event(EventType.TOOL_CALL_END, 5, "a", "", { status: EventStatus.FAILED }),
       event(EventType.MODEL_INVOCATION_START, 6, "b"),
     ]);
-    expect(rows.map((row) => [row.failed, row.endMs])).toEqual([
-      [true, 1_700_000_000_005],
-      [false, undefined],
+    expect(rows.map((row) => [row.failed, row.endMs, row.open])).toEqual([
+      [true, 1_700_000_000_005, false],
+      [false, undefined, true],
     ]);
   });
 

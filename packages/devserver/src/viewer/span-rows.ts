@@ -1,5 +1,5 @@
 import type { Event } from "@chaukas/spec/common/v1";
-import { isEndType, isFailure } from "./event-kinds.js";
+import { END_OF_START, isEndType, isFailure } from "./event-kinds.js";
 import { eventMs } from "./session-summary.js";
 
 /** One row of the waterfall: a START→END span (a bar) or a single event (a mark). */
@@ -17,6 +17,8 @@ export interface SpanRow {
   readonly endMs: number | undefined;
   /** The START or the END event reports a failure. */
   readonly failed: boolean;
+  /** A START event whose END has not arrived yet. */
+  readonly open: boolean;
 }
 
 interface SpanNode {
@@ -95,6 +97,7 @@ function spanRow(key: string, depth: number, first: Event, end: Event | undefine
     startMs: eventMs(first),
     endMs: end === undefined ? undefined : eventMs(end),
     failed: isFailure(first) || (end !== undefined && isFailure(end)),
+    open: end === undefined && END_OF_START.has(first.type),
   };
 }
 
