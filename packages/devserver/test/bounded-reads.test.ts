@@ -82,6 +82,19 @@ describe("a request body far over the read limit (server in its own process, mem
       () => ({ headers: protocolHeaders("connect", true), body: bigJsonBody(size) }),
     ],
     [
+      "Connect JSON with content-length, HTTP/2",
+      "2",
+      () => ({
+        headers: { ...protocolHeaders("connect", true), "content-length": String(size) },
+        body: bigJsonBody(size),
+      }),
+    ],
+    [
+      "gRPC-web, one envelope announcing 50 MB, HTTP/2",
+      "2",
+      () => ({ headers: protocolHeaders("grpc-web"), body: bigEnvelopeBody(size) }),
+    ],
+    [
       "gRPC-web, one envelope announcing 50 MB, HTTP/1.1",
       "1.1",
       () => ({ headers: protocolHeaders("grpc-web"), body: bigEnvelopeBody(size) }),
