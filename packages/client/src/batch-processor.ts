@@ -43,7 +43,7 @@ export interface BatchProcessorOptions {
    * `dropped.queueFull`. Default 10 000.
    */
   readonly maxQueueSize?: number;
-  /** Events per batch at most; a full batch is exported without waiting. Default 100. */
+  /** Events per batch at most; a full batch is exported without waiting. Default 512. */
   readonly maxBatchSize?: number;
   /**
    * Bytes of one `IngestEventBatchRequest` (binary encoding, measured exactly) at most. A single

@@ -44,6 +44,9 @@ async function sessionEvents(chaukas: ChaukasClient, sessionId: string): Promise
 const lossReports = (events: readonly Event[]) =>
   events.filter((event) => event.metadata?.[LOSS_REPORT_KEY] !== undefined);
 
+const textOf = (event: Event) =>
+  event.content.case === "message" ? event.content.value.text : undefined;
+
 const BIG_PROMPT = "p".repeat(4000);
 
 describe("a queue-full burst of bulky model events during an outage", () => {
@@ -147,7 +150,7 @@ describe("an event refused as too large after it was linked", () => {
       last_event_id: bigId,
       chain_gaps: [{ events: 1 }],
     });
-    const after = events.findIndex((event) => event.content.value?.text === "after");
+    const after = events.findIndex((event) => textOf(event) === "after");
     expect(await verifyChain(events)).toEqual({
       ok: true,
       reportedLosses: [
@@ -161,7 +164,7 @@ describe("an event refused as too large after it was linked", () => {
     });
 
     // Someone removes "before": the chain breaks where no report accounts for it.
-    const tampered = events.filter((event) => event.content.value?.text !== "before");
+    const tampered = events.filter((event) => textOf(event) !== "before");
     expect(await verifyChain(tampered)).toMatchObject({
       ok: false,
       reason: expect.stringContaining("an event is missing"),
@@ -180,7 +183,7 @@ describe("an event dropped because privacy failed closed", () => {
       const chaukas = client(server, {
         reportLoss,
         beforeSend: (event) => {
-          if (event.content.value?.text === "secret") throw new Error("redaction failed");
+          if (textOf(event) === "secret") throw new Error("redaction failed");
           return event;
         },
       });

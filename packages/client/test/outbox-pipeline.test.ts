@@ -199,8 +199,8 @@ describe("batch processor with an outbox", () => {
     const events = testEvents(3);
     for (const event of events) processor.enqueue(event);
     await expect.poll(() => outbox.records.size).toBe(1);
-    const [[batchId, request]] = [...outbox.records];
-    const batch = fromStoredBatch({ batchId: batchId!, request: request! });
+    const [batchId, request] = [...outbox.records][0]!;
+    const batch = fromStoredBatch({ batchId, request });
     expect(batch.events.map((event) => event.eventId)).toEqual(events.map((e) => e.eventId));
     gate.open();
     await processor.flush();
