@@ -16,6 +16,7 @@ import {
 import { createBatchProcessor } from "./batch-processor.js";
 import { createConnectExporter } from "./connect-exporter.js";
 import { KEEPALIVE_MAX_BATCH_BYTES, keepaliveContextKey } from "./keepalive.js";
+import { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
 
 // Long enough never to fire during a test: only count, bytes and flush() cut batches.
 const NEVER = 3_600_000;
@@ -160,7 +161,8 @@ describe("bounded queue", () => {
     // In-flight events still count against the bound: memory stays bounded while blocked.
     await vi.waitFor(() => expect(backend.calls).toBe(1));
     processor.enqueue(testEvent(20_000));
-    expect(processor.stats()).toMatchObject({ queued: 9_900, inFlight: 100 });
+    const firstBatch = PROCESSOR_DEFAULTS.maxBatchSize;
+    expect(processor.stats()).toMatchObject({ queued: 10_000 - firstBatch, inFlight: firstBatch });
     expect(processor.stats().dropped.queueFull).toBe(51);
     expectBalanced(processor.stats());
 
