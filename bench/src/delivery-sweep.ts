@@ -5,7 +5,8 @@ import { median } from "./stats.js";
 // How the delivery defaults were chosen: row 2's two clients into the counting sink under each
 // setting given, run alternately in fresh processes, medians printed side by side. A setting is
 // `name=value,...` of BENCH_BATCH_SIZE, BENCH_CALLS_IN_FLIGHT, BENCH_COMPRESSION,
-// BENCH_COMPRESS_MIN_BYTES (without the prefix, lower case), e.g.
+// BENCH_COMPRESS_MIN_BYTES, BENCH_SINK_DELAY_MS (a round trip added by the sink) without the
+// prefix, lower case, e.g.
 //   pnpm --filter @chaukas/bench run sweep -- --runs 3 calls_in_flight=1 calls_in_flight=4
 const { values, positionals } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== "--"),

@@ -31,6 +31,7 @@ const SERVER_SCRIPT = fileURLToPath(new URL("./sink-server.ts", import.meta.url)
  * frames, bytes and events, so a throughput run measures the client and not the backend.
  */
 export function startSinkProcess(): Promise<SinkProcess> {
+  // The child inherits the environment: `BENCH_SINK_DELAY_MS` reaches it (see sink-server.ts).
   const child = spawn(process.execPath, [...process.execArgv, SERVER_SCRIPT], {
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });

@@ -41,11 +41,21 @@ function answer(stream: ServerHttp2Stream, body: Buffer): void {
   stream.end(EMPTY_MESSAGE_FRAME);
 }
 
+/**
+ * `BENCH_SINK_DELAY_MS`: answers each call this much later, as a backend across a network would
+ * (a round trip), to see what calls in flight are worth there. Default 0 (loopback).
+ */
+const delayMs = Number(process.env.BENCH_SINK_DELAY_MS ?? 0);
+
 const server = createServer();
 server.on("stream", (stream) => {
   const chunks: Buffer[] = [];
   stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-  stream.once("end", () => answer(stream, Buffer.concat(chunks)));
+  stream.once("end", () => {
+    const body = Buffer.concat(chunks);
+    if (delayMs > 0) setTimeout(() => answer(stream, body), delayMs);
+    else answer(stream, body);
+  });
   stream.on("error", () => {});
 });
 server.listen(0, "127.0.0.1", () => {
