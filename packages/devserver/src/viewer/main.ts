@@ -163,12 +163,15 @@ function createViewer(root: HTMLElement) {
             );
       Object.assign(state, {
         listEvents,
-        selectedSessionId: selected,
-        sessionEvents,
         error: undefined,
         needsKey: false,
         lastUpdate: Date.now(),
       });
+      // A click may have chosen another session while this poll ran: its events are not
+      // these (the click's own poll brings them).
+      if (state.selectedSessionId === undefined || state.selectedSessionId === selected) {
+        Object.assign(state, { selectedSessionId: selected, sessionEvents });
+      }
     } catch (error) {
       const connectError = ConnectError.from(error);
       state.needsKey = connectError.code === Code.Unauthenticated;
