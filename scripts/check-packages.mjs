@@ -7,8 +7,8 @@
 //   2. publint (no error, warning or suggestion);
 //   3. are-the-types-wrong, the checks of `attw --pack` (every entry, for node10, node16 from
 //      CommonJS and from ESM, and bundlers).
-// `pnpm lint` runs it after `pnpm build`; `pnpm release:dry-run` runs it with `--tarballs <dir>`
-// over the tarballs `changeset pack` made for publishing. Exit code 1 lists every problem.
+// `pnpm lint` and `pnpm release:dry-run` run it after `pnpm build`; `--tarballs <dir>` checks
+// tarballs made elsewhere instead. Exit code 1 lists every problem.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

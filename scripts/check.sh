@@ -36,14 +36,13 @@ if [ -n "$untracked" ]; then echo "buf generate created untracked files: $untrac
 step "build"
 pnpm build
 
-step "lint and type checks; the packed tarballs (manifests, publint, are-the-types-wrong)"
+# The last part of pnpm lint is the release dry run (scripts/check-packages.mjs): every package
+# packed as pnpm publish packs it, the manifests checked, then publint and are-the-types-wrong.
+step "lint and type checks; the release dry run over the packed tarballs"
 pnpm lint
 
 step "API reference (TypeDoc; warnings are errors)"
 pnpm run docs
-
-step "release dry run: the tarballs changeset publish would upload"
-pnpm release:dry-run
 
 step "tests on Node 20 (Node, Chromium, workerd, Deno, Bun)"
 pnpm test
