@@ -156,6 +156,8 @@ class BatchProcessor implements EventProcessor {
   /** Events with a `seq` below this go out with keepalive (`flush({ keepalive: true })`). */
   #keepaliveSeq = 0;
   #pumping = false;
+  /** A microtask that runs `#pump` is queued (`#schedulePump`). */
+  #pumpScheduled = false;
   /** One per pending `flush()`: resolves it once everything emitted before it has settled. */
   readonly #flushWaiters = new Set<() => void>();
   #shutdown: Promise<FlushResult> | undefined;
@@ -267,9 +269,22 @@ class BatchProcessor implements EventProcessor {
     if (this.#unbatched() < this.#limits.maxBatchSize) {
       this.#batcher.updateTimer(true);
     } else {
-      // Not #pump() here: prepare and the encoder must not run on the caller's stack.
-      queueMicrotask(() => void this.#pump());
+      this.#schedulePump();
     }
+  }
+
+  /**
+   * Runs `#pump` once the caller's stack is done: a burst of events past a full batch queues one
+   * microtask, not one per event. Not `#pump()` at once: prepare and the encoder must not run on
+   * the caller's stack.
+   */
+  #schedulePump(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    queueMicrotask(() => {
+      this.#pumpScheduled = false;
+      void this.#pump();
+    });
   }
 
   /** Events held in memory: the quantity `maxQueueSize` bounds (claimed batches aside). */
@@ -340,7 +355,7 @@ class BatchProcessor implements EventProcessor {
       }
       this.#batcher.updateTimer(this.#unbatched() > 0 && this.#state === "open");
       // A loss recorded during this run (a failed prepare, a refusal) is reported now.
-      if (this.#lossReportDue()) queueMicrotask(() => void this.#pump());
+      if (this.#lossReportDue()) this.#schedulePump();
     }
     for (const check of this.#flushWaiters) check();
   }
