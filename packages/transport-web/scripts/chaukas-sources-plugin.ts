@@ -22,9 +22,9 @@ export const chaukasSourcesPlugin: Plugin = {
     build.onResolve({ filter: /^@chaukas\/[a-z-]+\/[a-z-]+$/ }, (args) => {
       const [pkg = "", subpath = ""] = args.path.slice("@chaukas/".length).split("/");
       const manifest = JSON.parse(readFileSync(`${packagesDir}${pkg}/package.json`, "utf8")) as {
-        exports?: Record<string, { default?: string }>;
+        exports?: Record<string, { import?: { default?: string } }>;
       };
-      const target = manifest.exports?.[`./${subpath}`]?.default;
+      const target = manifest.exports?.[`./${subpath}`]?.import?.default;
       if (target === undefined) return undefined;
       return {
         path: `${packagesDir}${pkg}/${target.replace(/^\.\/dist\//, "src/").replace(/\.js$/, ".ts")}`,
