@@ -109,11 +109,16 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
  */
 type ProcessorState = "open" | "draining" | "closed";
 
-/** A batch in the outbox waiting for an export slot; `seq` -1 for batches claimed from it. */
+/**
+ * A batch in the outbox waiting for an export slot; `seq` -1 for batches claimed from it.
+ * `batch` is undefined once the batch was spilled: released from memory, read back to be sent.
+ */
 interface StoredEntry {
-  readonly batch: EventBatch;
+  readonly batchId: string;
+  readonly size: number;
   readonly seq: number;
   readonly recovered: boolean;
+  batch: EventBatch | undefined;
 }
 
 class BatchProcessor implements EventProcessor {
@@ -137,6 +142,10 @@ class BatchProcessor implements EventProcessor {
   #storedEvents = 0;
   /** Events in `#stored` claimed from the outbox (queued, but outside `maxQueueSize`). */
   #recoveredEvents = 0;
+  /** Events in `#stored` only on disk (spilled): queued, outside `maxQueueSize`. */
+  #spilledEvents = 0;
+  /** Entries of this run's batches held in memory, oldest first: the newest spills first. */
+  #spillable: StoredEntry[] = [];
   /** Ids of the outbox's batches this processor holds (waiting, being stored or delivered). */
   readonly #storedIds = new Set<string>();
   /** The outbox's `claim()` under way: new batches wait until what it returns went first. */
@@ -145,6 +154,8 @@ class BatchProcessor implements EventProcessor {
   readonly #losses = new LossLedger();
   /** Loss reports this processor queued: their own loss is not reported again. */
   readonly #lossReports = new WeakSet<Event>();
+  /** Queued loss reports not yet settled, by the ledger counter of their first loss. */
+  #reportsInFlight: { readonly firstRecorded: number; readonly seq: number }[] = [];
   /** Deliveries under way, each with the `seq` of its batch's first event. */
   readonly #deliveries = new Map<BatchDelivery, number>();
   /** Deliveries holding one of the `maxConcurrentExports` slots (keepalive ones take none). */
@@ -181,9 +192,10 @@ class BatchProcessor implements EventProcessor {
       outbox !== undefined &&
       (typeof outbox?.put !== "function" ||
         typeof outbox.remove !== "function" ||
-        typeof outbox.claim !== "function")
+        typeof outbox.claim !== "function" ||
+        typeof outbox.read !== "function")
     ) {
-      throw new ChaukasValidationError("outbox", "expected an Outbox (put, remove, claim)");
+      throw new ChaukasValidationError("outbox", "expected an Outbox (put, read, remove, claim)");
     }
     this.#outbox = outbox;
     this.#batcher = new Batcher(
@@ -220,7 +232,7 @@ class BatchProcessor implements EventProcessor {
       return;
     }
     const rank = dropRankOf(event.type);
-    if (this.#held() >= this.#limits.maxQueueSize) {
+    if (this.#held() >= this.#limits.maxQueueSize && !this.#spill()) {
       // Room for a higher-ranked event is made by dropping the newest lower-ranked one.
       const pushedOut = rank > DROP_RANK.bulk ? this.#queue.evictBelow(rank) : undefined;
       if (pushedOut === undefined) {
@@ -234,11 +246,18 @@ class BatchProcessor implements EventProcessor {
 
   flush({ timeoutMs, keepalive }: FlushOptions = {}): Promise<FlushResult> {
     const target = this.#queue.nextSeq;
+    /**
+     * The ledger's counter once every event emitted before the flush has settled: by then every
+     * loss among them is noted, and the flush also waits for the reports of those losses.
+     */
+    let lossTarget: number | undefined;
     this.#dueSeq = target;
     if (keepalive) this.#keepaliveSeq = target;
     return new Promise((resolve) => {
       const check = (timedOut?: boolean): void => {
-        if (timedOut || this.#oldestUnsettledSeq() >= target) {
+        const settled = this.#oldestUnsettledSeq() >= target;
+        if (settled) lossTarget ??= this.#losses.recorded;
+        if (timedOut || (settled && this.#reported(lossTarget!))) {
           this.#flushWaiters.delete(check);
           clearTimeout(timer);
           resolve({ completed: !timedOut, pending: this.#waiting() + this.#stats.inFlight });
@@ -289,12 +308,25 @@ class BatchProcessor implements EventProcessor {
 
   /** Events held in memory: the quantity `maxQueueSize` bounds (claimed batches aside). */
   #held(): number {
-    return this.#waiting() - this.#recoveredEvents + this.#stats.inFlight;
+    return this.#unbatched() + this.#storedEvents + this.#stats.inFlight;
   }
 
   /** Events accepted or claimed but not yet in a delivery: `stats().queued`. */
   #waiting(): number {
-    return this.#unbatched() + this.#storedEvents + this.#recoveredEvents;
+    return this.#unbatched() + this.#storedEvents + this.#recoveredEvents + this.#spilledEvents;
+  }
+
+  /**
+   * Makes room in memory without losing anything: releases the newest stored batch held in
+   * memory (it is read back from the outbox when its turn comes). O(1). False when there is none.
+   */
+  #spill(): boolean {
+    const entry = this.#spillable.pop();
+    if (entry === undefined) return false;
+    entry.batch = undefined;
+    this.#storedEvents -= entry.size;
+    this.#spilledEvents += entry.size;
+    return true;
   }
 
   /** Events not yet cut into a batch. */
@@ -471,8 +503,10 @@ class BatchProcessor implements EventProcessor {
     const size = batch.events.length;
     this.#storedEvents += size;
     this.#storedIds.add(batch.batchId);
+    let stored = false;
     try {
       const { evicted } = await outbox.put(toStoredBatch(batch));
+      stored = true;
       for (const { batchId, request } of evicted) this.#evicted(batchId, request);
     } catch (error) {
       this.#report(ConnectError.from(error), {
@@ -483,7 +517,11 @@ class BatchProcessor implements EventProcessor {
       });
     }
     // Shutdown's deadline counted it as failed meanwhile; it stays stored for a later run.
-    if (this.#abandonedWith === undefined) this.#stored.push({ batch, seq, recovered: false });
+    if (this.#abandonedWith === undefined) {
+      const entry: StoredEntry = { batchId: batch.batchId, size, seq, recovered: false, batch };
+      this.#stored.push(entry);
+      if (stored) this.#spillable.push(entry);
+    }
   }
 
   /**
@@ -492,14 +530,16 @@ class BatchProcessor implements EventProcessor {
    * processor no longer holds was already counted (failed, kept for a later run): only reported.
    */
   #evicted(batchId: string, request: Uint8Array): void {
-    const index = this.#stored.findIndex((entry) => entry.batch.batchId === batchId);
+    const index = this.#stored.findIndex((entry) => entry.batchId === batchId);
     if (index >= 0) {
-      const [entry] = this.#stored.splice(index, 1);
-      const { events } = entry!.batch;
-      if (entry!.recovered) this.#recoveredEvents -= events.length;
-      else this.#storedEvents -= events.length;
+      const entry = this.#stored.splice(index, 1)[0]!;
+      this.#uncount(entry);
       this.#storedIds.delete(batchId);
-      this.#drop("outboxFull", events.length, events, true);
+      let events: readonly Event[] | undefined = entry.batch?.events;
+      try {
+        events ??= fromStoredBatch({ batchId, request }).events;
+      } catch {}
+      this.#drop("outboxFull", entry.size, events, true);
     } else if (!this.#storedIds.has(batchId)) {
       try {
         for (const event of fromStoredBatch({ batchId, request }).events) {
@@ -511,6 +551,19 @@ class BatchProcessor implements EventProcessor {
     }
   }
 
+  /** Takes an entry out of the counters of waiting stored events. */
+  #uncount(entry: StoredEntry): void {
+    if (entry.batch === undefined) this.#spilledEvents -= entry.size;
+    else if (entry.recovered) this.#recoveredEvents -= entry.size;
+    else this.#storedEvents -= entry.size;
+    // Deliveries take the oldest entry, evictions the oldest too: both O(1) in practice.
+    if (this.#spillable[0] === entry) this.#spillable.shift();
+    else if (entry.batch !== undefined && !entry.recovered) {
+      const index = this.#spillable.indexOf(entry);
+      if (index >= 0) this.#spillable.splice(index, 1);
+    }
+  }
+
   /** Starts deliveries of stored batches while slots are free, once claimed batches are in. */
   #startStoredDeliveries(): void {
     while (this.#claiming === undefined && this.#stored.length > 0) {
@@ -518,11 +571,38 @@ class BatchProcessor implements EventProcessor {
       const keepalive = !entry.recovered && this.#keepaliveSeq > entry.seq;
       if (!keepalive && this.#activeExports >= this.#limits.maxConcurrentExports) return;
       this.#stored.shift();
-      const size = entry.batch.events.length;
-      if (entry.recovered) this.#recoveredEvents -= size;
-      else this.#storedEvents -= size;
-      void this.#deliver(entry.batch, entry.seq, keepalive, true);
+      this.#uncount(entry);
+      void this.#deliverStored(entry, keepalive);
     }
+  }
+
+  /** Delivers a stored batch, reading it back from the outbox first if it was spilled. */
+  async #deliverStored(entry: StoredEntry, keepalive: boolean): Promise<void> {
+    if (entry.batch !== undefined) return this.#deliver(entry.batch, entry.seq, keepalive, true);
+    // Counted in flight (and holding its slot) while it is read back.
+    this.#stats.inFlight += entry.size;
+    if (!keepalive) this.#activeExports++;
+    let batch: EventBatch | undefined;
+    try {
+      const stored = await this.#outbox!.read(entry.batchId);
+      batch = stored === undefined ? undefined : fromStoredBatch(stored);
+    } catch {}
+    this.#stats.inFlight -= entry.size;
+    if (!keepalive) this.#activeExports--;
+    if (batch === undefined) {
+      // Gone from the outbox (removed to make room meanwhile) or unreadable: lost.
+      this.#stats.failed += entry.size;
+      this.#storedIds.delete(entry.batchId);
+      this.#report(new ConnectError("a spilled batch could not be read back", Code.DataLoss), {
+        batchId: entry.batchId,
+        events: entry.size,
+        willRetry: false,
+        reason: "outbox-failed",
+      });
+      void this.#pump();
+      return;
+    }
+    return this.#deliver(batch, entry.seq, keepalive, true);
   }
 
   /**
@@ -587,10 +667,11 @@ class BatchProcessor implements EventProcessor {
             await this.#removeStored(stored.batchId);
             continue;
           }
+          const size = batch.events.length;
           this.#storedIds.add(batch.batchId);
-          this.#stats.recovered += batch.events.length;
-          this.#recoveredEvents += batch.events.length;
-          recovered.push({ batch, seq: -1, recovered: true });
+          this.#stats.recovered += size;
+          this.#recoveredEvents += size;
+          recovered.push({ batchId: batch.batchId, size, seq: -1, recovered: true, batch });
         }
       } catch (error) {
         this.#report(ConnectError.from(error), {
@@ -626,9 +707,23 @@ class BatchProcessor implements EventProcessor {
         continue;
       }
       this.#lossReports.add(event);
+      this.#reportsInFlight.push({ firstRecorded: record.firstRecorded, seq: this.#queue.nextSeq });
       this.#stats.lossReports++;
       this.#push(event, DROP_RANK.essential);
     }
+  }
+
+  /**
+   * True when the losses noted before the ledger counter reached `lossTarget` are reported and
+   * their reports settled, so `flush()` also delivers the record of what it lost. Always true once
+   * reports can no longer be sent (closed, or abandoned at shutdown's deadline).
+   */
+  #reported(lossTarget: number): boolean {
+    if (this.#abandonedWith !== undefined || this.#state === "closed") return true;
+    if (this.#losses.oldestPending < lossTarget) return false;
+    const oldest = this.#oldestUnsettledSeq();
+    this.#reportsInFlight = this.#reportsInFlight.filter((report) => report.seq >= oldest);
+    return this.#reportsInFlight.every((report) => report.firstRecorded >= lossTarget);
   }
 
   /** True when a loss is waiting to be reported and the queue has room for the report. */
@@ -684,11 +779,14 @@ class BatchProcessor implements EventProcessor {
       this.#preparing.count +
       this.#batcher.clear() +
       this.#storedEvents +
-      this.#recoveredEvents;
+      this.#recoveredEvents +
+      this.#spilledEvents;
     this.#preparing = { firstSeq: 0, count: 0 };
     this.#stored = [];
+    this.#spillable = [];
     this.#storedEvents = 0;
     this.#recoveredEvents = 0;
+    this.#spilledEvents = 0;
     this.#stats.failed += count;
     if (count > 0) {
       this.#report(error, { batchId: "", events: count, willRetry: false, reason: "shutdown" });

@@ -40,6 +40,9 @@ export interface LossRecord {
 }
 
 type OpenRecord = {
+  /** `LossLedger.recorded` when the record's first loss was noted. */
+  readonly firstRecorded: number;
+} & {
   -readonly [K in keyof LossRecord]: K extends "counts"
     ? Partial<Record<LossReason, number>>
     : K extends "chainGaps"
@@ -61,6 +64,19 @@ export class LossLedger {
   readonly #open = new Map<string, OpenRecord>();
   /** Records closed early (too many chain gaps) waiting to be taken. */
   readonly #closed: OpenRecord[] = [];
+  #recorded = 0;
+
+  /** Losses noted so far (a counter that only grows). */
+  get recorded(): number {
+    return this.#recorded;
+  }
+
+  /** `recorded` at the first loss of the oldest record not taken yet; Infinity when none. */
+  get oldestPending(): number {
+    const closed = this.#closed[0]?.firstRecorded ?? Number.POSITIVE_INFINITY;
+    for (const record of this.#open.values()) return Math.min(closed, record.firstRecorded);
+    return closed;
+  }
 
   get size(): number {
     return this.#open.size + this.#closed.length;
@@ -78,6 +94,7 @@ export class LossLedger {
     const ms = event.timestamp === undefined ? Date.now() : timestampMs(event.timestamp);
     if (record === undefined) {
       record = {
+        firstRecorded: this.#recorded,
         sessionId: key,
         traceId: key === "" ? "" : event.traceId,
         events: 0,
@@ -90,6 +107,7 @@ export class LossLedger {
       };
       this.#open.set(key, record);
     }
+    this.#recorded++;
     record.events++;
     record.counts[reason] = (record.counts[reason] ?? 0) + 1;
     if (id < record.firstEventId) record.firstEventId = id;
@@ -113,7 +131,7 @@ export class LossLedger {
   }
 
   /** The oldest record not reported yet, removed from the ledger. */
-  take(): LossRecord | undefined {
+  take(): (LossRecord & { readonly firstRecorded: number }) | undefined {
     const closed = this.#closed.shift();
     if (closed !== undefined) return closed;
     for (const [key, record] of this.#open) {

@@ -39,6 +39,11 @@ export interface OutboxClaim {
 export interface Outbox {
   /** Stores one batch; resolves once it would survive the process being killed. */
   put(batch: StoredBatch): Promise<OutboxPutResult>;
+  /**
+   * The batch stored under `batchId`, or undefined if there is none (or it cannot be read). The
+   * processor reads back batches it released from memory while the queue was full.
+   */
+  read(batchId: string): Promise<StoredBatch | undefined>;
   /** Forgets a batch the backend acknowledged (or that can never be delivered). */
   remove(batchId: string): Promise<void>;
   /**

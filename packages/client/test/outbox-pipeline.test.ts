@@ -55,6 +55,10 @@ function createMemoryOutbox(maxBytes = Number.POSITIVE_INFINITY): MemoryOutbox {
       outbox.puts.push(batchId);
       return { evicted };
     },
+    async read(batchId) {
+      const request = records.get(batchId);
+      return request === undefined ? undefined : { batchId, request };
+    },
     async remove(batchId) {
       records.delete(batchId);
     },
@@ -126,6 +130,27 @@ describe("batch processor with an outbox", () => {
     expect(second.stats()).toMatchObject({ emitted: 5, recovered: 30, sent: 35 });
     expect(outbox.records.size).toBe(0);
     expectBalanced(second.stats());
+  });
+
+  it("during an outage longer than memory, spills stored batches instead of dropping, and sends them in order", async () => {
+    const outbox = createMemoryOutbox();
+    const gate = createGate();
+    const backend = createTestBackend({ behaviour: () => gate.wait });
+    const processor = processorFor(backend, outbox, { maxQueueSize: 30 });
+    const events = testEvents(200);
+    for (let i = 0; i < events.length; i += 10) {
+      for (const event of events.slice(i, i + 10)) processor.enqueue(event);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const stats = processor.stats();
+      expect(stats.dropped.queueFull).toBe(0);
+    }
+    expect(outbox.records.size).toBe(20);
+    gate.open();
+    expect(await processor.flush()).toEqual({ completed: true, pending: 0 });
+    expect(backend.acceptedIds()).toEqual(events.map((event) => event.eventId));
+    expect(processor.stats()).toMatchObject({ sent: 200, failed: 0 });
+    expect(outbox.records.size).toBe(0);
+    expectBalanced(processor.stats());
   });
 
   it("removes a batch the backend refuses for good", async () => {

@@ -144,6 +144,13 @@ export function createFileOutbox(options: FileOutboxOptions): Outbox {
       return { evicted };
     },
 
+    async read(batchId: string): Promise<StoredBatch | undefined> {
+      const record = records.get(batchId);
+      if (record === undefined) return undefined;
+      const request = await readRecord(record.path).catch(() => undefined);
+      return request === undefined ? undefined : { batchId, request };
+    },
+
     async remove(batchId: string): Promise<void> {
       const record = forget(batchId);
       if (record !== undefined) await unlink(record.path).catch(ignoreMissing);

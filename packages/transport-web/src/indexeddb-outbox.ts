@@ -171,6 +171,16 @@ export function createIndexedDbOutbox(options: IndexedDbOutboxOptions = {}): Out
       return { evicted };
     },
 
+    async read(batchId: string): Promise<StoredBatch | undefined> {
+      const tx = (await db()).transaction(REQUESTS, "readonly");
+      const stored = (await requestResult(tx.objectStore(REQUESTS).get(batchId))) as
+        | Partial<StoredBatch>
+        | undefined;
+      return stored?.request instanceof Uint8Array
+        ? { batchId, request: stored.request }
+        : undefined;
+    },
+
     async remove(batchId: string): Promise<void> {
       const tx = (await db()).transaction([REQUESTS, META], "readwrite");
       tx.objectStore(REQUESTS).delete(batchId);
