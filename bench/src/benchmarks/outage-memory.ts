@@ -79,7 +79,7 @@ const accountingExact =
   flushed.completed &&
   stats.queued === 0 &&
   stats.inFlight === 0 &&
-  stats.emitted === stats.sent + dropped + stats.failed &&
+  stats.emitted + stats.lossReports === stats.sent + dropped + stats.failed &&
   stored === stats.sent;
 reportResult({
   maxQueueSize,

@@ -2,6 +2,7 @@ import { bundleRow } from "./bundle.js";
 import { stallsRow } from "./event-loop-stalls.js";
 import { hotPathRow } from "./hot-path.js";
 import { outageRow } from "./outage-memory.js";
+import { hotPathOutboxRow, outageOutboxRow } from "./outbox.js";
 import type { RowDefinition } from "./row-definition.js";
 import { throughputDevserverRow, throughputSinkRow } from "./throughput.js";
 
@@ -18,4 +19,6 @@ export const ROWS: readonly RowDefinition[] = [
   bundleRow,
   outageRow,
   stallsRow,
+  hotPathOutboxRow,
+  outageOutboxRow,
 ];
