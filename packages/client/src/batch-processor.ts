@@ -38,12 +38,13 @@ export interface BatchProcessorOptions {
   /** Where batches go, e.g. `createConnectExporter(transport)`. Required. */
   readonly exporter: EventExporter;
   /**
-   * Events held at most: queued, being prepared and in flight. When full, a new event is
-   * dropped (the newest goes, so what was accepted earlier is kept) and counted in
+   * Events held in memory at most: queued, being prepared and in flight. When full, a stored
+   * batch leaves memory first (with an `outbox`); else the new event pushes out the newest
+   * waiting event of a lower rank, or is dropped itself (`DropRank`); either drop is counted in
    * `dropped.queueFull`. Default 10 000.
    */
   readonly maxQueueSize?: number;
-  /** Events per batch at most; a full batch is exported without waiting. Default 512. */
+  /** Events per batch at most; a full batch is exported without waiting. Default 256. */
   readonly maxBatchSize?: number;
   /**
    * Bytes of one `IngestEventBatchRequest` (binary encoding, measured exactly) at most. A single

@@ -6,12 +6,13 @@ export const PROCESSOR_DEFAULTS = {
   /** Events the processor holds at most (queued + being prepared + in flight). */
   maxQueueSize: 10_000,
   /**
-   * Events per `IngestEventBatch` call at most: OpenTelemetry's `maxExportBatchSize`. Each call
-   * costs the client a fixed amount of CPU (connect, HTTP/2, the batch's own fields), so larger
-   * batches cost less per event: 512 took ~35% less client CPU per event than 100 (bench row 2,
-   * see the README). `maxBatchBytes` still caps a batch of large events.
+   * Events per `IngestEventBatch` call at most. Each call costs the client a fixed amount of CPU
+   * (connect, HTTP/2, the batch's own fields), so larger batches cost less per event, but a batch
+   * is prepared in one synchronous step: 256 took ~30% less client CPU per event than 100 and
+   * nearly as little as 512, whose longer steps showed as event-loop stalls (README, "Why these
+   * delivery defaults"). `maxBatchBytes` still caps a batch of large events.
    */
-  maxBatchSize: 512,
+  maxBatchSize: 256,
   /** Encoded bytes of one `IngestEventBatchRequest` at most (256 KiB). */
   maxBatchBytes: 256 * 1024,
   /** How long an event may wait for a batch to fill up. */
