@@ -60,8 +60,8 @@ function checkManifest(files, versions) {
       }
     }
   }
-  if (JSON.stringify(manifest.files) !== JSON.stringify(["dist"])) {
-    problems.push(`files is ${JSON.stringify(manifest.files)}, expected ["dist"]`);
+  if (JSON.stringify(manifest.files) !== JSON.stringify(["dist", "CHANGELOG.md"])) {
+    problems.push(`files is ${JSON.stringify(manifest.files)}, expected ["dist", "CHANGELOG.md"]`);
   }
   for (const [where, target] of manifestTargets(manifest)) {
     if (!has(target)) problems.push(`${where} points at ${target}, which is not in the tarball`);
