@@ -16,6 +16,8 @@ export default {
     // protoc-gen-es marks generated declarations with `@generated from message …`.
     blockTags: [...OptionDefaults.blockTags, "@generated"],
     disableSources: true,
+    // `pnpm build` has type-checked these sources already; TypeDoc need not do it again.
+    skipErrorChecking: true,
   },
   out: "docs/api",
   readme: "README.md",
