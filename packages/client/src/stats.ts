@@ -1,6 +1,9 @@
 /** Why an event left the pipeline without being delivered. */
 export interface DropCounts {
-  /** The queue was at `maxQueueSize` when the event was emitted (policy: drop the newest). */
+  /**
+   * The queue was at `maxQueueSize`: the event was dropped when emitted, or pushed out by a
+   * higher-ranked one (see `DropRank`).
+   */
   readonly queueFull: number;
   /** Emitted after `shutdown()` began. */
   readonly shutdown: number;

@@ -139,6 +139,7 @@ export function createFileOutbox(options: FileOutboxOptions): Outbox {
         await file.close();
       }
       await rename(partial, path);
+      forget(batchId); // a claim running meanwhile may have listed it already
       records.set(batchId, { path, bytes: record.length });
       storedBytes += record.length;
       return { evicted };
