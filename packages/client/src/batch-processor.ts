@@ -120,7 +120,15 @@ interface StoredEntry {
   readonly seq: number;
   readonly recovered: boolean;
   batch: EventBatch | undefined;
+  /** False while the outbox is writing it: a batch is sent only once it is stored. */
+  written: boolean;
 }
+
+/**
+ * Outbox writes under way at once. Each write takes several event-loop turns (open, write,
+ * close, rename); one at a time, an agent emitting in a tight loop outpaced them.
+ */
+const OUTBOX_WRITES_AT_ONCE = 4;
 
 class BatchProcessor implements EventProcessor {
   #state: ProcessorState = "open";
@@ -147,6 +155,8 @@ class BatchProcessor implements EventProcessor {
   #spilledEvents = 0;
   /** Entries of this run's batches held in memory, oldest first: the newest spills first. */
   #spillable: StoredEntry[] = [];
+  /** Outbox writes under way (at most `OUTBOX_WRITES_AT_ONCE`). */
+  readonly #writes = new Set<Promise<void>>();
   /** Ids of the outbox's batches this processor holds (waiting, being stored or delivered). */
   readonly #storedIds = new Set<string>();
   /** The outbox's `claim()` under way: new batches wait until what it returns went first. */
@@ -377,7 +387,10 @@ class BatchProcessor implements EventProcessor {
           await this.#prepareNextBatch();
           if (this.#abandonedWith !== undefined || this.#batcher.length === 0) continue;
           if (this.#outbox !== undefined) {
-            await this.#store(this.#outbox, keepalive);
+            const write = this.#store(this.#outbox, keepalive);
+            this.#writes.add(write);
+            void write.then(() => this.#writes.delete(write));
+            if (this.#writes.size >= OUTBOX_WRITES_AT_ONCE) await Promise.race(this.#writes);
           } else if (slotFree) {
             const firstSeq = this.#batcher.headSeq!;
             void this.#deliver(this.#cut(keepalive), firstSeq, keepalive, false);
@@ -502,12 +515,22 @@ class BatchProcessor implements EventProcessor {
     const seq = this.#batcher.headSeq!;
     const batch = this.#cut(keepalive);
     const size = batch.events.length;
+    const entry: StoredEntry = {
+      batchId: batch.batchId,
+      size,
+      seq,
+      recovered: false,
+      batch,
+      written: false,
+    };
+    // In #stored at once, so batches keep the order they were cut in whatever write ends first.
+    this.#stored.push(entry);
     this.#storedEvents += size;
     this.#storedIds.add(batch.batchId);
-    let stored = false;
     try {
       const { evicted } = await outbox.put(toStoredBatch(batch));
-      stored = true;
+      // Shutdown's deadline counted it as failed meanwhile; it stays stored for a later run.
+      if (this.#abandonedWith === undefined) this.#spillable.push(entry);
       for (const { batchId, request } of evicted) this.#evicted(batchId, request);
     } catch (error) {
       this.#report(ConnectError.from(error), {
@@ -517,12 +540,8 @@ class BatchProcessor implements EventProcessor {
         reason: "outbox-failed",
       });
     }
-    // Shutdown's deadline counted it as failed meanwhile; it stays stored for a later run.
-    if (this.#abandonedWith === undefined) {
-      const entry: StoredEntry = { batchId: batch.batchId, size, seq, recovered: false, batch };
-      this.#stored.push(entry);
-      if (stored) this.#spillable.push(entry);
-    }
+    entry.written = true;
+    void this.#pump();
   }
 
   /**
@@ -569,6 +588,7 @@ class BatchProcessor implements EventProcessor {
   #startStoredDeliveries(): void {
     while (this.#claiming === undefined && this.#stored.length > 0) {
       const entry = this.#stored[0]!;
+      if (!entry.written) return;
       const keepalive = !entry.recovered && this.#keepaliveSeq > entry.seq;
       if (!keepalive && this.#activeExports >= this.#limits.maxConcurrentExports) return;
       this.#stored.shift();
@@ -672,7 +692,14 @@ class BatchProcessor implements EventProcessor {
           this.#storedIds.add(batch.batchId);
           this.#stats.recovered += size;
           this.#recoveredEvents += size;
-          recovered.push({ batchId: batch.batchId, size, seq: -1, recovered: true, batch });
+          recovered.push({
+            batchId: batch.batchId,
+            size,
+            seq: -1,
+            recovered: true,
+            batch,
+            written: true,
+          });
         }
       } catch (error) {
         this.#report(ConnectError.from(error), {
