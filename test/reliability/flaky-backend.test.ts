@@ -9,13 +9,14 @@
 import { type DevServer, startDevServer } from "@chaukas/devserver";
 import { Code } from "@connectrpc/connect";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PROCESSOR_DEFAULTS } from "../../packages/client/src/index.js";
 import { batchCalls, clientFor, expectBalanced, recordErrors, storedIds } from "./support.js";
 
 const EVENTS = 5000;
 const K = 3;
-/** Batches the client cuts: 5 000 small events in default batches of 100. */
-const BATCHES = EVENTS / PROCESSOR_DEFAULTS.maxBatchSize;
+/** Events per batch, stated so the call counts below do not move with the SDK's default. */
+const BATCH_SIZE = 100;
+/** Batches the client cuts: 5 000 small events in batches of 100. */
+const BATCHES = EVENTS / BATCH_SIZE;
 /**
  * Calls made when every K-th fails and each failure is retried once more: the smallest T with
  * T - floor(T / K) = BATCHES successes and call T itself not failing.
@@ -55,7 +56,7 @@ describe(`every ${K}rd ingest call UNAVAILABLE for ${EVENTS} events (default opt
   it("failing before storing: 0 lost, 0 duplicates, exactly one retry per failed call", async () => {
     server.faults.failEvery = { code: Code.Unavailable, k: K };
     const recorder = recordErrors();
-    const chaukas = clientFor(server, { onError: recorder.onError });
+    const chaukas = clientFor(server, { maxBatchSize: BATCH_SIZE, onError: recorder.onError });
     const { sessionId, ids } = emitSession(chaukas);
     expect(await chaukas.shutdown({ timeoutMs: 60_000 })).toEqual({ completed: true, pending: 0 });
 
@@ -88,7 +89,7 @@ describe(`every ${K}rd ingest call UNAVAILABLE for ${EVENTS} events (default opt
 
   it("failing after storing (lost replies): 0 lost, duplicates = 100 per lost reply, kept once by event_id", async () => {
     server.faults.failEvery = { code: Code.Unavailable, k: K, afterStore: true };
-    const chaukas = clientFor(server);
+    const chaukas = clientFor(server, { maxBatchSize: BATCH_SIZE });
     const { sessionId } = emitSession(chaukas);
     expect(await chaukas.shutdown({ timeoutMs: 60_000 })).toEqual({ completed: true, pending: 0 });
 
@@ -96,9 +97,8 @@ describe(`every ${K}rd ingest call UNAVAILABLE for ${EVENTS} events (default opt
     expect(stored).toHaveLength(EVENTS); // 0 lost, and still one copy of each
     expect(new Set(stored).size).toBe(EVENTS);
     // Each lost reply's batch arrived twice; the second copy was recognised by its event_id.
-    const batchSize = PROCESSOR_DEFAULTS.maxBatchSize;
-    expect(server.store.duplicates).toBe(FAILED_CALLS * batchSize);
-    expect(server.store.received).toBe(EVENTS + FAILED_CALLS * batchSize);
+    expect(server.store.duplicates).toBe(FAILED_CALLS * BATCH_SIZE);
+    expect(server.store.received).toBe(EVENTS + FAILED_CALLS * BATCH_SIZE);
     expect(batchCalls(server, "ok")).toBe(BATCHES);
     expect(batchCalls(server, "unavailable")).toBe(FAILED_CALLS);
     expect(chaukas.stats()).toMatchObject({ sent: EVENTS, failed: 0, retried: FAILED_CALLS });

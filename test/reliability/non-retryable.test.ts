@@ -67,7 +67,11 @@ describe("non-retryable rejections (default retry policy)", () => {
   it.each(CASES)("$name: one call per batch, onError gets a typed ConnectError", async (c) => {
     server = await c.start();
     const recorder = recordErrors();
-    const chaukas = clientFor(server, { ...c.client, onError: recorder.onError });
+    const chaukas = clientFor(server, {
+      maxBatchSize: 100,
+      ...c.client,
+      onError: recorder.onError,
+    });
     const session = chaukas.startSession({ agentId: "planner" });
     for (let i = 1; i < EVENTS; i++) session.stateUpdate({ step: i });
     expect(await chaukas.flush()).toEqual({ completed: true, pending: 0 });

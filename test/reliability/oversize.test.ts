@@ -42,7 +42,11 @@ describe("batches over the backend's byte limit (default client options)", () =>
   it("are split until accepted; the one event bigger than the limit is dropped and reported, the rest delivered", async () => {
     const recorder = recordErrors();
     // Exact counts of the application's events: loss reports are proven in their own tests.
-    const chaukas = clientFor(server, { onError: recorder.onError, reportLoss: false });
+    const chaukas = clientFor(server, {
+      maxBatchSize: 100,
+      onError: recorder.onError,
+      reportLoss: false,
+    });
     const session = chaukas.startSession({ agentId: "planner" });
     const ids: string[] = [];
     let bigId = "";

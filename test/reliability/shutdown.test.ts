@@ -85,7 +85,7 @@ describe("process shutdown", () => {
 
   it("shutdown() twice, concurrently and again later, is harmless: one flush, later events counted not thrown", async () => {
     server = await startDevServer();
-    const chaukas = clientFor(server);
+    const chaukas = clientFor(server, { maxBatchSize: 100 });
     const session = chaukas.startSession({ agentId: "planner" });
     for (let i = 1; i < 250; i++) session.stateUpdate({ step: i });
 
