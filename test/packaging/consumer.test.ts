@@ -10,19 +10,21 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startScript, stopAllScripts } from "../../examples/edge-worker/test/start-script.js";
 import { packPackages } from "../../scripts/pack-packages.mjs";
 
-// A new user's app, outside the workspace: the packed tarballs installed with npm beside the
+// A new user's app, outside the workspace: every packed tarball installed with npm beside the
 // app's own (latest 2.x) protobuf-es and connect-es. Needs `pnpm build` and the npm registry
-// (or npm's cache). The framework adapters are left out here: their peers (ai, the OpenAI Agents
-// SDK, the MCP SDK) are large, and `pnpm lint` checks their tarballs with publint and attw.
+// (or npm's cache). The framework adapters' own peers (ai, the OpenAI Agents SDK, the MCP SDK)
+// are left out (`--omit=peer`): the adapters use only their types at run time, and those
+// frameworks are large; `pnpm lint` checks the adapters' types with attw.
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const INSTALLED = [
+const CORE = [
   "@chaukas/spec",
   "@chaukas/client",
   "@chaukas/transport-node",
   "@chaukas/transport-web",
   "@chaukas/devserver",
 ];
+const ADAPTERS = ["@chaukas/openai-agents", "@chaukas/ai-sdk", "@chaukas/mcp"];
 
 /** A string only @chaukas/transport-web's code has: the bundle really contains it. */
 const WEB_TRANSPORT_MARK = "x-chaukas-keepalive";
@@ -71,8 +73,8 @@ async function node(args: string[]): Promise<Record<string, unknown>> {
 
 beforeAll(async () => {
   app = mkdtempSync(join(tmpdir(), "chaukas-consumer-"));
-  const packed = packPackages(join(app, "tarballs")).filter((p) => INSTALLED.includes(p.name));
-  expect(packed.map((p) => p.name).sort()).toEqual([...INSTALLED].sort());
+  const packed = packPackages(join(app, "tarballs"));
+  expect(packed.map((p) => p.name).sort()).toEqual([...CORE, ...ADAPTERS].sort());
   const manifest = {
     name: "chaukas-consumer",
     private: true,
@@ -85,11 +87,15 @@ beforeAll(async () => {
   };
   writeFileSync(join(app, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   cpSync(join(root, "test/packaging/app"), app, { recursive: true });
-  await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
-    cwd: app,
-    env: cleanEnv(),
-    timeout: 300_000,
-  });
+  await run(
+    "npm",
+    ["install", "--omit=peer", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"],
+    {
+      cwd: app,
+      env: cleanEnv(),
+      timeout: 300_000,
+    },
+  );
   devserver = await startDevServer({ port: 0 });
 }, 360_000);
 
@@ -104,7 +110,7 @@ afterAll(async () => {
 
 describe("the packed packages in a new npm app", () => {
   it("leave exactly one copy of protobuf-es, connect-es and each Chaukas package", () => {
-    for (const name of ["@bufbuild/protobuf", "@connectrpc/connect", ...INSTALLED]) {
+    for (const name of ["@bufbuild/protobuf", "@connectrpc/connect", ...CORE, ...ADAPTERS]) {
       expect(copiesOf(name), name).toHaveLength(1);
     }
     const version = (name: string) =>
@@ -125,6 +131,28 @@ describe("the packed packages in a new npm app", () => {
     expect(result.client).toMatch(/\/@chaukas\/client\/dist\/cjs\/index\.js$/);
     expect(result.stored).toEqual(["SESSION_START", "INPUT_RECEIVED", "SESSION_END"]);
     expect(result.errorIsAppConnectError).toBe(true);
+  }, 60_000);
+
+  it("load every entry of every package with import, and with require (require(esm) off)", async () => {
+    const imported = await node(["entries.mjs"]);
+    const required = await node(["--no-experimental-require-module", "entries.cjs"]);
+    expect(Object.keys(imported).sort()).toEqual([
+      "@chaukas/ai-sdk",
+      "@chaukas/client",
+      "@chaukas/client/integrity",
+      "@chaukas/client/query",
+      "@chaukas/client/redact",
+      "@chaukas/devserver",
+      "@chaukas/mcp",
+      "@chaukas/openai-agents",
+      "@chaukas/spec/client/v1",
+      "@chaukas/spec/common/v1",
+      "@chaukas/spec/server/v1",
+      "@chaukas/transport-node",
+      "@chaukas/transport-web",
+    ]);
+    for (const count of Object.values(imported)) expect(count).toBeGreaterThan(0);
+    expect(required).toEqual(imported);
   }, 60_000);
 
   it("bundle for the browser with esbuild: ESM builds only, one protobuf-es", async () => {
