@@ -89,6 +89,7 @@ reportResult({
   peakRssBytes: peakBytes,
   queuedAtEndOfOutage: duringOutage.queued + duringOutage.inFlight,
   emitted: stats.emitted,
+  lossReports: stats.lossReports,
   sent: stats.sent,
   dropped,
   droppedByReason: stats.dropped,

@@ -34,11 +34,11 @@ export const outageRow: RowDefinition = {
       checks: [
         atMost("≤ queue bound + 5 MB", growth, (bound ?? Number.NaN) + ALLOWANCE_BYTES, formatMb),
         holds(
-          "emitted = sent + dropped",
+          "emitted + loss reports = sent + dropped + failed",
           exact,
           r === undefined
             ? ""
-            : `${r.emitted} = ${r.sent} sent + ${r.dropped} dropped + ${r.failed} failed; backend stored ${r.storedEvents}`,
+            : `${r.emitted} + ${r.lossReports ?? 0} = ${r.sent} sent + ${r.dropped} dropped + ${r.failed} failed; backend stored ${r.storedEvents}`,
         ),
       ],
       notes: errorNotes(runs),
