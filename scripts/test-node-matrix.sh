@@ -44,7 +44,8 @@ for version in "${versions[@]}"; do
   printf '\n\033[1m== tests on Node %s%s\033[0m\n' "$("$bin/node" --version)" "$($subset && echo ' (Node-sensitive subset)')"
   start=$SECONDS
   # One version failing does not hide how the others fare: all run, the exit code says if any failed.
-  if PATH="$bin:$PATH" "$bin/node" node_modules/vitest/vitest.mjs run "${args[@]}"; then
+  # node_modules/.bin as `pnpm test` has it (buf, protoc-gen-es…), after the chosen Node.
+  if PATH="$bin:$PWD/node_modules/.bin:$PATH" "$bin/node" node_modules/vitest/vitest.mjs run "${args[@]}"; then
     results+=("Node $version: passed in $((SECONDS - start)) s")
   else
     results+=("Node $version: FAILED after $((SECONDS - start)) s")
