@@ -4,6 +4,7 @@ import {
   type Model,
   type ModelRequest,
   type ModelResponse,
+  type protocol,
   Usage,
   withGenerationSpan,
 } from "@openai/agents-core";
@@ -97,7 +98,9 @@ export function createScriptedModel(
               outputTokens: turn.outputTokens,
               totalTokens: turn.inputTokens + turn.outputTokens,
             },
-            output: response.output,
+            // A script outputs only what a model can (messages, tool calls, handoffs), which
+            // `AgentOutputItem` does not narrow down to.
+            output: response.output as protocol.StreamEventResponseCompleted["response"]["output"],
           },
         };
       } finally {
