@@ -1,3 +1,9 @@
+/**
+ * `@chaukas/client/query`: the filter `ChaukasClient.query` accepts (`EventFilter`, `QueryOrder`,
+ * `TimeInput`) and `toQueryFilter`, which turns it into a `chaukas.spec.common.v1.QueryFilter`.
+ *
+ * @module query
+ */
 import { create, type DescEnum, type DescField } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
