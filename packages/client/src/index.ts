@@ -32,6 +32,7 @@ export {
   type ChaukasClientOptions,
   CLIENT_DEFAULTS,
   createChaukasClient,
+  type IntegrityChain,
   type QueryOptions,
   type QueryPage,
   type QueryPageOptions,
@@ -95,6 +96,7 @@ export { RETRYABLE_CODES, type RetryOptions } from "./retry.js";
 export type {
   AgentHandle,
   ChaukasScope,
+  Endable,
   McpCallHandle,
   ModelInvocationHandle,
   SessionHandle,

@@ -26,7 +26,8 @@ export const REDACTION_DEFAULTS = {
   mask: "[REDACTED]",
 } as const satisfies Required<Pick<RedactOptions, "method" | "mask">>;
 
-type Segment = { key: string } | { index: number } | { any: "key" | "index" };
+/** One step of a parsed redaction path (`parsePath`): a key, a list index, or a wildcard. */
+export type Segment = { key: string } | { index: number } | { any: "key" | "index" };
 
 const STRUCT = "google.protobuf.Struct";
 

@@ -107,7 +107,7 @@ export interface SpanScope extends ChaukasScope {
 }
 
 /** Ends a span: the first `end()` or `fail()` emits the END event, later calls do nothing. */
-interface Endable<Result> {
+export interface Endable<Result> {
   /** True once `end()` or `fail()` has been called. */
   readonly ended: boolean;
   /** Emits the END event with status COMPLETED and the span's duration. */
