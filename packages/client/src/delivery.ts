@@ -29,11 +29,15 @@ export interface DeliveryContext {
  */
 export type DeliveryState = "attempting" | "backing-off" | "settled";
 
-/** What to do after a failed attempt. */
+/**
+ * What to do after a failed attempt, and the reason `onError` is told: retry after a delay,
+ * split a batch refused for its size, drop a lone event refused for its size, or fail the batch.
+ */
 type NextStep =
-  | { readonly action: "retry"; readonly delayMs: number }
-  | { readonly action: "split" }
-  | { readonly action: "give-up"; readonly reason: ExportErrorReason };
+  | { readonly action: "retry"; readonly delayMs: number; readonly reason: ExportErrorReason }
+  | { readonly action: "split"; readonly reason: "too-large" }
+  | { readonly action: "drop"; readonly reason: "too-large" }
+  | { readonly action: "fail"; readonly reason: ExportErrorReason };
 
 /**
  * Sends one batch until the backend accepts it or it finally fails: attempts with a deadline,
@@ -101,53 +105,47 @@ export class BatchDelivery {
       if (this.#abort.signal.aborted) {
         return this.#settleFailed(batch, this.#abort.signal.reason, "shutdown");
       }
-      const { error, timedOut } = result;
-      const step = this.#nextStep(error, attempt, startedAt, size);
-      const failureReason: ExportErrorReason = isSizeRejection(error)
-        ? "too-large"
-        : timedOut
-          ? "timeout"
-          : "rejected";
-      if (step.action === "give-up") {
-        if (isSizeRejection(error)) {
+      const { error } = result;
+      const step = this.#nextStep(error, result.timedOut, attempt, startedAt, size);
+      switch (step.action) {
+        case "drop":
           // A single event the backend refuses even alone: it can never be delivered.
           stats.inFlight -= size;
           context.drop("tooLarge", size, batch.events);
-          this.#reportFinal(error, batch, failureReason);
+          this.#reportFinal(error, batch, step.reason);
           return;
-        }
-        return this.#settleFailed(
-          batch,
-          error,
-          step.reason === "rejected" ? failureReason : step.reason,
-        );
+        case "fail":
+          return this.#settleFailed(batch, error, step.reason);
+        case "split":
+          this.#reportRetry(error, batch, step.reason);
+          for (const half of splitBatch(batch)) await this.#deliver(half);
+          return;
+        case "retry":
+          this.#reportRetry(error, batch, step.reason);
+          this.#state = "backing-off";
+          await context.sleep(step.delayMs, this.#abort.signal);
       }
-      context.report(error, {
-        batchId: batch.batchId,
-        events: size,
-        willRetry: true,
-        reason: failureReason,
-      });
-      if (step.action === "split") {
-        for (const half of splitBatch(batch)) await this.#deliver(half);
-        return;
-      }
-      this.#state = "backing-off";
-      await context.sleep(step.delayMs, this.#abort.signal);
     }
   }
 
-  #nextStep(error: ConnectError, attempt: number, startedAt: number, size: number): NextStep {
+  #nextStep(
+    error: ConnectError,
+    timedOut: boolean,
+    attempt: number,
+    startedAt: number,
+    size: number,
+  ): NextStep {
     if (isSizeRejection(error)) {
-      return size > 1 ? { action: "split" } : { action: "give-up", reason: "too-large" };
+      return { action: size > 1 ? "split" : "drop", reason: "too-large" };
     }
+    const reason = timedOut ? "timeout" : "rejected";
     const { retry, random } = this.context;
     const delayMs = retryDelayMs(error, attempt, retry, random);
-    if (delayMs === undefined) return { action: "give-up", reason: "rejected" };
+    if (delayMs === undefined) return { action: "fail", reason };
     if (attempt + 1 >= retry.maxAttempts || Date.now() - startedAt + delayMs > retry.maxElapsedMs) {
-      return { action: "give-up", reason: "retries-exhausted" };
+      return { action: "fail", reason: "retries-exhausted" };
     }
-    return { action: "retry", delayMs };
+    return { action: "retry", delayMs, reason };
   }
 
   #settleFailed(batch: EventBatch, error: ConnectError, reason: ExportErrorReason): void {
@@ -156,6 +154,15 @@ export class BatchDelivery {
     this.context.stats.inFlight -= size;
     this.context.stats.failed += size;
     this.#reportFinal(error, batch, reason);
+  }
+
+  #reportRetry(error: ConnectError, batch: EventBatch, reason: ExportErrorReason): void {
+    this.context.report(error, {
+      batchId: batch.batchId,
+      events: batch.events.length,
+      willRetry: true,
+      reason,
+    });
   }
 
   #reportFinal(error: ConnectError, batch: EventBatch, reason: ExportErrorReason): void {
