@@ -164,4 +164,34 @@ describe("issue 12 regressions, against the local backend", () => {
     expect(stored.filter((event) => event.tags.includes("reviewed"))).toHaveLength(14);
     await chaukas.shutdown();
   });
+
+  it("4. an edit in place is refused where it is made (reported), never sent without it", async () => {
+    const projectId = "regression-wrapping-exporter-in-place";
+    const inner = createConnectExporter(createGrpcTransport({ baseUrl: server.url }));
+    const errors: string[] = [];
+    const taggingInPlace: EventExporter = {
+      export(batch, exportOptions) {
+        for (const event of batch.events) event.tags.push("reviewed");
+        return inner.export(batch, exportOptions);
+      },
+    };
+    const chaukas = createChaukasClient(
+      options(projectId, {
+        exporter: taggingInPlace,
+        retry: { maxAttempts: 1 },
+        onError: (error, info) => errors.push(`${info.reason}: ${error.rawMessage}`),
+      }),
+    );
+    runToolCalls(chaukas, 6); // 14 events
+    expect(await chaukas.flush()).toEqual({ completed: true, pending: 0 });
+    // Before, the first batch went out tagged and the later ones were sent from their cached
+    // encoding without the tag (11 of 14); now the batch is frozen and the edit throws.
+    expect(storedIn(projectId)).toEqual([]);
+    expect(chaukas.stats()).toMatchObject({ sent: 0, failed: 14 });
+    expect(errors.length).toBeGreaterThan(0);
+    expect(
+      errors.every((line) => /^retries-exhausted: .*(not extensible|read.only|frozen)/i.test(line)),
+    ).toBe(true);
+    await chaukas.shutdown();
+  });
 });
