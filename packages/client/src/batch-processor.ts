@@ -3,7 +3,7 @@ import type { EventBatch } from "@chaukas/spec/common/v1";
 import { type Event, EventSchema } from "@chaukas/spec/common/v1";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { Batcher } from "./batcher.js";
-import { BatchDelivery, type DeliveryContext } from "./delivery.js";
+import { BatchDelivery, type DeliveryContext, type OutgoingBatch } from "./delivery.js";
 import { DROP_RANK, type DropRank, dropRankOf } from "./drop-priority.js";
 import { type EncodedEvent, encodeEvents, requestBytesOf } from "./encoded-batch.js";
 import type {
@@ -18,7 +18,8 @@ import type { ErrorHook, ExportErrorInfo } from "./export-error.js";
 import type { EventExporter } from "./exporter.js";
 import { KEEPALIVE_MAX_BATCH_BYTES } from "./keepalive.js";
 import { LossLedger, type LossReason, type LossRecord } from "./loss-ledger.js";
-import { fromStoredBatch, type Outbox, toStoredBatch } from "./outbox.js";
+import type { Outbox } from "./outbox.js";
+import { OutboxStage, type OutboxStageContext } from "./outbox-stage.js";
 import { PipelineStats } from "./pipeline-stats.js";
 import { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
 import type { RetryOptions, RetryPolicy } from "./retry.js";
@@ -110,26 +111,6 @@ export function createBatchProcessor(options: BatchProcessorOptions): EventProce
  */
 type ProcessorState = "open" | "draining" | "closed";
 
-/**
- * A batch in the outbox waiting for an export slot; `seq` -1 for batches claimed from it.
- * `batch` is undefined once the batch was spilled: released from memory, read back to be sent.
- */
-interface StoredEntry {
-  readonly batchId: string;
-  readonly size: number;
-  readonly seq: number;
-  readonly recovered: boolean;
-  batch: EventBatch | undefined;
-  /** False while the outbox is writing it: a batch is sent only once it is stored. */
-  written: boolean;
-}
-
-/**
- * Outbox writes under way at once. Each write takes several event-loop turns (open, write,
- * close, rename); one at a time, an agent emitting in a tight loop outpaced them.
- */
-const OUTBOX_WRITES_AT_ONCE = 4;
-
 class BatchProcessor implements EventProcessor {
   #state: ProcessorState = "open";
   /** Set when shutdown's deadline passed: what was still held counts as failed with it. */
@@ -144,31 +125,15 @@ class BatchProcessor implements EventProcessor {
   /** Events taken off the queue whose `prepare` or encoding has not finished. */
   #preparing = { firstSeq: 0, count: 0 };
   readonly #batcher: Batcher;
-  readonly #outbox: Outbox | undefined;
-  /** Batches in the outbox waiting for a slot, claimed ones first, then in `seq` order. */
-  #stored: StoredEntry[] = [];
-  /** Events in `#stored` cut in this run (held: `maxQueueSize` counts them). */
-  #storedEvents = 0;
-  /** Events in `#stored` claimed from the outbox (queued, but outside `maxQueueSize`). */
-  #recoveredEvents = 0;
-  /** Events in `#stored` only on disk (spilled): queued, outside `maxQueueSize`. */
-  #spilledEvents = 0;
-  /** Entries of this run's batches held in memory, oldest first: the newest spills first. */
-  #spillable: StoredEntry[] = [];
-  /** Outbox writes under way (at most `OUTBOX_WRITES_AT_ONCE`). */
-  readonly #writes = new Set<Promise<void>>();
-  /** Ids of the outbox's batches this processor holds (waiting, being stored or delivered). */
-  readonly #storedIds = new Set<string>();
-  /** The outbox's `claim()` under way: new batches wait until what it returns went first. */
-  #claiming: Promise<void> | undefined;
-  #stopListening: (() => void) | undefined;
+  /** With an `outbox`: stores each batch before its first attempt (see `OutboxStage`). */
+  readonly #outboxStage: OutboxStage | undefined;
   readonly #losses = new LossLedger();
   /** Loss reports this processor queued: their own loss is not reported again. */
   readonly #lossReports = new WeakSet<Event>();
   /** Queued loss reports not yet settled, by the ledger counter of their first loss. */
   #reportsInFlight: { readonly firstRecorded: number; readonly seq: number }[] = [];
-  /** Deliveries under way, each with the `seq` of its batch's first event. */
-  readonly #deliveries = new Map<BatchDelivery, number>();
+  /** Deliveries under way (or reading their batch back), with their first event's `seq`. */
+  readonly #deliveries = new Set<DeliveryInProgress>();
   /** Deliveries holding one of the `maxConcurrentExports` slots (keepalive ones take none). */
   #activeExports = 0;
   readonly #delivery: DeliveryContext;
@@ -208,7 +173,6 @@ class BatchProcessor implements EventProcessor {
     ) {
       throw new ChaukasValidationError("outbox", "expected an Outbox (put, read, remove, claim)");
     }
-    this.#outbox = outbox;
     this.#batcher = new Batcher(
       {
         maxBatchSize: this.#limits.maxBatchSize,
@@ -230,10 +194,8 @@ class BatchProcessor implements EventProcessor {
       report: (error, info) => this.#report(error, info),
       drop: (reason, count, batch) => this.#drop(reason, count, batch, true),
     };
-    if (outbox !== undefined) {
-      this.#claim();
-      this.#stopListening = outbox.onAvailable?.(() => this.#claim());
-    }
+    this.#outboxStage =
+      outbox === undefined ? undefined : new OutboxStage(outbox, this.#outboxContext());
   }
 
   enqueue(event: Event): void {
@@ -243,7 +205,7 @@ class BatchProcessor implements EventProcessor {
       return;
     }
     const rank = dropRankOf(event.type);
-    if (this.#held() >= this.#limits.maxQueueSize && !this.#spill()) {
+    if (this.#held() >= this.#limits.maxQueueSize && !this.#outboxStage?.spill()) {
       // Room for a higher-ranked event is made by dropping the newest lower-ranked one.
       const pushedOut = rank > DROP_RANK.bulk ? this.#queue.evictBelow(rank) : undefined;
       if (pushedOut === undefined) {
@@ -319,25 +281,12 @@ class BatchProcessor implements EventProcessor {
 
   /** Events held in memory: the quantity `maxQueueSize` bounds (claimed batches aside). */
   #held(): number {
-    return this.#unbatched() + this.#storedEvents + this.#stats.inFlight;
+    return this.#unbatched() + (this.#outboxStage?.heldEvents ?? 0) + this.#stats.inFlight;
   }
 
   /** Events accepted or claimed but not yet in a delivery: `stats().queued`. */
   #waiting(): number {
-    return this.#unbatched() + this.#storedEvents + this.#recoveredEvents + this.#spilledEvents;
-  }
-
-  /**
-   * Makes room in memory without losing anything: releases the newest stored batch held in
-   * memory (it is read back from the outbox when its turn comes). O(1). False when there is none.
-   */
-  #spill(): boolean {
-    const entry = this.#spillable.pop();
-    if (entry === undefined) return false;
-    entry.batch = undefined;
-    this.#storedEvents -= entry.size;
-    this.#spilledEvents += entry.size;
-    return true;
+    return this.#unbatched() + (this.#outboxStage?.waitingEvents ?? 0);
   }
 
   /** Events not yet cut into a batch. */
@@ -355,12 +304,12 @@ class BatchProcessor implements EventProcessor {
 
   /** The `seq` of the oldest event that has not settled (sent, failed or dropped). */
   #oldestUnsettledSeq(): number {
-    if (this.#claiming !== undefined) return -1;
-    return Math.min(
+    let oldest = Math.min(
       this.#headSeq(),
-      this.#stored[0]?.seq ?? Number.POSITIVE_INFINITY,
-      ...this.#deliveries.values(),
+      this.#outboxStage?.oldestSeq ?? Number.POSITIVE_INFINITY,
     );
+    for (const { firstSeq } of this.#deliveries) oldest = Math.min(oldest, firstSeq);
+    return oldest;
   }
 
   /**
@@ -376,24 +325,27 @@ class BatchProcessor implements EventProcessor {
       try {
         this.#queueLossReports();
         while (this.#abandonedWith === undefined) {
-          this.#startStoredDeliveries();
+          this.#outboxStage?.startDeliveries();
           if (this.#unbatched() === 0) break;
           const keepalive = this.#keepaliveSeq > this.#headSeq();
           const slotFree = keepalive || this.#activeExports < this.#limits.maxConcurrentExports;
           if (!keepalive && !this.#batchDue()) break;
           const nextBatchReady =
             this.#batcher.length >= this.#limits.maxBatchSize || this.#queue.length === 0;
-          if (this.#outbox === undefined && !slotFree && nextBatchReady) break;
+          if (this.#outboxStage === undefined && !slotFree && nextBatchReady) break;
           await this.#prepareNextBatch();
           if (this.#abandonedWith !== undefined || this.#batcher.length === 0) continue;
-          if (this.#outbox !== undefined) {
-            const write = this.#store(this.#outbox, keepalive);
-            this.#writes.add(write);
-            void write.then(() => this.#writes.delete(write));
-            if (this.#writes.size >= OUTBOX_WRITES_AT_ONCE) await Promise.race(this.#writes);
+          const firstSeq = this.#batcher.headSeq!;
+          if (this.#outboxStage !== undefined) {
+            await this.#outboxStage.store(this.#cut(keepalive), firstSeq);
           } else if (slotFree) {
-            const firstSeq = this.#batcher.headSeq!;
-            void this.#deliver(this.#cut(keepalive), firstSeq, keepalive, false);
+            const batch = this.#cut(keepalive);
+            void this.#deliver({
+              firstSeq,
+              events: batch.events.length,
+              keepalive,
+              load: () => batch,
+            });
           }
         }
       } finally {
@@ -508,211 +460,51 @@ class BatchProcessor implements EventProcessor {
   }
 
   /**
-   * Cuts the next batch and writes it to the outbox; it then waits in `#stored` for a slot. If
-   * the write fails, the batch still goes out from memory (`onError` reason `outbox-failed`).
+   * Delivers one batch; keepalive ones take no slot. A batch from the outbox stage is counted in
+   * flight and holds its slot while it is read back, and its stored copy is dealt with
+   * (`settled`) before the slot frees. Resolves once the batch has settled; never rejects.
    */
-  async #store(outbox: Outbox, keepalive: boolean): Promise<void> {
-    const seq = this.#batcher.headSeq!;
-    const batch = this.#cut(keepalive);
-    const size = batch.events.length;
-    const entry: StoredEntry = {
-      batchId: batch.batchId,
-      size,
-      seq,
-      recovered: false,
-      batch,
-      written: false,
-    };
-    // In #stored at once, so batches keep the order they were cut in whatever write ends first.
-    this.#stored.push(entry);
-    this.#storedEvents += size;
-    this.#storedIds.add(batch.batchId);
-    try {
-      const { evicted } = await outbox.put(toStoredBatch(batch));
-      // Shutdown's deadline counted it as failed meanwhile; it stays stored for a later run.
-      if (this.#abandonedWith === undefined) this.#spillable.push(entry);
-      for (const { batchId, request } of evicted) this.#evicted(batchId, request);
-    } catch (error) {
-      this.#report(ConnectError.from(error), {
-        batchId: batch.batchId,
-        events: size,
-        willRetry: true,
-        reason: "outbox-failed",
-      });
-    }
-    entry.written = true;
-    void this.#pump();
-  }
-
-  /**
-   * The outbox removed a batch to stay within its bound. One waiting here is dropped with it
-   * (`dropped.outboxFull`); one being delivered goes on (it only lost its copy); one this
-   * processor no longer holds was already counted (failed, kept for a later run): only reported.
-   */
-  #evicted(batchId: string, request: Uint8Array): void {
-    const index = this.#stored.findIndex((entry) => entry.batchId === batchId);
-    if (index >= 0) {
-      const entry = this.#stored.splice(index, 1)[0]!;
-      this.#uncount(entry);
-      this.#storedIds.delete(batchId);
-      let events: readonly Event[] | undefined = entry.batch?.events;
-      try {
-        events ??= fromStoredBatch({ batchId, request }).events;
-      } catch {}
-      this.#drop("outboxFull", entry.size, events, true);
-    } else if (!this.#storedIds.has(batchId)) {
-      try {
-        for (const event of fromStoredBatch({ batchId, request }).events) {
-          this.#recordLoss("outboxFull", event, true);
-        }
-      } catch {
-        this.#stats.corruptRecords++;
-      }
-    }
-  }
-
-  /** Takes an entry out of the counters of waiting stored events. */
-  #uncount(entry: StoredEntry): void {
-    if (entry.batch === undefined) this.#spilledEvents -= entry.size;
-    else if (entry.recovered) this.#recoveredEvents -= entry.size;
-    else this.#storedEvents -= entry.size;
-    // Deliveries take the oldest entry, evictions the oldest too: both O(1) in practice.
-    if (this.#spillable[0] === entry) this.#spillable.shift();
-    else if (entry.batch !== undefined && !entry.recovered) {
-      const index = this.#spillable.indexOf(entry);
-      if (index >= 0) this.#spillable.splice(index, 1);
-    }
-  }
-
-  /** Starts deliveries of stored batches while slots are free, once claimed batches are in. */
-  #startStoredDeliveries(): void {
-    while (this.#claiming === undefined && this.#stored.length > 0) {
-      const entry = this.#stored[0]!;
-      if (!entry.written) return;
-      const keepalive = !entry.recovered && this.#keepaliveSeq > entry.seq;
-      if (!keepalive && this.#activeExports >= this.#limits.maxConcurrentExports) return;
-      this.#stored.shift();
-      this.#uncount(entry);
-      void this.#deliverStored(entry, keepalive);
-    }
-  }
-
-  /** Delivers a stored batch, reading it back from the outbox first if it was spilled. */
-  async #deliverStored(entry: StoredEntry, keepalive: boolean): Promise<void> {
-    if (entry.batch !== undefined) return this.#deliver(entry.batch, entry.seq, keepalive, true);
-    // Counted in flight (and holding its slot) while it is read back.
-    this.#stats.inFlight += entry.size;
+  async #deliver(outgoing: OutgoingBatch): Promise<void> {
+    const { events, keepalive } = outgoing;
+    const inProgress: DeliveryInProgress = { firstSeq: outgoing.firstSeq, delivery: undefined };
+    this.#deliveries.add(inProgress);
+    this.#stats.inFlight += events;
     if (!keepalive) this.#activeExports++;
-    let batch: EventBatch | undefined;
-    try {
-      const stored = await this.#outbox!.read(entry.batchId);
-      batch = stored === undefined ? undefined : fromStoredBatch(stored);
-    } catch {}
-    this.#stats.inFlight -= entry.size;
-    if (!keepalive) this.#activeExports--;
+    const batch = await outgoing.load();
     if (batch === undefined) {
-      // Gone from the outbox (removed to make room meanwhile) or unreadable: lost.
-      this.#stats.failed += entry.size;
-      this.#storedIds.delete(entry.batchId);
-      this.#report(new ConnectError("a spilled batch could not be read back", Code.DataLoss), {
-        batchId: entry.batchId,
-        events: entry.size,
-        willRetry: false,
-        reason: "outbox-failed",
-      });
-      void this.#pump();
-      return;
+      // Gone from the outbox or unreadable: the stage reported it.
+      this.#stats.inFlight -= events;
+      this.#stats.failed += events;
+    } else {
+      // A lone event above the keepalive budget would make fetch refuse the request.
+      const delivery = new BatchDelivery(
+        this.#delivery,
+        batch,
+        keepalive && requestBytesOf(batch) <= KEEPALIVE_MAX_BATCH_BYTES,
+      );
+      inProgress.delivery = delivery;
+      // Shutdown's deadline passed while the batch was read back.
+      if (this.#abandonedWith !== undefined) delivery.abort(this.#abandonedWith);
+      const outcome = await delivery.run();
+      await outgoing.settled?.(outcome);
     }
-    return this.#deliver(batch, entry.seq, keepalive, true);
-  }
-
-  /**
-   * Delivers one batch; keepalive ones take no slot. A stored batch is removed from the outbox
-   * once settled, unless time ran out for some of its events: then it stays for a later run.
-   * Resolves once the batch has settled; never rejects.
-   */
-  async #deliver(
-    batch: EventBatch,
-    firstSeq: number,
-    keepalive: boolean,
-    stored: boolean,
-  ): Promise<void> {
-    this.#stats.inFlight += batch.events.length;
-    // A lone event above the keepalive budget would make fetch refuse the request.
-    const delivery = new BatchDelivery(
-      this.#delivery,
-      batch,
-      keepalive && requestBytesOf(batch) <= KEEPALIVE_MAX_BATCH_BYTES,
-    );
-    this.#deliveries.set(delivery, firstSeq);
-    if (!keepalive) this.#activeExports++;
-    const { keepStored } = await delivery.run();
-    if (stored && !keepStored) await this.#removeStored(batch.batchId);
-    this.#storedIds.delete(batch.batchId);
-    this.#deliveries.delete(delivery);
+    this.#deliveries.delete(inProgress);
     if (!keepalive) this.#activeExports--;
     void this.#pump();
   }
 
-  async #removeStored(batchId: string): Promise<void> {
-    try {
-      await this.#outbox!.remove(batchId);
-    } catch (error) {
-      // Left in the outbox, the batch is delivered again by a later run: a duplicate the
-      // backend drops by event id, never a loss.
-      this.#report(ConnectError.from(error), {
-        batchId,
-        events: 0,
-        willRetry: false,
-        reason: "outbox-failed",
-      });
-    }
-  }
-
-  /** Starts `outbox.claim()` unless one runs: what it returns is delivered before new batches. */
-  #claim(): void {
-    const outbox = this.#outbox;
-    if (outbox === undefined || this.#claiming !== undefined || this.#state === "closed") return;
-    this.#claiming = (async () => {
-      const recovered: StoredEntry[] = [];
-      try {
-        const { batches, corrupt } = await outbox.claim();
-        this.#stats.corruptRecords += corrupt;
-        for (const stored of batches) {
-          if (this.#storedIds.has(stored.batchId)) continue;
-          let batch: EventBatch;
-          try {
-            batch = fromStoredBatch(stored);
-          } catch {
-            this.#stats.corruptRecords++;
-            await this.#removeStored(stored.batchId);
-            continue;
-          }
-          const size = batch.events.length;
-          this.#storedIds.add(batch.batchId);
-          this.#stats.recovered += size;
-          this.#recoveredEvents += size;
-          recovered.push({
-            batchId: batch.batchId,
-            size,
-            seq: -1,
-            recovered: true,
-            batch,
-            written: true,
-          });
-        }
-      } catch (error) {
-        this.#report(ConnectError.from(error), {
-          batchId: "",
-          events: 0,
-          willRetry: false,
-          reason: "outbox-failed",
-        });
-      }
-      this.#stored.unshift(...recovered);
-      this.#claiming = undefined;
-      void this.#pump();
-    })();
+  /** What the outbox stage may use of this processor. */
+  #outboxContext(): OutboxStageContext {
+    return {
+      stats: this.#stats,
+      report: (error, info) => this.#report(error, info),
+      drop: (reason, count, events) => this.#drop(reason, count, events, true),
+      recordLoss: (reason, event) => this.#recordLoss(reason, event, true),
+      isKeepalive: (firstSeq) => firstSeq >= 0 && this.#keepaliveSeq > firstSeq,
+      slotFree: () => this.#activeExports < this.#limits.maxConcurrentExports,
+      deliver: (outgoing) => this.#deliver(outgoing),
+      pump: () => void this.#pump(),
+    };
   }
 
   /**
@@ -774,11 +566,10 @@ class BatchProcessor implements EventProcessor {
       await this.flush(); // every await in a delivery gives way to the abort at once
     }
     this.#batcher.updateTimer(false);
-    this.#stopListening?.();
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       await Promise.race([
-        Promise.all([this.options.exporter.shutdown?.(), this.#outbox?.close?.()]),
+        Promise.all([this.options.exporter.shutdown?.(), this.#outboxStage?.close()]),
         new Promise((resolve) => {
           timer = setTimeout(resolve, deadline - Date.now());
         }),
@@ -806,20 +597,13 @@ class BatchProcessor implements EventProcessor {
       this.#queue.clear() +
       this.#preparing.count +
       this.#batcher.clear() +
-      this.#storedEvents +
-      this.#recoveredEvents +
-      this.#spilledEvents;
+      (this.#outboxStage?.abandon() ?? 0);
     this.#preparing = { firstSeq: 0, count: 0 };
-    this.#stored = [];
-    this.#spillable = [];
-    this.#storedEvents = 0;
-    this.#recoveredEvents = 0;
-    this.#spilledEvents = 0;
     this.#stats.failed += count;
     if (count > 0) {
       this.#report(error, { batchId: "", events: count, willRetry: false, reason: "shutdown" });
     }
-    for (const delivery of this.#deliveries.keys()) delivery.abort(error);
+    for (const { delivery } of this.#deliveries) delivery?.abort(error);
   }
 
   /** Hooks are informational: one that throws must not break delivery. */
@@ -848,6 +632,12 @@ class BatchProcessor implements EventProcessor {
       this.#losses.record(reason, event, linked);
     }
   }
+}
+
+/** A delivery under way; `delivery` is undefined while its batch is read back from the outbox. */
+interface DeliveryInProgress {
+  readonly firstSeq: number;
+  delivery: BatchDelivery | undefined;
 }
 
 type LimitName = "maxQueueSize" | "maxBatchSize" | "maxBatchBytes" | "maxConcurrentExports";

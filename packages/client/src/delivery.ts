@@ -23,6 +23,27 @@ export interface DeliveryContext {
   drop(reason: DropReason, count: number, events?: readonly Event[]): void;
 }
 
+/** A batch the processor hands to a `BatchDelivery`, from memory or from the outbox stage. */
+export interface OutgoingBatch {
+  /** The `seq` of the batch's first event; -1 for a batch claimed from the outbox. */
+  readonly firstSeq: number;
+  readonly events: number;
+  /** Sent with keepalive (`flush({ keepalive: true })`): takes no export slot. */
+  readonly keepalive: boolean;
+  /**
+   * The batch; the outbox stage reads a spilled one back. Undefined when it is gone or
+   * unreadable: the stage has reported it, and its events count as failed.
+   */
+  load(): EventBatch | undefined | Promise<EventBatch | undefined>;
+  /** Runs once the delivery settled, before its slot frees: the outbox removes its copy. */
+  settled?(outcome: DeliveryOutcome): Promise<void>;
+}
+
+/** How a delivery ended, for the outbox: keep the stored copy when only time ran out. */
+export interface DeliveryOutcome {
+  readonly keepStored: boolean;
+}
+
 /**
  * Where a delivery stands: sending an attempt, waiting before the next one, or done (`settled`:
  * its events were counted sent, failed or dropped).
@@ -74,7 +95,7 @@ export class BatchDelivery {
    * for lack of time (retries exhausted, or shutdown's deadline), false when each event was
    * acknowledged or refused for good.
    */
-  async run(): Promise<{ readonly keepStored: boolean }> {
+  async run(): Promise<DeliveryOutcome> {
     await this.#deliver(this.batch);
     this.#state = "settled";
     return { keepStored: this.#gaveUpForTime };

@@ -153,6 +153,49 @@ describe("batch processor with an outbox", () => {
     expectBalanced(processor.stats());
   });
 
+  it("flush() waits for a spilled batch while it is read back from the outbox", async () => {
+    const outbox = createMemoryOutbox();
+    const backendGate = createGate();
+    const backend = createTestBackend({ behaviour: () => backendGate.wait });
+    const processor = processorFor(backend, outbox, { maxQueueSize: 30, maxConcurrentExports: 2 });
+    const readGate = createGate();
+    let reads = 0;
+    const read = outbox.read.bind(outbox);
+    outbox.read = async (batchId) => {
+      reads++;
+      await readGate.wait;
+      return read(batchId);
+    };
+    // Two batches in flight and one stored fill memory; the 31st event spills the stored one,
+    // and the last six go out after it from memory, on the other slot.
+    const events = testEvents(36);
+    for (const chunk of [
+      [0, 10],
+      [10, 20],
+      [20, 30],
+      [30, 31],
+      [31, 36],
+    ]) {
+      for (const event of events.slice(chunk[0], chunk[1])) processor.enqueue(event);
+      await new Promise((resolve) => setTimeout(resolve, 15));
+    }
+    expect(processor.stats().dropped.queueFull).toBe(0);
+    backendGate.open();
+    let flushed: unknown;
+    const flush = processor.flush().then((result) => {
+      flushed = result;
+    });
+    await expect.poll(() => reads).toBe(1);
+    await expect.poll(() => processor.stats().sent).toBe(26);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(flushed).toBeUndefined();
+    readGate.open();
+    await flush;
+    expect(flushed).toEqual({ completed: true, pending: 0 });
+    expect(backend.acceptedIds().sort()).toEqual(events.map((event) => event.eventId).sort());
+    expectBalanced(processor.stats());
+  });
+
   it("removes a batch the backend refuses for good", async () => {
     const outbox = createMemoryOutbox();
     const refusing = createTestBackend({

@@ -1,0 +1,320 @@
+import type { Event, EventBatch } from "@chaukas/spec/common/v1";
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { OutgoingBatch } from "./delivery.js";
+import type { ExportErrorInfo } from "./export-error.js";
+import type { LossReason } from "./loss-ledger.js";
+import { fromStoredBatch, type Outbox, toStoredBatch } from "./outbox.js";
+import type { PipelineStats } from "./pipeline-stats.js";
+import type { DropReason } from "./stats.js";
+
+/** What the outbox stage needs from its processor. */
+export interface OutboxStageContext {
+  readonly stats: PipelineStats;
+  report(error: ConnectError, info: ExportErrorInfo): void;
+  /** Counts dropped events; the `events` lost (already linked into the chain) are reported. */
+  drop(reason: DropReason, count: number, events: readonly Event[] | undefined): void;
+  /** Notes one lost event (already linked into the chain) for the loss report. */
+  recordLoss(reason: LossReason, event: Event): void;
+  /** Whether a batch whose first event has `firstSeq` goes out with keepalive (takes no slot). */
+  isKeepalive(firstSeq: number): boolean;
+  /** Whether an export slot is free (`maxConcurrentExports`). */
+  slotFree(): boolean;
+  /** Starts a delivery (taking a slot unless keepalive); resolves once it settled. */
+  deliver(outgoing: OutgoingBatch): Promise<void>;
+  /** Asks the processor to run its loop again: a batch was written, or a claim finished. */
+  pump(): void;
+}
+
+/**
+ * A batch in the outbox waiting for an export slot. `batch` is undefined once the batch was
+ * spilled: released from memory, read back to be sent.
+ */
+interface StoredEntry {
+  readonly batchId: string;
+  readonly size: number;
+  /** The `seq` of its first event; -1 for a claimed batch. */
+  readonly seq: number;
+  readonly recovered: boolean;
+  batch: EventBatch | undefined;
+  /** False while the outbox is writing it: a batch is sent only once it is stored. */
+  written: boolean;
+}
+
+/**
+ * Outbox writes under way at once. Each write takes several event-loop turns (open, write,
+ * close, rename); one at a time, an agent emitting in a tight loop outpaced them.
+ */
+const OUTBOX_WRITES_AT_ONCE = 4;
+
+/**
+ * The part of the pipeline between a batch's cut and its delivery when the client has an
+ * `outbox`: writes each batch before its first attempt, keeps the stored batches in order until
+ * a slot is free (batches claimed from earlier runs first), releases them from memory when the
+ * queue is full (spill) and reads them back, handles the outbox's evictions, and removes each
+ * batch once its delivery settled (unless only time ran out).
+ */
+export class OutboxStage {
+  /** Batches waiting for a slot, claimed ones first, then in `seq` order. */
+  #waiting: StoredEntry[] = [];
+  /** Events waiting here cut in this run and held in memory: `maxQueueSize` counts them. */
+  #heldEvents = 0;
+  /** Events waiting here claimed from the outbox (queued, outside `maxQueueSize`). */
+  #recoveredEvents = 0;
+  /** Events waiting here only on disk (spilled): queued, outside `maxQueueSize`. */
+  #spilledEvents = 0;
+  /** Entries of this run's batches held in memory, oldest first: the newest spills first. */
+  #spillable: StoredEntry[] = [];
+  /** Outbox writes under way (at most `OUTBOX_WRITES_AT_ONCE`). */
+  readonly #writes = new Set<Promise<void>>();
+  /** Ids of the outbox's batches this stage holds (waiting, being written or delivered). */
+  readonly #ids = new Set<string>();
+  /** The outbox's `claim()` under way: new batches wait until what it returns went first. */
+  #claiming: Promise<void> | undefined;
+  readonly #stopListening: (() => void) | undefined;
+  /** Set by `abandon()` (shutdown's deadline): writes ending later keep their batch stored only. */
+  #abandoned = false;
+  #closed = false;
+
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly context: OutboxStageContext,
+  ) {
+    this.#claim();
+    this.#stopListening = outbox.onAvailable?.(() => this.#claim());
+  }
+
+  /** Events waiting here that `maxQueueSize` counts (this run's, in memory). */
+  get heldEvents(): number {
+    return this.#heldEvents;
+  }
+
+  /** Every event waiting here for a slot: part of `stats().queued`. */
+  get waitingEvents(): number {
+    return this.#heldEvents + this.#recoveredEvents + this.#spilledEvents;
+  }
+
+  /**
+   * The `seq` of the oldest waiting event: -1 while a claim runs (what it returns goes first),
+   * Infinity when nothing waits.
+   */
+  get oldestSeq(): number {
+    if (this.#claiming !== undefined) return -1;
+    return this.#waiting[0]?.seq ?? Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Starts writing a batch just cut (its first event has `firstSeq`); it then waits for a slot.
+   * Resolves once fewer than `OUTBOX_WRITES_AT_ONCE` writes are under way, not when written.
+   */
+  async store(batch: EventBatch, firstSeq: number): Promise<void> {
+    const write = this.#write(batch, firstSeq);
+    this.#writes.add(write);
+    void write.then(() => this.#writes.delete(write));
+    if (this.#writes.size >= OUTBOX_WRITES_AT_ONCE) await Promise.race(this.#writes);
+  }
+
+  /**
+   * Makes room in memory without losing anything: releases the newest stored batch held in
+   * memory (it is read back when its turn comes). O(1). False when there is none.
+   */
+  spill(): boolean {
+    const entry = this.#spillable.pop();
+    if (entry === undefined) return false;
+    entry.batch = undefined;
+    this.#heldEvents -= entry.size;
+    this.#spilledEvents += entry.size;
+    return true;
+  }
+
+  /** Starts deliveries of waiting batches while slots are free, once claimed batches are in. */
+  startDeliveries(): void {
+    while (this.#claiming === undefined && this.#waiting.length > 0) {
+      const entry = this.#waiting[0]!;
+      if (!entry.written) return;
+      const keepalive = this.context.isKeepalive(entry.seq);
+      if (!keepalive && !this.context.slotFree()) return;
+      this.#waiting.shift();
+      this.#uncount(entry);
+      void this.context.deliver({
+        firstSeq: entry.seq,
+        events: entry.size,
+        keepalive,
+        load: () => entry.batch ?? this.#readBack(entry),
+        settled: ({ keepStored }) => this.#settled(entry.batchId, keepStored),
+      });
+    }
+  }
+
+  /**
+   * Shutdown's deadline passed: stops holding batches (they stay in the outbox for a later run).
+   * Returns how many events were waiting, which the processor counts as failed.
+   */
+  abandon(): number {
+    const count = this.waitingEvents;
+    this.#abandoned = true;
+    this.#waiting = [];
+    this.#spillable = [];
+    this.#heldEvents = 0;
+    this.#recoveredEvents = 0;
+    this.#spilledEvents = 0;
+    return count;
+  }
+
+  /** Stops claiming and closes the outbox (at shutdown). */
+  close(): Promise<void> | undefined {
+    this.#closed = true;
+    this.#stopListening?.();
+    return this.outbox.close?.();
+  }
+
+  /**
+   * Writes a batch; it waits in `#waiting` from the start so batches keep the order they were
+   * cut in, whichever write ends first. If the write fails, the batch still goes out from memory
+   * (`onError` reason `outbox-failed`).
+   */
+  async #write(batch: EventBatch, seq: number): Promise<void> {
+    const size = batch.events.length;
+    const entry: StoredEntry = {
+      batchId: batch.batchId,
+      size,
+      seq,
+      recovered: false,
+      batch,
+      written: false,
+    };
+    this.#waiting.push(entry);
+    this.#heldEvents += size;
+    this.#ids.add(batch.batchId);
+    try {
+      const { evicted } = await this.outbox.put(toStoredBatch(batch));
+      if (!this.#abandoned) this.#spillable.push(entry);
+      for (const { batchId, request } of evicted) this.#evicted(batchId, request);
+    } catch (error) {
+      this.#reportFailure(error, batch.batchId, size, true);
+    }
+    entry.written = true;
+    this.context.pump();
+  }
+
+  /**
+   * The outbox removed a batch to stay within its bound. One waiting here is dropped with it
+   * (`dropped.outboxFull`); one being delivered goes on (it only lost its copy); one this stage
+   * no longer holds was already counted (failed, kept for a later run): only reported.
+   */
+  #evicted(batchId: string, request: Uint8Array): void {
+    const index = this.#waiting.findIndex((entry) => entry.batchId === batchId);
+    if (index >= 0) {
+      const entry = this.#waiting.splice(index, 1)[0]!;
+      this.#uncount(entry);
+      this.#ids.delete(batchId);
+      let events: readonly Event[] | undefined = entry.batch?.events;
+      try {
+        events ??= fromStoredBatch({ batchId, request }).events;
+      } catch {}
+      this.context.drop("outboxFull", entry.size, events);
+    } else if (!this.#ids.has(batchId)) {
+      try {
+        for (const event of fromStoredBatch({ batchId, request }).events) {
+          this.context.recordLoss("outboxFull", event);
+        }
+      } catch {
+        this.context.stats.corruptRecords++;
+      }
+    }
+  }
+
+  /** Takes an entry out of the counters of waiting events. */
+  #uncount(entry: StoredEntry): void {
+    if (entry.batch === undefined) this.#spilledEvents -= entry.size;
+    else if (entry.recovered) this.#recoveredEvents -= entry.size;
+    else this.#heldEvents -= entry.size;
+    // Deliveries take the oldest entry, evictions the oldest too: both O(1) in practice.
+    if (this.#spillable[0] === entry) this.#spillable.shift();
+    else if (entry.batch !== undefined && !entry.recovered) {
+      const index = this.#spillable.indexOf(entry);
+      if (index >= 0) this.#spillable.splice(index, 1);
+    }
+  }
+
+  /** Reads a spilled batch back; undefined (reported) when it is gone or unreadable. */
+  async #readBack(entry: StoredEntry): Promise<EventBatch | undefined> {
+    try {
+      const stored = await this.outbox.read(entry.batchId);
+      if (stored !== undefined) return fromStoredBatch(stored);
+    } catch {}
+    // Removed to make room meanwhile, or unreadable: its events are lost.
+    this.#ids.delete(entry.batchId);
+    const error = new ConnectError("a spilled batch could not be read back", Code.DataLoss);
+    this.#reportFailure(error, entry.batchId, entry.size);
+    return undefined;
+  }
+
+  /** A delivery settled: the stored copy goes unless only time ran out for some of its events. */
+  async #settled(batchId: string, keepStored: boolean): Promise<void> {
+    if (!keepStored) await this.#remove(batchId);
+    this.#ids.delete(batchId);
+  }
+
+  async #remove(batchId: string): Promise<void> {
+    try {
+      await this.outbox.remove(batchId);
+    } catch (error) {
+      // Left in the outbox, the batch is delivered again by a later run: a duplicate the
+      // backend drops by event id, never a loss.
+      this.#reportFailure(error, batchId);
+    }
+  }
+
+  /** Starts `outbox.claim()` unless one runs: what it returns is delivered before new batches. */
+  #claim(): void {
+    if (this.#claiming !== undefined || this.#closed) return;
+    this.#claiming = (async () => {
+      const recovered: StoredEntry[] = [];
+      try {
+        const { batches, corrupt } = await this.outbox.claim();
+        this.context.stats.corruptRecords += corrupt;
+        for (const stored of batches) {
+          if (this.#ids.has(stored.batchId)) continue;
+          let batch: EventBatch;
+          try {
+            batch = fromStoredBatch(stored);
+          } catch {
+            this.context.stats.corruptRecords++;
+            await this.#remove(stored.batchId);
+            continue;
+          }
+          const size = batch.events.length;
+          this.#ids.add(batch.batchId);
+          this.context.stats.recovered += size;
+          this.#recoveredEvents += size;
+          recovered.push({
+            batchId: batch.batchId,
+            size,
+            seq: -1,
+            recovered: true,
+            batch,
+            written: true,
+          });
+        }
+      } catch (error) {
+        this.#reportFailure(error);
+      }
+      this.#waiting.unshift(...recovered);
+      this.#claiming = undefined;
+      this.context.pump();
+    })();
+  }
+
+  /**
+   * Tells `onError` (reason `outbox-failed`) that the outbox failed for `events` events of a
+   * batch (0: nothing was lost), and whether they still go out (`willRetry`: sent from memory).
+   */
+  #reportFailure(error: unknown, batchId = "", events = 0, willRetry = false): void {
+    this.context.report(ConnectError.from(error), {
+      batchId,
+      events,
+      willRetry,
+      reason: "outbox-failed",
+    });
+  }
+}
