@@ -6,12 +6,12 @@ import {
   createConnectExporter,
   fromStoredBatch,
   type Outbox,
-  type StoredBatch,
   toStoredBatch,
 } from "../src/index.js";
 import { lossReportEvent } from "../src/loss-report.js";
 import {
   createGate,
+  createMemoryOutbox,
   createTestBackend,
   expectBalanced,
   recordErrors,
@@ -22,55 +22,6 @@ import {
 // The processor with an outbox: what is stored when, what is kept, what a new processor
 // delivers first. The outbox here keeps records in memory (shared between "processes"), so
 // each step can be inspected; the file and IndexedDB outboxes are tested in their packages.
-
-interface MemoryOutbox extends Outbox {
-  readonly records: Map<string, Uint8Array>;
-  /** Fail the next put. */
-  failNextPut: boolean;
-  /** Ids present when each put resolved, for "stored before its first attempt". */
-  readonly puts: string[];
-}
-
-function createMemoryOutbox(maxBytes = Number.POSITIVE_INFINITY): MemoryOutbox {
-  const records = new Map<string, Uint8Array>();
-  const outbox: MemoryOutbox = {
-    records,
-    failNextPut: false,
-    puts: [],
-    async put({ batchId, request }) {
-      if (outbox.failNextPut) {
-        outbox.failNextPut = false;
-        throw new Error("disk full");
-      }
-      const evicted: StoredBatch[] = [];
-      let total = request.length;
-      for (const bytes of records.values()) total += bytes.length;
-      for (const [id, bytes] of [...records].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        if (total <= maxBytes) break;
-        records.delete(id);
-        total -= bytes.length;
-        evicted.push({ batchId: id, request: bytes });
-      }
-      records.set(batchId, request);
-      outbox.puts.push(batchId);
-      return { evicted };
-    },
-    async read(batchId) {
-      const request = records.get(batchId);
-      return request === undefined ? undefined : { batchId, request };
-    },
-    async remove(batchId) {
-      records.delete(batchId);
-    },
-    async claim() {
-      const batches = [...records]
-        .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([batchId, request]) => ({ batchId, request }));
-      return { batches, corrupt: 0 };
-    },
-  };
-  return outbox;
-}
 
 function processorFor(backend: TestBackend, outbox: Outbox, extra = {}) {
   return createBatchProcessor({

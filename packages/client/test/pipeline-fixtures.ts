@@ -15,7 +15,7 @@ import {
   type Transport,
 } from "@connectrpc/connect";
 import { expect } from "vitest";
-import { type ChaukasStats, checkEventRules } from "../src/index.js";
+import { type ChaukasStats, checkEventRules, type Outbox, type StoredBatch } from "../src/index.js";
 
 /**
  * What the test backend does with one IngestEventBatch call: return to accept it, throw a
@@ -188,4 +188,54 @@ export function recordSleeps(): {
       return Promise.resolve();
     },
   };
+}
+
+/** An outbox keeping records in memory (shared between "processes"), to inspect each step. */
+export interface MemoryOutbox extends Outbox {
+  readonly records: Map<string, Uint8Array>;
+  /** Fail the next put. */
+  failNextPut: boolean;
+  /** Ids present when each put resolved, for "stored before its first attempt". */
+  readonly puts: string[];
+}
+
+export function createMemoryOutbox(maxBytes = Number.POSITIVE_INFINITY): MemoryOutbox {
+  const records = new Map<string, Uint8Array>();
+  const outbox: MemoryOutbox = {
+    records,
+    failNextPut: false,
+    puts: [],
+    async put({ batchId, request }) {
+      if (outbox.failNextPut) {
+        outbox.failNextPut = false;
+        throw new Error("disk full");
+      }
+      const evicted: StoredBatch[] = [];
+      let total = request.length;
+      for (const bytes of records.values()) total += bytes.length;
+      for (const [id, bytes] of [...records].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        if (total <= maxBytes) break;
+        records.delete(id);
+        total -= bytes.length;
+        evicted.push({ batchId: id, request: bytes });
+      }
+      records.set(batchId, request);
+      outbox.puts.push(batchId);
+      return { evicted };
+    },
+    async read(batchId) {
+      const request = records.get(batchId);
+      return request === undefined ? undefined : { batchId, request };
+    },
+    async remove(batchId) {
+      records.delete(batchId);
+    },
+    async claim() {
+      const batches = [...records]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([batchId, request]) => ({ batchId, request }));
+      return { batches, corrupt: 0 };
+    },
+  };
+  return outbox;
 }

@@ -1,0 +1,140 @@
+import type { EventBatch } from "@chaukas/spec/common/v1";
+import { describe, expect, it } from "vitest";
+import { createMemoryOutbox, testEvents } from "../test/pipeline-fixtures.js";
+import type { OutgoingBatch } from "./delivery.js";
+import { newBatch } from "./encoded-batch.js";
+import { fromStoredBatch, toStoredBatch } from "./outbox.js";
+import { OutboxStage, type OutboxStageContext } from "./outbox-stage.js";
+import { PipelineStats } from "./pipeline-stats.js";
+import type { DropReason } from "./stats.js";
+
+// The stage alone, with a processor played by the test: it starts deliveries only when told a
+// slot is free, and settles them when the test says so.
+
+function createHost(slots = 1) {
+  const started: OutgoingBatch[] = [];
+  const drops: { reason: DropReason; count: number; ids: string[] }[] = [];
+  const host = {
+    slots,
+    started,
+    drops,
+    context: {
+      stats: new PipelineStats(),
+      report: () => {},
+      drop: (reason, count, events) => {
+        drops.push({ reason, count, ids: (events ?? []).map((event) => event.eventId) });
+      },
+      recordLoss: () => {},
+      isKeepalive: () => false,
+      slotFree: () => host.slots > 0,
+      deliver: async (outgoing) => {
+        host.slots--;
+        started.push(outgoing);
+      },
+      pump: () => {},
+    } satisfies OutboxStageContext,
+  };
+  return host;
+}
+
+const batchOf = (from: number): EventBatch => newBatch(testEvents(10, from));
+
+async function loaded(outgoing: OutgoingBatch): Promise<string[]> {
+  const batch = await outgoing.load();
+  return batch?.events.map((event) => event.eventId) ?? [];
+}
+
+describe("OutboxStage", () => {
+  it("writes each batch, and starts them in cut order once written and a slot is free", async () => {
+    const outbox = createMemoryOutbox();
+    const host = createHost(0);
+    const stage = new OutboxStage(outbox, host.context);
+    await stage.store(batchOf(0), 0);
+    await stage.store(batchOf(10), 10);
+    await expect.poll(() => outbox.records.size).toBe(2);
+    expect(stage.heldEvents).toBe(20);
+    expect(stage.oldestSeq).toBe(0);
+    stage.startDeliveries();
+    expect(host.started).toHaveLength(0);
+    host.slots = 1;
+    stage.startDeliveries();
+    expect(host.started.map((outgoing) => outgoing.firstSeq)).toEqual([0]);
+    expect(stage.oldestSeq).toBe(10);
+    // Acknowledged: the stored copy goes.
+    const [first] = host.started;
+    await first!.settled!({ keepStored: false });
+    expect(outbox.records.size).toBe(1);
+    // Only time ran out: the stored copy stays for a later run.
+    host.slots = 1;
+    stage.startDeliveries();
+    await host.started[1]!.settled!({ keepStored: true });
+    expect(outbox.records.size).toBe(1);
+  });
+
+  it("spills the newest batch held in memory first, and reads it back when its turn comes", async () => {
+    const outbox = createMemoryOutbox();
+    const host = createHost(0);
+    const stage = new OutboxStage(outbox, host.context);
+    for (const from of [0, 10, 20]) await stage.store(batchOf(from), from);
+    await expect.poll(() => outbox.records.size).toBe(3);
+    expect(stage.spill()).toBe(true);
+    expect(stage.heldEvents).toBe(20);
+    expect(stage.waitingEvents).toBe(30);
+    host.slots = 3;
+    stage.startDeliveries();
+    expect(await Promise.all(host.started.map(loaded))).toEqual([
+      testEvents(10, 0).map((event) => event.eventId),
+      testEvents(10, 10).map((event) => event.eventId),
+      testEvents(10, 20).map((event) => event.eventId),
+    ]);
+    expect(stage.spill()).toBe(false);
+  });
+
+  it("a spilled batch gone from the outbox is lost, not waited for", async () => {
+    const outbox = createMemoryOutbox();
+    const host = createHost(0);
+    const stage = new OutboxStage(outbox, host.context);
+    await stage.store(batchOf(0), 0);
+    await expect.poll(() => outbox.records.size).toBe(1);
+    stage.spill();
+    outbox.records.clear();
+    host.slots = 1;
+    stage.startDeliveries();
+    expect(await host.started[0]!.load()).toBeUndefined();
+  });
+
+  it("claims what an earlier run left and starts it before new batches; flush waits meanwhile", async () => {
+    const outbox = createMemoryOutbox();
+    const left = toStoredBatch(batchOf(100));
+    outbox.records.set(left.batchId, left.request);
+    const host = createHost(0);
+    const stage = new OutboxStage(outbox, host.context);
+    expect(stage.oldestSeq).toBe(-1);
+    await stage.store(batchOf(0), 0);
+    await expect.poll(() => host.context.stats.recovered).toBe(10);
+    expect(stage.oldestSeq).toBe(-1);
+    host.slots = 2;
+    stage.startDeliveries();
+    expect(host.started.map((outgoing) => outgoing.firstSeq)).toEqual([-1, 0]);
+    expect(stage.oldestSeq).toBe(Number.POSITIVE_INFINITY);
+    expect(await loaded(host.started[0]!)).toEqual(
+      fromStoredBatch(left).events.map((event) => event.eventId),
+    );
+  });
+
+  it("a waiting batch the outbox evicts is dropped as outboxFull, with its events", async () => {
+    const batchBytes = toStoredBatch(batchOf(0)).request.length;
+    const outbox = createMemoryOutbox(2.5 * batchBytes);
+    const host = createHost(0);
+    const stage = new OutboxStage(outbox, host.context);
+    for (const from of [0, 10, 20]) await stage.store(batchOf(from), from);
+    await expect.poll(() => host.drops.length).toBe(1);
+    expect(host.drops[0]).toEqual({
+      reason: "outboxFull",
+      count: 10,
+      ids: testEvents(10, 0).map((event) => event.eventId),
+    });
+    expect(stage.waitingEvents).toBe(20);
+    expect(stage.oldestSeq).toBe(10);
+  });
+});
