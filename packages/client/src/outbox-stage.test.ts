@@ -11,10 +11,18 @@ import type { DropReason } from "./stats.js";
 // The stage alone, with a processor played by the test: it starts deliveries only when told a
 // slot is free, and settles them when the test says so.
 
-function createHost(slots = 1) {
+interface TestHost {
+  /** Free export slots; each delivery started takes one. */
+  slots: number;
+  readonly started: OutgoingBatch[];
+  readonly drops: { reason: DropReason; count: number; ids: string[] }[];
+  readonly context: OutboxStageContext;
+}
+
+function createHost(slots = 1): TestHost {
   const started: OutgoingBatch[] = [];
-  const drops: { reason: DropReason; count: number; ids: string[] }[] = [];
-  const host = {
+  const drops: TestHost["drops"] = [];
+  const host: TestHost = {
     slots,
     started,
     drops,
@@ -32,7 +40,7 @@ function createHost(slots = 1) {
         started.push(outgoing);
       },
       pump: () => {},
-    } satisfies OutboxStageContext,
+    },
   };
   return host;
 }
