@@ -1,4 +1,4 @@
-import { create, equals, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { create, equals, fromBinary, isMessage, ScalarType, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
   Author,
@@ -116,5 +116,44 @@ describe("subMessage", () => {
     );
     // A string input counts as empty, never as an object of its characters.
     expect(subMessage<ToolCall>("toolCall", "abc").name).toBe("");
+  });
+
+  it("makes, for every sub-message field of Event, what create makes from the same values", () => {
+    // The content cases and the attachments (retry, redaction, performance, ...), not the
+    // well-known types (timestamp, metadata, extensions).
+    const messageFields = EventSchema.fields.filter((f) =>
+      f.message?.typeName.startsWith("chaukas."),
+    );
+    expect(messageFields.length).toBe(14);
+    for (const field of messageFields) {
+      const schema = field.message!;
+      // One value per field of the right type (a Struct, a string list, a Timestamp, scalars).
+      const values: Record<string, unknown> = {};
+      for (const f of schema.fields) {
+        values[f.localName] =
+          f.message?.typeName === "google.protobuf.Struct"
+            ? { k: [1, "v"] }
+            : f.message
+              ? timestampFromMs(1_700_000_000_123)
+              : f.fieldKind === "list"
+                ? ["a", "b"]
+                : f.scalar === ScalarType.STRING
+                  ? `${f.name}!`
+                  : f.scalar === ScalarType.BOOL
+                    ? true
+                    : 3;
+      }
+      for (const input of [undefined, values]) {
+        const made = subMessage(field.localName, input);
+        const expected = create(schema, input);
+        expect(isMessage(made, schema), schema.typeName).toBe(true);
+        expect(equals(schema, made, expected), schema.typeName).toBe(true);
+        expect(toBinary(schema, made)).toEqual(toBinary(schema, expected));
+        // create() leaves unset message fields out; the literal holds them as undefined (one
+        // hidden class per type), in the same order.
+        const set = Object.entries(made).filter(([, value]) => value !== undefined);
+        expect(set.map(([key]) => key)).toEqual(Object.keys(expected));
+      }
+    }
   });
 });

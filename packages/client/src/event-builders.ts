@@ -15,9 +15,10 @@ import {
 } from "@chaukas/spec/common/v1";
 import type { EventOptions } from "./builder-types.js";
 import type { SpanContext } from "./context-manager.js";
+import { checkField } from "./event-validation.js";
 import { uuidv7 } from "./ids.js";
 import { toOptionalJsonObject } from "./struct.js";
-import { ChaukasValidationError } from "./validation-error.js";
+import { ChaukasValidationError, type FieldPath } from "./validation-error.js";
 
 /** What the client stamps on every event it builds. */
 export interface EventDefaults {
@@ -39,8 +40,10 @@ export interface EventAttachments {
 /**
  * Assembles an event on `context`'s span (its `span_id`, `parent_span_id`, session, trace
  * and agent) from the builder's type, author, content and attachments and the caller's
- * options. The caller's JSON and string lists are checked and copied here (paths like
- * `metadata.x`), so the later `validateBuiltEvent` does not walk them again.
+ * options. Whatever the caller gives is checked here, where it is read (the options and the
+ * context's agent with `checkField`, JSON and string lists copied with paths like
+ * `metadata.x`); the content and attachments were checked by `subMessage`. So the built event
+ * is not walked again: `validateBuiltEvent` only checks the rules between its fields.
  */
 export function buildEvent(
   defaults: EventDefaults,
@@ -67,20 +70,20 @@ export function buildEvent(
     spanId: context.spanId,
     parentSpanId: context.parentSpanId ?? "",
     type,
-    severity: options?.severity ?? severity,
+    severity: checked(EVENT.severity, options?.severity ?? severity),
     status,
-    author: options?.author ?? author,
+    author: checked(EVENT.author, options?.author ?? author),
     timestamp: timestampFromMs(nowMs),
-    agentId: context.agentId ?? "",
-    agentName: context.agentName ?? "",
-    invocationId: options?.invocationId ?? "",
-    responseId: options?.responseId ?? "",
+    agentId: checked(EVENT.agentId, context.agentId ?? ""),
+    agentName: checked(EVENT.agentName, context.agentName ?? ""),
+    invocationId: checked(EVENT.invocationId, options?.invocationId ?? ""),
+    responseId: checked(EVENT.responseId, options?.responseId ?? ""),
     isPartial: false,
     isFinal: false,
     hashPrev: "",
     contentHash: "",
     wormProofId: "",
-    branch: options?.branch ?? defaults.branch,
+    branch: checked(EVENT.branch, options?.branch ?? defaults.branch),
     tags: [...defaults.tags, ...copyStrings(options?.tags, "tags")],
     traceId: context.traceId,
     content,
@@ -98,13 +101,24 @@ export function buildEvent(
   } satisfies { [K in Exclude<keyof Event, "$unknown">]-?: unknown } as Event;
 }
 
+/** Event's fields by their protobuf-es names (`EVENT.severity`). */
+const EVENT = EventSchema.field;
+const EVENT_PATH: FieldPath = [];
+
+/** `checkField` of an Event field; `T` is the type the caller was asked for. */
+function checked<T>(field: DescField, value: T): T {
+  return checkField(field, value, EVENT_PATH) as T;
+}
+
 /**
  * The message of Event field `field` (`toolCall`, `retry`, `infrastructure`, ...) from a
- * caller's input (a non-object counts as empty; `null` as not set) and the builder's own
- * values (`init` wins; none may be `undefined` but message fields). Fields named in
- * `required` must be non-empty strings; string lists are copied and Struct fields checked and
- * copied (`toJsonObject`), each error naming its proto path (`tool_call.arguments.q`). Other
- * fields are taken as given: validation checks their types.
+ * caller's input (a non-object counts as empty; `null` as not set, in the input) and the
+ * builder's own values (`init` wins, even when `undefined`), made in one pass over its fields:
+ * every value is checked where it is read, as `validateEvent` would check it (`checkField`);
+ * fields named in `required` must be non-empty strings; string lists are copied and Struct
+ * fields checked and copied (`toJsonObject`); each error names its proto path
+ * (`tool_call.arguments.q`). A literal `$typeName` and every field, like the Event in
+ * `buildEvent`: `create` would copy the input once more before the checks.
  */
 export function subMessage<T extends Message>(
   field: string,
@@ -112,25 +126,81 @@ export function subMessage<T extends Message>(
   init?: object,
   required: readonly string[] = [],
 ): T {
-  const { name, message } = (EventSchema.field as Record<string, DescField>)[field]!;
-  // A message of the caller's input (its other properties ignored), then the builder's values.
-  type Fields = Record<string, unknown>;
-  const value: Fields = create(message!, (typeof input === "object" ? input : null) as Fields);
-  for (const key in init) value[key] = (init as Fields)[key];
-  for (const f of message!.fields) {
-    const key = f.localName;
-    // Struct fields are JsonObject in protobuf-es; create() keeps the caller's object.
-    const struct = f.message?.typeName === "google.protobuf.Struct";
-    if (struct || f.fieldKind === "list" || required.includes(key)) {
-      const path = `${name}.${f.name}`;
-      value[key] = struct
-        ? toOptionalJsonObject(value[key], path)
-        : f.fieldKind === "list"
-          ? copyStrings(value[key], path)
-          : requireString(value[key], path);
-    }
+  const plan = planOf(field);
+  const given = ((typeof input === "object" && input) || NO_INPUT) as Fields;
+  const builderValues = init as Fields | undefined;
+  const message: Fields = { $typeName: plan.typeName };
+  for (const f of plan.fields) {
+    const { key, path } = f;
+    // A caller's null means not set, as create() reads it; a builder's value is checked as given.
+    const value =
+      builderValues !== undefined && key in builderValues
+        ? builderValues[key]
+        : (given[key] ?? undefined);
+    message[key] =
+      f.kind === "struct"
+        ? toOptionalJsonObject(value, path)
+        : f.kind === "list"
+          ? copyStrings(value, path)
+          : required.includes(key)
+            ? requireString(value, path)
+            : value === undefined
+              ? f.zero
+              : checkField(f.field, value, plan.at);
   }
-  return value as T;
+  return message as T;
+}
+
+type Fields = Record<string, unknown>;
+const NO_INPUT: Fields = Object.freeze({});
+
+/** How `subMessage` makes one message type: its fields, each with its path and zero value. */
+interface MessagePlan {
+  readonly typeName: string;
+  /** The Event field's proto name, where the paths of errors start. */
+  readonly at: FieldPath;
+  readonly fields: readonly {
+    readonly field: DescField;
+    readonly key: string;
+    /** `tool_call.arguments`: the field's path for errors. */
+    readonly path: string;
+    readonly kind: "struct" | "list" | "singular";
+    /** What `create` sets when the field is not given (lists get a fresh array instead). */
+    readonly zero: unknown;
+  }[];
+}
+
+const plans = new Map<string, MessagePlan>();
+
+function planOf(eventField: string): MessagePlan {
+  let plan = plans.get(eventField);
+  if (plan === undefined) {
+    const { name, message } = (EventSchema.field as Record<string, DescField>)[eventField]!;
+    // Every sub-message field is a scalar, a list of strings or a message today; a map's zero
+    // value (an object) would be shared between messages, so a new one must be handled here.
+    if (message!.fields.some((f) => f.fieldKind === "map")) {
+      throw new Error(`subMessage: ${message!.typeName} has a map field`);
+    }
+    const zero = create(message!) as unknown as Fields;
+    plan = {
+      typeName: message!.typeName,
+      at: [name],
+      fields: message!.fields.map((field) => ({
+        field,
+        key: field.localName,
+        path: `${name}.${field.name}`,
+        kind:
+          field.message?.typeName === "google.protobuf.Struct"
+            ? "struct"
+            : field.fieldKind === "list"
+              ? "list"
+              : "singular",
+        zero: zero[field.localName],
+      })),
+    };
+    plans.set(eventField, plan);
+  }
+  return plan;
 }
 
 /** Checks a list of strings given by the caller and copies it; `undefined` is an empty list. */

@@ -1,16 +1,17 @@
-import { create } from "@bufbuild/protobuf";
+import { create, type DescField } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
   type Event,
   EventSchema,
   EventType,
+  LLMInvocationSchema,
   PerformanceMetricsSchema,
 } from "@chaukas/spec/common/v1";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checkEventRules, EVENT_CONTENT_RULES } from "./event-content-rules.js";
-import { validateBuiltEvent, validateEvent } from "./event-validation.js";
-import { ChaukasValidationError } from "./validation-error.js";
+import { checkField, validateBuiltEvent, validateEvent } from "./event-validation.js";
+import { ChaukasValidationError, type FieldPath } from "./validation-error.js";
 
 function valid(): Event {
   return create(EventSchema, {
@@ -125,7 +126,7 @@ describe("validateEvent", () => {
     );
   });
 
-  it("validateBuiltEvent checks what a builder's caller can set, with the same paths", () => {
+  it("validateBuiltEvent checks the rules between a built event's fields", () => {
     const check = (change: (event: Event) => void): string | undefined => {
       const event = valid();
       change(event);
@@ -138,12 +139,60 @@ describe("validateEvent", () => {
       }
     };
     expect(check(() => {})).toBeUndefined();
-    expect(check((e) => Object.assign(e, { severity: 99 }))).toBe("severity");
-    expect(check((e) => Object.assign(e, { agentName: 5 }))).toBe("agent_name");
-    expect(check((e) => Object.assign(e.content.value ?? {}, { promptTokens: -1 }))).toBe(
-      "llm_invocation.prompt_tokens",
-    );
     expect(check((e) => Object.assign(e, { type: EventType.TOOL_CALL_START }))).toBe("content");
+    expect(
+      check((e) => Object.assign(e, { type: EventType.RETRY, content: { case: undefined } })),
+    ).toBe("retry");
+  });
+
+  it("checkField rejects a value with the field and message validateEvent gives", () => {
+    const messageOf = (run: () => unknown): string | undefined => {
+      try {
+        run();
+        return undefined;
+      } catch (error) {
+        if (!(error instanceof ChaukasValidationError)) throw error;
+        return error.message;
+      }
+    };
+    const llm = LLMInvocationSchema.field;
+    const cases: [DescField, FieldPath, unknown, (e: Event) => void][] = [
+      [EventSchema.field.severity, [], 99, (e) => Object.assign(e, { severity: 99 })],
+      [EventSchema.field.agentName, [], 5, (e) => Object.assign(e, { agentName: 5 })],
+      [
+        llm.promptTokens,
+        ["llm_invocation"],
+        -1,
+        (e) => Object.assign(e.content.value!, { promptTokens: -1 }),
+      ],
+      [
+        llm.maxTokens,
+        ["llm_invocation"],
+        2 ** 31,
+        (e) => Object.assign(e.content.value!, { maxTokens: 2 ** 31 }),
+      ],
+      [
+        llm.temperature,
+        ["llm_invocation"],
+        Number.NaN,
+        (e) => Object.assign(e.content.value!, { temperature: Number.NaN }),
+      ],
+      [
+        llm.startTime,
+        ["llm_invocation"],
+        { seconds: 2n ** 40n, nanos: 0 },
+        (e) => Object.assign(e.content.value!, { startTime: { seconds: 2n ** 40n, nanos: 0 } }),
+      ],
+    ];
+    for (const [field, at, value, change] of cases) {
+      const event = valid();
+      change(event);
+      const expected = messageOf(() => validateEvent(event));
+      expect(expected).toBeDefined();
+      expect(messageOf(() => checkField(field, value, at))).toBe(expected);
+    }
+    expect(checkField(EventSchema.field.severity, 2, [])).toBe(2);
+    expect(checkField(llm.startTime, undefined, ["llm_invocation"])).toBeUndefined();
   });
 
   it("messages say what was expected and what came, so the fix is clear", () => {

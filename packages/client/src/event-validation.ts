@@ -1,4 +1,4 @@
-import { type DescField, type DescMessage, type DescOneof, ScalarType } from "@bufbuild/protobuf";
+import { type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
 import { type Event, EventSchema } from "@chaukas/spec/common/v1";
 import { checkEventRules } from "./event-content-rules.js";
 import { jsonObject } from "./struct.js";
@@ -16,45 +16,39 @@ import { expected, type FieldPath, fail } from "./validation-error.js";
  * already produced with `toJsonObject`.
  */
 export function validateEvent(event: Event, structsChecked = false): void {
-  validate(event, EventSchema.members, structsChecked);
+  checkMessage(EventSchema, event, [], structsChecked);
+  checkRules(event);
 }
 
 /**
- * The fields of a built event that its caller can still set wrongly (through options and
- * inputs), and the content: `validateBuiltEvent` checks only these, as the builder has just set
- * the others (ids, type, status, timestamps) or checked them (tags, pii_categories, Struct fields).
+ * The checks left for an event the builders made: the rules that tie its fields together
+ * (`checkEventRules`). Every value a builder's caller gives (options, inputs, the active
+ * context's agent) is checked where the builder reads it, with `checkField` or the JSON and list
+ * copies, so the built event is not walked again.
  */
-const CALLER_SET_FIELDS: readonly (keyof Event)[] = [
-  "severity",
-  "author",
-  "agentId",
-  "agentName",
-  "invocationId",
-  "responseId",
-  "branch",
-  "content",
-  "retry",
-  "performance",
-  "infrastructure",
-  "cost",
-];
-
-let builtEventMembers: readonly (DescField | DescOneof)[] | undefined;
-
-/** `validateEvent` for events the builders made: see `CALLER_SET_FIELDS`. */
 export function validateBuiltEvent(event: Event): void {
-  builtEventMembers ??= EventSchema.members.filter((m) =>
-    CALLER_SET_FIELDS.includes(m.localName as keyof Event),
-  );
-  validate(event, builtEventMembers, true);
+  checkRules(event);
 }
 
-function validate(
-  event: Event,
-  members: readonly (DescField | DescOneof)[],
-  structsChecked: boolean,
-): void {
-  checkMessage(EventSchema, event, [], structsChecked, members);
+/**
+ * Checks one value of a singular field as `validateEvent` does (a scalar's type, a count's
+ * sign, an enum's known values, a message's fields and a Timestamp's range) and returns what to
+ * store: for builders, which check a caller's input where they read it. `at` is the path of the
+ * message holding the field (`[]` for the event itself); the field's path is made only on
+ * failure. An unset message field (`undefined`) is accepted.
+ */
+export function checkField(field: DescField, value: unknown, at: FieldPath): unknown {
+  if (field.message) {
+    return value === undefined
+      ? value
+      : checkMessage(field.message, value, [...at, field.name], false);
+  }
+  const what = scalarMismatch(field, value);
+  if (what !== undefined) fail([...at, field.name], expected(what, value));
+  return value;
+}
+
+function checkRules(event: Event): void {
   const violation = checkEventRules(event);
   if (violation) fail([violation.field], violation.message);
 }
@@ -72,14 +66,13 @@ function checkMessage(
   value: unknown,
   path: FieldPath,
   structs: boolean,
-  members: readonly (DescField | DescOneof)[] = desc.members,
 ): unknown {
   if (desc.typeName === "google.protobuf.Struct") return structs ? value : jsonObject(value, path);
   if (typeof value !== "object" || !value || Array.isArray(value)) {
     fail(path, expected(desc.typeName, value));
   }
   const message = value as Record<string, unknown>;
-  for (const member of members) {
+  for (const member of desc.members) {
     let holder = message;
     let key = member.localName;
     let field = member as DescField | undefined;
@@ -120,20 +113,26 @@ function checkMessage(
 /** One value of a field (or one item of a list field); returns what to store. */
 function checkValue(field: DescField, value: unknown, path: FieldPath, structs: boolean): unknown {
   if (field.message) return checkMessage(field.message, value, path, structs);
+  const what = scalarMismatch(field, value);
+  if (what !== undefined) fail(path, expected(what, value));
+  return value;
+}
+
+/** What a scalar or enum field's value should have been, or `undefined` if it is fine. */
+function scalarMismatch(field: DescField, value: unknown): string | undefined {
   const type = field.scalar!;
   const ok = field.enum
     ? typeof value === "number" && field.enum.value[value]
     : isScalar(type, value);
+  if (!ok) {
+    return (
+      field.enum?.typeName ??
+      (type === ScalarType.DOUBLE ? "a finite number" : ScalarType[type]!.toLowerCase())
+    );
+  }
   // Counts (token counts, durations, the attempt number) must not be negative.
   const negative = typeof value === "number" && value < 0;
-  if (!ok || (negative && /_tokens$|_ms$|^attempt$/.test(field.name))) {
-    const what = ok
-      ? "a count >= 0"
-      : (field.enum?.typeName ??
-        (type === ScalarType.DOUBLE ? "a finite number" : ScalarType[type]!.toLowerCase()));
-    fail(path, expected(what, value));
-  }
-  return value;
+  return negative && /_tokens$|_ms$|^attempt$/.test(field.name) ? "a count >= 0" : undefined;
 }
 
 /**

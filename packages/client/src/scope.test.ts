@@ -326,6 +326,105 @@ describe("builders", () => {
   });
 });
 
+describe("builders check what their caller sets where they read it", () => {
+  const fieldAndMessage = (run: () => unknown): [string, string] | undefined => {
+    try {
+      run();
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof ChaukasValidationError)) throw error;
+      return [error.field, error.message];
+    }
+  };
+
+  it("options, inputs, results and the context's agent, with validateEvent's field and message", () => {
+    const rt = runtime();
+    const session = startSessionSpan(rt, undefined, undefined);
+    const cases: [string, () => unknown][] = [
+      [
+        "agent_name: expected string, got 5",
+        () => session.agentStart({ agentId: "a", agentName: 5 as never }),
+      ],
+      [
+        "agent_id: expected string, got 5",
+        () => startSessionSpan(rt, { agentId: 5 as never }, undefined),
+      ],
+      [
+        "severity: expected chaukas.spec.common.v1.Severity, got 99",
+        () => session.system({ message: "m", severity: 99 as never }),
+      ],
+      [
+        "author: expected chaukas.spec.common.v1.Author, got 9",
+        () => session.system({ message: "m", author: 9 as never }),
+      ],
+      [
+        "invocation_id: expected string, got 1",
+        () => session.inputReceived({ text: "t", invocationId: 1 as never }),
+      ],
+      [
+        "response_id: expected string, got false",
+        () => session.outputEmitted({ text: "t", responseId: false as never }),
+      ],
+      ["branch: expected string, got 2", () => session.stateUpdate({}, { branch: 2 as never })],
+      [
+        "infrastructure.process_id: expected int32, got 1.5",
+        () => session.stateUpdate({}, { infrastructure: { processId: 1.5 } }),
+      ],
+      [
+        "tool_call.id: expected string, got 7",
+        () => session.toolCallStart({ name: "t", id: 7 as never }),
+      ],
+      [
+        'tool_call.auth_required: expected bool, got "yes"',
+        () => session.toolCallStart({ name: "t", authRequired: "yes" as never }),
+      ],
+      [
+        'tool_response.http_status: expected int32, got "500"',
+        () => session.toolCallStart({ name: "t" }).end({ httpStatus: "500" as never }),
+      ],
+      ["retry.attempt: expected a count >= 0, got -1", () => session.retry({ attempt: -1 })],
+      [
+        "retry.backoff_ms: expected int32, got 0.5",
+        () => session.retry({ attempt: 1, backoffMs: 0.5 }),
+      ],
+      [
+        "message.role: expected string, got 3",
+        () => session.inputReceived({ text: "t", role: 3 as never }),
+      ],
+      [
+        "agent_handoff.reason: expected string, got 1",
+        () => session.handoff({ toAgentId: "b", reason: 1 as never }),
+      ],
+      [
+        "cost.total_cost: expected a finite number, got Infinity",
+        () =>
+          session
+            .modelInvocationStart({ provider: "p", model: "m" })
+            .end({ cost: { totalCost: Number.POSITIVE_INFINITY } }),
+      ],
+    ];
+    for (const [expected, run] of cases) {
+      const before = rt.events.length;
+      const [field, message] = fieldAndMessage(run) ?? [];
+      expect(message).toBe(expected);
+      expect(field).toBe(expected.split(":")[0]);
+      // A START may have been queued before its END failed; the failing event never is.
+      expect(rt.events.slice(before).every((e) => e.status === EventStatus.STARTED)).toBe(true);
+    }
+  });
+
+  it("an agent id from a custom context manager is checked too", () => {
+    const rt = runtime();
+    const context = { sessionId: "s", traceId: "t".repeat(32), spanId: "s".repeat(16), agentId: 4 };
+    const scope = createScope(rt, () => context as never);
+    expect(fieldAndMessage(() => scope.stateUpdate({}))).toEqual([
+      "agent_id",
+      "agent_id: expected string, got 4",
+    ]);
+    expect(rt.events).toEqual([]);
+  });
+});
+
 describe("handle methods work detached from their handle", () => {
   /** One valid argument per builder; the `satisfies` makes a new builder a compile error here. */
   const BUILDER_ARGS = {
