@@ -42,13 +42,19 @@ export function jsonObject(value: unknown, path: FieldPath): JsonObject {
   fail(path, expected("a JSON object", value));
 }
 
-/** `ancestors`: the objects above this one, for cycles and depth. */
-function toJsonValue(value: unknown, path: FieldPath, ancestors: object[]): JsonValue {
+/** Whether `value` is JSON as it is: a string, boolean, `null` or finite number. */
+function isJsonScalar(value: unknown): value is string | boolean | number | null {
   const type = typeof value;
-  if (type === "string" || type === "boolean" || value === null || Number.isFinite(value)) {
-    return value as JsonValue;
-  }
-  if (type !== "object") fail(path, expected("a JSON value", value));
+  return type === "string" || type === "boolean" || value === null || Number.isFinite(value);
+}
+
+/**
+ * `ancestors`: the objects above this one, for cycles and depth. Scalars inside objects and
+ * arrays are checked in their parent's loop, so a path is pushed only to go into an object.
+ */
+function toJsonValue(value: unknown, path: FieldPath, ancestors: object[]): JsonValue {
+  if (isJsonScalar(value)) return value;
+  if (typeof value !== "object") fail(path, expected("a JSON value", value));
   const object = value as Record<string, unknown>;
   if (ancestors.includes(object)) fail(path, "cyclic reference");
   if (ancestors.length >= MAX_JSON_DEPTH) fail(path, `nests deeper than ${MAX_JSON_DEPTH} levels`);
@@ -56,20 +62,9 @@ function toJsonValue(value: unknown, path: FieldPath, ancestors: object[]): Json
   let json: JsonValue;
   const proto: unknown = Object.getPrototypeOf(object);
   if (Array.isArray(object)) {
-    // Indexes, not map(): a hole is `undefined`, rejected (JSON.stringify would make it null).
-    const out: JsonValue[] = [];
-    for (let i = 0; i < object.length; i++) out.push(child(object[i], i, path, ancestors));
-    json = out;
+    json = copyArray(object, path, ancestors);
   } else if (proto === Object.prototype || proto === null) {
-    let out: JsonObject = {};
-    for (const key of Object.keys(object)) {
-      if (object[key] === undefined) continue;
-      const item = child(object[key], key, path, ancestors);
-      // A computed key in a literal defines a data property: "__proto__" stays a plain key.
-      if (key === "__proto__") out = { ...out, [key]: item };
-      else out[key] = item;
-    }
-    json = out;
+    json = copyObject(object, path, ancestors);
   } else if (object instanceof Date && Number.isNaN(object.getTime())) {
     fail(path, "invalid Date");
   } else if (typeof object.toJSON === "function") {
@@ -80,6 +75,33 @@ function toJsonValue(value: unknown, path: FieldPath, ancestors: object[]): Json
   }
   ancestors.pop();
   return json;
+}
+
+function copyArray(array: unknown[], path: FieldPath, ancestors: object[]): JsonValue[] {
+  // Indexes, not map(): a hole is `undefined`, rejected (JSON.stringify would make it null).
+  const out: JsonValue[] = [];
+  for (let i = 0; i < array.length; i++) {
+    const item = array[i];
+    out.push(isJsonScalar(item) ? item : child(item, i, path, ancestors));
+  }
+  return out;
+}
+
+function copyObject(
+  object: Record<string, unknown>,
+  path: FieldPath,
+  ancestors: object[],
+): JsonObject {
+  let out: JsonObject = {};
+  for (const key of Object.keys(object)) {
+    const item = object[key];
+    if (item === undefined) continue;
+    const json = isJsonScalar(item) ? item : child(item, key, path, ancestors);
+    // A computed key in a literal defines a data property: "__proto__" stays a plain key.
+    if (key === "__proto__") out = { ...out, [key]: json };
+    else out[key] = json;
+  }
+  return out;
 }
 
 function child(value: unknown, key: string | number, path: FieldPath, ancestors: object[]) {
