@@ -24,6 +24,7 @@ import { PipelineStats } from "./pipeline-stats.js";
 import { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
 import type { RetryOptions, RetryPolicy } from "./retry.js";
 import type { ChaukasStats, DropReason } from "./stats.js";
+import { type TruncatedEvent, truncatePayload } from "./truncation.js";
 import { ChaukasValidationError } from "./validation-error.js";
 
 /**
@@ -39,12 +40,21 @@ export interface BatchProcessorOptions {
   /** Where batches go, e.g. `createConnectExporter(transport)`. Required. */
   readonly exporter: EventExporter;
   /**
-   * Events held in memory at most: queued, being prepared and in flight. When full, a stored
-   * batch leaves memory first (with an `outbox`); else the new event pushes out the newest
-   * waiting event of a lower rank, or is dropped itself (`DropRank`); either drop is counted in
-   * `dropped.queueFull`. Default 10 000.
+   * Events held in memory at most: queued, being prepared and in flight. When full, in this
+   * order: a stored batch leaves memory (with an `outbox`); a payload is truncated
+   * (`truncateWhenFull`); the new event pushes out the newest waiting event of a lower rank, or
+   * is dropped itself (`DropRank`); either drop is counted in `dropped.queueFull`. Default 10 000.
    */
   readonly maxQueueSize?: number;
+  /**
+   * When the queue is full, cut a payload before dropping an event: the newest waiting event of
+   * a lower rank than the new one, else the new one, if its content holds a string over 256
+   * characters or a list or object over 16 items (`truncatePayload`, `TRUNCATION_LIMITS`). It
+   * keeps its ids and every other field, and records the cut under `metadata.chaukas_truncated`.
+   * Cut events are held beyond `maxQueueSize`, up to as many again; an event with nothing to cut
+   * is dropped as before. Default true.
+   */
+  readonly truncateWhenFull?: boolean;
   /** Events per batch at most; a full batch is exported without waiting. Default 256. */
   readonly maxBatchSize?: number;
   /**
@@ -205,7 +215,14 @@ class BatchProcessor implements EventProcessor {
       return;
     }
     const rank = dropRankOf(event.type);
-    if (this.#held() >= this.#limits.maxQueueSize && !this.#outboxStage?.spill()) {
+    if (this.#held() - this.#queue.truncatedLength >= this.#limits.maxQueueSize) {
+      if (this.#outboxStage?.spill()) return this.#push(event, rank);
+      if (this.#truncatedHasRoom()) {
+        // Room is made by cutting a payload, a waiting lower-ranked one first, before any drop.
+        if (this.#queue.truncateBelow(rank, this.#cutPayload)) return this.#push(event, rank);
+        const cut = this.#cutPayload(event);
+        if (cut !== undefined) return this.#push(cut, rank, true);
+      }
       // Room for a higher-ranked event is made by dropping the newest lower-ranked one.
       const pushedOut = rank > DROP_RANK.bulk ? this.#queue.evictBelow(rank) : undefined;
       if (pushedOut === undefined) {
@@ -256,14 +273,38 @@ class BatchProcessor implements EventProcessor {
     return this.#stats.snapshot(this.#waiting());
   }
 
-  #push(event: Event, rank: DropRank): void {
-    this.#queue.push(event, rank);
+  #push(event: Event, rank: DropRank, truncated = false): void {
+    this.#queue.push(event, rank, truncated);
     if (this.#unbatched() < this.#limits.maxBatchSize) {
       this.#batcher.updateTimer(true);
     } else {
       this.#schedulePump();
     }
   }
+
+  /** True when truncated events may still be held beyond `maxQueueSize` (`truncateWhenFull`). */
+  #truncatedHasRoom(): boolean {
+    return (
+      (this.options.truncateWhenFull ?? PROCESSOR_DEFAULTS.truncateWhenFull) &&
+      this.#queue.truncatedLength < this.#limits.maxQueueSize
+    );
+  }
+
+  /**
+   * The event with its payload cut (`truncatePayload`), counted in `stats().truncated`; undefined
+   * when there is nothing to cut.
+   */
+  readonly #cutPayload = (event: Event): Event | undefined => {
+    let truncated: TruncatedEvent;
+    try {
+      truncated = truncatePayload(event);
+    } catch {
+      return undefined; // not an Event: it fails at encoding, and is counted there
+    }
+    if (truncated.fields.length === 0) return undefined;
+    this.#stats.truncated++;
+    return truncated.event;
+  };
 
   /**
    * Runs `#pump` once the caller's stack is done: a burst of events past a full batch queues one

@@ -60,6 +60,7 @@ type PipelineOptions = Pick<
   | "onError"
   | "onDrop"
   | "maxQueueSize"
+  | "truncateWhenFull"
   | "maxBatchSize"
   | "maxBatchBytes"
   | "flushIntervalMs"

@@ -1,3 +1,4 @@
+import type { Event } from "@chaukas/spec/common/v1";
 import { describe, expect, it } from "vitest";
 import { testEvents } from "../test/pipeline-fixtures.js";
 import { DROP_RANK } from "./drop-priority.js";
@@ -55,5 +56,39 @@ describe("EventQueue", () => {
     expect(queue.take(10).map((entry) => entry.seq)).toEqual([2, 3]);
     expect(queue.evictBelow(DROP_RANK.essential)).toBeUndefined();
     expect(queue).toMatchObject({ length: 0, headSeq: 6, nextSeq: 6 });
+  });
+
+  it("cuts the newest waiting event of the lowest rank first; a cut event is never pushed out", () => {
+    const queue = new EventQueue();
+    const [bulk1, bulk2, ordinary, essential] = testEvents(4);
+    queue.push(bulk1!, DROP_RANK.bulk);
+    queue.push(bulk2!, DROP_RANK.bulk);
+    queue.push(ordinary!, DROP_RANK.ordinary);
+    const cutOf = new Map<string, Event>();
+    const cut = (event: Event) => {
+      const copy = { ...event, eventId: `${event.eventId}-cut` };
+      cutOf.set(event.eventId, copy);
+      return copy;
+    };
+    expect(queue.truncateBelow(DROP_RANK.essential, cut)).toBe(true);
+    expect(queue.truncatedLength).toBe(1);
+    expect([...cutOf.keys()]).toEqual([bulk2!.eventId]);
+    // An event whose payload cannot be cut is passed over for the next rank up.
+    expect(
+      queue.truncateBelow(DROP_RANK.essential, (event) =>
+        event === bulk1 ? undefined : cut(event),
+      ),
+    ).toBe(true);
+    expect([...cutOf.keys()]).toEqual([bulk2!.eventId, ordinary!.eventId]);
+    // Eviction finds only the uncut one.
+    expect(queue.evictBelow(DROP_RANK.essential)).toBe(bulk1);
+    expect(queue.evictBelow(DROP_RANK.essential)).toBeUndefined();
+    queue.push(essential!, DROP_RANK.essential);
+    expect(queue.take(10).map(({ event }) => event.eventId)).toEqual([
+      `${bulk2!.eventId}-cut`,
+      `${ordinary!.eventId}-cut`,
+      essential!.eventId,
+    ]);
+    expect(queue.truncatedLength).toBe(0);
   });
 });

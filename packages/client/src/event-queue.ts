@@ -11,7 +11,9 @@ export interface QueuedEvent {
  * Accepted events waiting to be prepared, in order of acceptance. Each gets a sequence number
  * (its position among all events ever accepted), which `flush()` uses to know what was emitted
  * before it. The bound (`maxQueueSize`) is the processor's: it also counts events further down
- * the pipeline; when it is reached, `evictBelow` makes room for a higher-ranked event in O(1).
+ * the pipeline; when it is reached, `truncateBelow` or `evictBelow` make room for a
+ * higher-ranked event in O(1). Truncated events are counted apart (`truncatedLength`: the
+ * processor holds up to `maxQueueSize` of them beyond its bound) and are never pushed out.
  */
 export class EventQueue {
   /** Waiting events by `seq - #firstSeq`; a hole is an evicted event. The first is never a hole. */
@@ -19,12 +21,19 @@ export class EventQueue {
   /** The `seq` of `#slots[0]`. */
   #firstSeq = 0;
   #live = 0;
-  /** Per rank, the `seq`s of its waiting events, oldest first. */
+  /** Per rank, the `seq`s of its waiting events that may be truncated or pushed out, oldest first. */
   #byRank: [number[], number[], number[]] = [[], [], []];
+  /** The `seq`s of waiting events whose payload was truncated. */
+  readonly #truncated = new Set<number>();
 
   /** Events waiting (holes not counted). */
   get length(): number {
     return this.#live;
+  }
+
+  /** Waiting events whose payload was truncated (counted in `length` too). */
+  get truncatedLength(): number {
+    return this.#truncated.size;
   }
 
   /** The sequence number the next accepted event gets. */
@@ -37,11 +46,37 @@ export class EventQueue {
     return this.#firstSeq;
   }
 
-  /** Appends an event; `rank` (see `DropRank`) decides what `evictBelow` may push out. */
-  push(event: Event, rank: DropRank = DROP_RANK.ordinary): void {
-    this.#byRank[rank].push(this.nextSeq);
+  /**
+   * Appends an event; `rank` (see `DropRank`) decides what `evictBelow` may push out. A
+   * `truncated` event (its payload already cut) is never truncated again nor pushed out.
+   */
+  push(event: Event, rank: DropRank = DROP_RANK.ordinary, truncated = false): void {
+    if (truncated) this.#truncated.add(this.nextSeq);
+    else this.#byRank[rank].push(this.nextSeq);
     this.#slots.push(event);
     this.#live++;
+  }
+
+  /**
+   * Cuts the payload of the newest waiting event of each rank below `rank`, lowest rank first,
+   * until `cut` succeeds (it returns the cut copy, or undefined when there is nothing to cut);
+   * the cut event replaces it and counts as truncated. False when no such event could be cut.
+   * O(1): one candidate per rank.
+   */
+  truncateBelow(rank: DropRank, cut: (event: Event) => Event | undefined): boolean {
+    for (let r = 0; r < rank; r++) {
+      const seqs = this.#byRank[r]!;
+      const seq = seqs[seqs.length - 1];
+      if (seq === undefined) continue;
+      const index = seq - this.#firstSeq;
+      const truncated = cut(this.#slots[index]!);
+      if (truncated === undefined) continue;
+      seqs.pop();
+      this.#slots[index] = truncated;
+      this.#truncated.add(seq);
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -68,7 +103,10 @@ export class EventQueue {
     let scanned = 0;
     for (; scanned < this.#slots.length && taken.length < max; scanned++) {
       const event = this.#slots[scanned];
-      if (event !== undefined) taken.push({ event, seq: this.#firstSeq + scanned });
+      if (event === undefined) continue;
+      const seq = this.#firstSeq + scanned;
+      taken.push({ event, seq });
+      this.#truncated.delete(seq);
     }
     // A plain array: V8 moves its start in O(1) when the head is spliced off.
     this.#slots.splice(0, scanned);
@@ -90,6 +128,7 @@ export class EventQueue {
     this.#slots = [];
     this.#live = 0;
     this.#byRank = [[], [], []];
+    this.#truncated.clear();
     return count;
   }
 

@@ -107,5 +107,11 @@ export { createStackContextManager } from "./stack-context-manager.js";
 export type { ChaukasStats, DropCounts, DropReason } from "./stats.js";
 export { MAX_JSON_DEPTH, toJsonObject } from "./struct.js";
 export { formatTraceparent, parseTraceparent, type TraceParent } from "./trace-context.js";
+export {
+  TRUNCATION_KEY,
+  TRUNCATION_LIMITS,
+  type TruncatedEvent,
+  truncatePayload,
+} from "./truncation.js";
 export { ChaukasValidationError } from "./validation-error.js";
 export { WIRE_PROTOCOLS, type WireProtocol } from "./wire-protocol.js";

@@ -16,6 +16,8 @@ export class PipelineStats {
   failed = 0;
   /** Export attempts that were retries. */
   retried = 0;
+  /** Events whose payload was cut to keep them while the queue was full. */
+  truncated = 0;
   /** Events in exports that have not settled. */
   inFlight = 0;
   exportCalls = 0;
@@ -30,7 +32,7 @@ export class PipelineStats {
 
   snapshot(queued: number): ChaukasStats {
     const { emitted, recovered, lossReports, corruptRecords } = this;
-    const { sent, failed, retried, inFlight, exportCalls } = this;
+    const { sent, failed, retried, truncated, inFlight, exportCalls } = this;
     return {
       emitted,
       recovered,
@@ -39,6 +41,7 @@ export class PipelineStats {
       sent,
       failed,
       retried,
+      truncated,
       inFlight,
       exportCalls,
       queued,

@@ -5,6 +5,8 @@
 export const PROCESSOR_DEFAULTS = {
   /** Events the processor holds at most (queued + being prepared + in flight). */
   maxQueueSize: 10_000,
+  /** Truncate a payload before an event is dropped when the queue is full. */
+  truncateWhenFull: true,
   /**
    * Events per `IngestEventBatch` call at most. Each call costs the client a fixed amount of CPU
    * (connect, HTTP/2, the batch's own fields), so larger batches cost less per event, but a batch

@@ -1,8 +1,8 @@
 /** Why an event left the pipeline without being delivered. */
 export interface DropCounts {
   /**
-   * The queue was at `maxQueueSize`: the event was dropped when emitted, or pushed out by a
-   * higher-ranked one (see `DropRank`).
+   * The queue was at `maxQueueSize` (and held as many truncated events): the event was dropped
+   * when emitted, or pushed out by a higher-ranked one (see `DropRank`).
    */
   readonly queueFull: number;
   /** Emitted after `shutdown()` began. */
@@ -47,6 +47,11 @@ export interface ChaukasStats {
   readonly dropped: DropCounts;
   /** Export attempts that were retries (not events). */
   readonly retried: number;
+  /**
+   * Events kept with their payload cut while the queue was full (`truncateWhenFull`; they are
+   * delivered, so outside the balance above). Each carries `metadata.chaukas_truncated`.
+   */
+  readonly truncated: number;
   /** Events waiting in the queue. */
   readonly queued: number;
   /** Events in exports that have not settled yet. */

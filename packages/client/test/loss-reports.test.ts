@@ -3,6 +3,7 @@ import {
   type ChaukasClientOptions,
   createChaukasClient,
   LOSS_REPORT_KEY,
+  TRUNCATION_KEY,
 } from "@chaukas/client";
 import { createIntegrityChain, verifyChain } from "@chaukas/client/integrity";
 import { type DevServer, type DevServerOptions, startDevServer } from "@chaukas/devserver";
@@ -50,7 +51,7 @@ const textOf = (event: Event) =>
 const BIG_PROMPT = "p".repeat(4000);
 
 describe("a queue-full burst of bulky model events during an outage", () => {
-  it("never costs the session's START, ERROR, POLICY_DECISION, DATA_ACCESS, HANDOFF or END; the loss is reported and verifyChain says so", async () => {
+  it("never costs the session's START, ERROR, POLICY_DECISION, DATA_ACCESS, HANDOFF or END; prompts are cut before events are dropped; the loss is reported and verifyChain says so", async () => {
     const server = await backend();
     server.faults.down = true;
     await server.faults.settled();
@@ -99,6 +100,20 @@ describe("a queue-full burst of bulky model events during an outage", () => {
       event.type === EventType.MODEL_INVOCATION_START ||
       event.type === EventType.MODEL_INVOCATION_END;
     expect(events.filter(model).length).toBe(400 - dropped);
+    // Before any drop, prompts were cut to keep their events: each says so, ids intact.
+    const truncated = chaukas.stats().truncated;
+    expect(truncated).toBeGreaterThanOrEqual(50);
+    const cut = events.filter((event) => event.metadata?.[TRUNCATION_KEY] !== undefined);
+    expect(cut).toHaveLength(truncated);
+    for (const event of cut) {
+      expect(event.type).toBe(EventType.MODEL_INVOCATION_START);
+      expect(event.metadata?.[TRUNCATION_KEY]).toMatchObject({
+        reason: "queue_full",
+        fields: ["llmInvocation.request.messages[0].content"],
+      });
+      const request = event.content.case === "llmInvocation" ? event.content.value.request : {};
+      expect(JSON.stringify(request).length).toBeLessThan(400);
+    }
     const [report] = lossReports(events);
     expect(report?.metadata?.[LOSS_REPORT_KEY]).toMatchObject({
       events: dropped,
