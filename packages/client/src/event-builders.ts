@@ -1,6 +1,5 @@
 import type { DescField, JsonObject, Message } from "@bufbuild/protobuf";
 import { create } from "@bufbuild/protobuf";
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
   type Author,
   type CostDetails,
@@ -14,6 +13,7 @@ import {
   Severity,
 } from "@chaukas/spec/common/v1";
 import type { EventOptions } from "./builder-types.js";
+import { timestampAt } from "./clock.js";
 import type { SpanContext } from "./context-manager.js";
 import { checkField } from "./event-validation.js";
 import { uuidv7 } from "./ids.js";
@@ -73,7 +73,7 @@ export function buildEvent(
     severity: checked(EVENT.severity, options?.severity ?? severity),
     status,
     author: checked(EVENT.author, options?.author ?? author),
-    timestamp: timestampFromMs(nowMs),
+    timestamp: timestampAt(nowMs),
     agentId: checked(EVENT.agentId, context.agentId ?? ""),
     agentName: checked(EVENT.agentName, context.agentName ?? ""),
     invocationId: checked(EVENT.invocationId, options?.invocationId ?? ""),

@@ -1,4 +1,4 @@
-import { type Timestamp, timestampFromMs } from "@bufbuild/protobuf/wkt";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import {
   Author,
   type CostDetails,
@@ -29,7 +29,7 @@ import type {
   ToolCallResult,
   ToolCallStart,
 } from "./builder-types.js";
-import { monotonicMs, timestampFromFractionalMs } from "./clock.js";
+import { monotonicMs, timestampAt, timestampFromFractionalMs } from "./clock.js";
 import type { ContextManager, SpanContext } from "./context-manager.js";
 import {
   buildEvent,
@@ -239,20 +239,19 @@ const BUILDERS = {
       runtime,
       childContext(parent),
       SPAN_KINDS.modelInvocation,
-      content("llmInvocation", input, { startTime: timestampFromMs(nowMs) }, ["provider", "model"]),
+      content("llmInvocation", input, { startTime: timestampAt(nowMs) }, ["provider", "model"]),
       input,
       nowMs,
     );
   },
 
   toolCallStart(runtime: ScopeRuntime, parent: Parent, input: ToolCallStart): ToolCallHandle {
-    const toolCallId = input?.id ?? uuidv7();
+    const nowMs = Date.now();
+    const toolCallId = input?.id ?? uuidv7(nowMs);
     const start = content("toolCall", input, { id: toolCallId }, ["name"]);
     return Object.assign(
-      startSpan(runtime, childContext(parent), SPAN_KINDS.toolCall, start, input),
-      {
-        toolCallId,
-      },
+      startSpan(runtime, childContext(parent), SPAN_KINDS.toolCall, start, input, nowMs),
+      { toolCallId },
     );
   },
 
@@ -587,6 +586,8 @@ function startSpan(
     options,
     Severity.INFO,
     EventStatus.STARTED,
+    undefined,
+    startMs,
   );
   return handle;
 }
