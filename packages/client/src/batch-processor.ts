@@ -18,6 +18,7 @@ import type { ErrorHook, ExportErrorInfo } from "./export-error.js";
 import type { EventExporter } from "./exporter.js";
 import { KEEPALIVE_MAX_BATCH_BYTES } from "./keepalive.js";
 import { LossLedger, type LossReason, type LossRecord } from "./loss-ledger.js";
+import { lossRecordOf } from "./loss-report.js";
 import type { Outbox } from "./outbox.js";
 import { OutboxStage, type OutboxStageContext } from "./outbox-stage.js";
 import { PipelineStats } from "./pipeline-stats.js";
@@ -138,8 +139,6 @@ class BatchProcessor implements EventProcessor {
   /** With an `outbox`: stores each batch before its first attempt (see `OutboxStage`). */
   readonly #outboxStage: OutboxStage | undefined;
   readonly #losses = new LossLedger();
-  /** Loss reports this processor queued: their own loss is not reported again. */
-  readonly #lossReports = new WeakSet<Event>();
   /** Queued loss reports not yet settled, by the ledger counter of their first loss. */
   #reportsInFlight: { readonly firstRecorded: number; readonly seq: number }[] = [];
   /** Deliveries under way (or reading their batch back), with their first event's `seq`. */
@@ -446,8 +445,6 @@ class BatchProcessor implements EventProcessor {
         this.#drop("beforeSend", 1);
       } else if (!isMessage(prepared, EventSchema)) {
         throw new TypeError("prepare must return an Event or null");
-      } else if (this.#lossReports.has(event)) {
-        this.#lossReports.add(prepared);
       }
       return prepared;
     } catch (error) {
@@ -567,7 +564,6 @@ class BatchProcessor implements EventProcessor {
         });
         continue;
       }
-      this.#lossReports.add(event);
       this.#reportsInFlight.push({ firstRecorded: record.firstRecorded, seq: this.#queue.nextSeq });
       this.#stats.lossReports++;
       this.#push(event, DROP_RANK.essential);
@@ -668,10 +664,19 @@ class BatchProcessor implements EventProcessor {
     } catch {}
   }
 
+  /**
+   * Notes a lost event for the loss report. A lost loss report is itself a lost event of its
+   * session, and what it carried is noted again, when it was lost for room (queue or outbox full)
+   * only: one that cannot be sent (its prepare failed, or too large) would fail again forever.
+   */
   #recordLoss(reason: LossReason, event: Event, linked: boolean): void {
-    if (this.options.lossReport !== undefined && !this.#lossReports.has(event)) {
-      this.#losses.record(reason, event, linked);
+    if (this.options.lossReport === undefined) return;
+    const carried = lossRecordOf(event);
+    if (carried !== undefined) {
+      if (reason !== "queueFull" && reason !== "outboxFull") return;
+      this.#losses.merge(carried);
     }
+    this.#losses.record(reason, event, linked);
   }
 }
 

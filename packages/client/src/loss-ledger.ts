@@ -8,6 +8,16 @@ import type { DropReason } from "./stats.js";
  */
 export type LossReason = Exclude<DropReason, "beforeSend" | "shutdown">;
 
+/** Every `LossReason`, checked complete by the compiler. */
+const LOSS_REASONS: Record<LossReason, true> = {
+  queueFull: true,
+  prepareFailed: true,
+  tooLarge: true,
+  outboxFull: true,
+};
+
+export const isLossReason = (name: string): name is LossReason => Object.hasOwn(LOSS_REASONS, name);
+
 /**
  * A stretch of a session's integrity chain whose events were lost after they were linked
  * (refused as too large, or removed from a full outbox): `verifyChain` accepts exactly this
@@ -87,46 +97,91 @@ export class LossLedger {
    * its loss breaks the chain (a gap is listed when it carries a `content_hash`).
    */
   record(reason: LossReason, event: Event, linked: boolean): void {
-    let key = event.sessionId;
-    if (!this.#open.has(key) && this.#open.size >= MAX_LOSS_SESSIONS) key = "";
-    let record = this.#open.get(key);
-    const id = event.eventId;
     const ms = event.timestamp === undefined ? Date.now() : timestampMs(event.timestamp);
-    if (record === undefined) {
-      record = {
-        firstRecorded: this.#recorded,
-        sessionId: key,
-        traceId: key === "" ? "" : event.traceId,
-        events: 0,
-        counts: {},
-        firstEventId: id,
-        lastEventId: id,
-        firstTimestampMs: ms,
-        lastTimestampMs: ms,
-        chainGaps: [],
-      };
-      this.#open.set(key, record);
-    }
-    this.#recorded++;
+    const record = this.#openRecord(event.sessionId, event.traceId, event.eventId, ms);
     record.events++;
     record.counts[reason] = (record.counts[reason] ?? 0) + 1;
-    if (id < record.firstEventId) record.firstEventId = id;
-    if (id > record.lastEventId) record.lastEventId = id;
-    record.firstTimestampMs = Math.min(record.firstTimestampMs, ms);
-    record.lastTimestampMs = Math.max(record.lastTimestampMs, ms);
-    if (linked && event.contentHash !== "" && key === event.sessionId) {
+    this.#widen(record, event.eventId, event.eventId, ms, ms);
+    if (linked && event.contentHash !== "" && record.sessionId === event.sessionId) {
       const gaps = record.chainGaps;
       const last = gaps[gaps.length - 1];
       if (last !== undefined && last.lastLostHash === event.hashPrev) {
         last.lastLostHash = event.contentHash;
         last.events++;
       } else {
-        gaps.push({ previousHash: event.hashPrev, lastLostHash: event.contentHash, events: 1 });
-        if (gaps.length >= MAX_CHAIN_GAPS) {
-          this.#open.delete(key);
-          this.#closed.push(record);
-        }
+        this.#addGap(record, {
+          previousHash: event.hashPrev,
+          lastLostHash: event.contentHash,
+          events: 1,
+        });
       }
+    }
+  }
+
+  /**
+   * Notes again what a lost loss report carried, so that the session's next report says it: a
+   * report removed to make room must not take its counts with it.
+   */
+  merge(lost: LossRecord): void {
+    const record = this.#openRecord(
+      lost.sessionId,
+      lost.traceId,
+      lost.firstEventId,
+      lost.firstTimestampMs,
+    );
+    record.events += lost.events;
+    for (const [reason, count] of Object.entries(lost.counts) as [LossReason, number][]) {
+      record.counts[reason] = (record.counts[reason] ?? 0) + count;
+    }
+    this.#widen(
+      record,
+      lost.firstEventId,
+      lost.lastEventId,
+      lost.firstTimestampMs,
+      lost.lastTimestampMs,
+    );
+    if (record.sessionId === lost.sessionId) {
+      for (const gap of lost.chainGaps) this.#addGap(record, { ...gap });
+    }
+  }
+
+  /** The open record of a session (a new one if none), counting one more loss noted. */
+  #openRecord(sessionId: string, traceId: string, firstId: string, firstMs: number): OpenRecord {
+    let key = sessionId;
+    if (!this.#open.has(key) && this.#open.size >= MAX_LOSS_SESSIONS) key = "";
+    let record = this.#open.get(key);
+    if (record === undefined) {
+      record = {
+        firstRecorded: this.#recorded,
+        sessionId: key,
+        traceId: key === "" ? "" : traceId,
+        events: 0,
+        counts: {},
+        firstEventId: firstId,
+        lastEventId: firstId,
+        firstTimestampMs: firstMs,
+        lastTimestampMs: firstMs,
+        chainGaps: [],
+      };
+      this.#open.set(key, record);
+    }
+    this.#recorded++;
+    return record;
+  }
+
+  #widen(record: OpenRecord, firstId: string, lastId: string, firstMs: number, lastMs: number) {
+    if (firstId < record.firstEventId) record.firstEventId = firstId;
+    if (lastId > record.lastEventId) record.lastEventId = lastId;
+    record.firstTimestampMs = Math.min(record.firstTimestampMs, firstMs);
+    record.lastTimestampMs = Math.max(record.lastTimestampMs, lastMs);
+  }
+
+  /** Lists a chain gap; at `MAX_CHAIN_GAPS` the record is closed so a new one starts. */
+  #addGap(record: OpenRecord, gap: OpenRecord["chainGaps"][number]): void {
+    record.chainGaps.push(gap);
+    if (record.chainGaps.length >= MAX_CHAIN_GAPS && this.#open.get(record.sessionId) === record) {
+      this.#open.delete(record.sessionId);
+      this.#closed.push(record);
     }
   }
 

@@ -1,5 +1,5 @@
-import { create } from "@bufbuild/protobuf";
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { create, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
+import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import {
   Author,
   type Event,
@@ -9,7 +9,7 @@ import {
   Severity,
 } from "@chaukas/spec/common/v1";
 import { newSpanId, uuidv7 } from "./ids.js";
-import type { ChainGap, LossRecord } from "./loss-ledger.js";
+import { type ChainGap, isLossReason, type LossReason, type LossRecord } from "./loss-ledger.js";
 
 /**
  * The `metadata` key of a loss report: a SYSTEM event the client adds to a session when some of
@@ -67,13 +67,21 @@ export function lossReportEvent(record: LossRecord): Event {
 
 /** What a loss report says: events lost and chain gaps; undefined for any other event. */
 export function lossReportOf(event: Event): { lostEvents: number; gaps: ChainGap[] } | undefined {
+  const record = lossRecordOf(event);
+  return record && { lostEvents: record.events, gaps: [...record.chainGaps] };
+}
+
+/**
+ * The record a loss report carries (the inverse of `lossReportEvent`), undefined for any other
+ * event. Lenient where `verifyChain` needs only the counts and gaps: a missing id reads "", a
+ * missing timestamp the event's own.
+ */
+export function lossRecordOf(event: Event): LossRecord | undefined {
   if (event.type !== EventType.SYSTEM) return undefined;
   const report = event.metadata?.[LOSS_REPORT_KEY];
-  if (typeof report !== "object" || report === null || Array.isArray(report)) return undefined;
-  const { events, chain_gaps } = report;
-  if (typeof events !== "number") return undefined;
-  const gaps = (Array.isArray(chain_gaps) ? chain_gaps : []).flatMap((gap) => {
-    if (typeof gap !== "object" || gap === null || Array.isArray(gap)) return [];
+  if (!isJsonObject(report) || typeof report.events !== "number") return undefined;
+  const chainGaps = (Array.isArray(report.chain_gaps) ? report.chain_gaps : []).flatMap((gap) => {
+    if (!isJsonObject(gap)) return [];
     const { previous_hash, last_lost_hash, events: lost } = gap;
     return typeof previous_hash === "string" &&
       typeof last_lost_hash === "string" &&
@@ -81,5 +89,30 @@ export function lossReportOf(event: Event): { lostEvents: number; gaps: ChainGap
       ? [{ previousHash: previous_hash, lastLostHash: last_lost_hash, events: lost }]
       : [];
   });
-  return { lostEvents: events, gaps };
+  const counts: Partial<Record<LossReason, number>> = {};
+  if (isJsonObject(report.counts)) {
+    for (const [reason, count] of Object.entries(report.counts)) {
+      if (isLossReason(reason) && typeof count === "number") {
+        counts[reason as LossReason] = count;
+      }
+    }
+  }
+  const ownMs = event.timestamp === undefined ? Date.now() : timestampMs(event.timestamp);
+  const ms = (value: JsonValue | undefined) =>
+    typeof value === "string" && !Number.isNaN(Date.parse(value)) ? Date.parse(value) : ownMs;
+  const id = (value: JsonValue | undefined) => (typeof value === "string" ? value : "");
+  return {
+    sessionId: event.sessionId,
+    traceId: event.traceId,
+    events: report.events,
+    counts,
+    firstEventId: id(report.first_event_id),
+    lastEventId: id(report.last_event_id),
+    firstTimestampMs: ms(report.first_timestamp),
+    lastTimestampMs: ms(report.last_timestamp),
+    chainGaps,
+  };
 }
+
+const isJsonObject = (value: JsonValue | undefined): value is JsonObject =>
+  typeof value === "object" && value !== null && !Array.isArray(value);

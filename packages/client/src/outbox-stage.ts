@@ -66,6 +66,11 @@ export class OutboxStage {
   #spillable: StoredEntry[] = [];
   /** Outbox writes under way (at most `OUTBOX_WRITES_AT_ONCE`). */
   readonly #writes = new Set<Promise<void>>();
+  /**
+   * Spilled batches being read back: the outbox evicting one meanwhile hands its bytes here, so
+   * it goes on like any batch being sent (it only lost its copy).
+   */
+  readonly #readingBack = new Map<string, Uint8Array | undefined>();
   /** Ids of the outbox's batches this stage holds (waiting, being written or delivered). */
   readonly #ids = new Set<string>();
   /** The outbox's `claim()` under way: new batches wait until what it returns went first. */
@@ -202,6 +207,10 @@ export class OutboxStage {
    * no longer holds was already counted (failed, kept for a later run): only reported.
    */
   #evicted(batchId: string, request: Uint8Array): void {
+    if (this.#readingBack.has(batchId)) {
+      this.#readingBack.set(batchId, request);
+      return;
+    }
     const index = this.#waiting.findIndex((entry) => entry.batchId === batchId);
     if (index >= 0) {
       const entry = this.#waiting.splice(index, 1)[0]!;
@@ -238,11 +247,18 @@ export class OutboxStage {
 
   /** Reads a spilled batch back; undefined (reported) when it is gone or unreadable. */
   async #readBack(entry: StoredEntry): Promise<EventBatch | undefined> {
+    const { batchId } = entry;
+    this.#readingBack.set(batchId, undefined);
+    let request: Uint8Array | undefined;
     try {
-      const stored = await this.outbox.read(entry.batchId);
-      if (stored !== undefined) return fromStoredBatch(stored);
+      request = (await this.outbox.read(batchId))?.request;
     } catch {}
-    // Removed to make room meanwhile, or unreadable: its events are lost.
+    request ??= this.#readingBack.get(batchId);
+    this.#readingBack.delete(batchId);
+    try {
+      if (request !== undefined) return fromStoredBatch({ batchId, request });
+    } catch {}
+    // Gone (storage cleared by someone else) or unreadable: its events are lost.
     this.#ids.delete(entry.batchId);
     const error = new ConnectError("a spilled batch could not be read back", Code.DataLoss);
     this.#reportFailure(error, entry.batchId, entry.size);
