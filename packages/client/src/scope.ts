@@ -360,18 +360,28 @@ const BUILDERS = {
   },
 } satisfies Record<keyof ChaukasScope, unknown>;
 
-type AnyBuilder = (runtime: ScopeRuntime, parent: Parent, a: unknown, b: unknown) => unknown;
-const BUILDER_ENTRIES = Object.entries(BUILDERS) as [keyof ChaukasScope, AnyBuilder][];
-
-/** Sets every builder on `target` as a closure over the runtime and the parent it reads. */
-function addBuilders(
-  target: Record<string, unknown>,
-  runtime: ScopeRuntime,
-  getParent: () => Parent,
-): void {
-  for (const [name, build] of BUILDER_ENTRIES) {
-    target[name] = (a: unknown, b: unknown) => build(runtime, getParent(), a, b);
-  }
+/**
+ * Every builder as a closure over the runtime and the parent it reads, in one object literal:
+ * V8 makes it in one step with one shape, where setting them one by one under computed names
+ * cost a handle ~250 ns more (bench/README.md, History). The return type makes a new builder a
+ * compile error here.
+ */
+function scopeMethods(runtime: ScopeRuntime, getParent: () => Parent): ChaukasScope {
+  return {
+    agentStart: (options) => BUILDERS.agentStart(runtime, getParent(), options),
+    modelInvocationStart: (input) => BUILDERS.modelInvocationStart(runtime, getParent(), input),
+    toolCallStart: (input) => BUILDERS.toolCallStart(runtime, getParent(), input),
+    mcpCallStart: (input) => BUILDERS.mcpCallStart(runtime, getParent(), input),
+    inputReceived: (input) => BUILDERS.inputReceived(runtime, getParent(), input),
+    outputEmitted: (input) => BUILDERS.outputEmitted(runtime, getParent(), input),
+    retry: (input) => BUILDERS.retry(runtime, getParent(), input),
+    handoff: (input) => BUILDERS.handoff(runtime, getParent(), input),
+    policyDecision: (input) => BUILDERS.policyDecision(runtime, getParent(), input),
+    dataAccess: (input) => BUILDERS.dataAccess(runtime, getParent(), input),
+    stateUpdate: (state, options) => BUILDERS.stateUpdate(runtime, getParent(), state, options),
+    error: (error, options) => BUILDERS.error(runtime, getParent(), error, options),
+    system: (input) => BUILDERS.system(runtime, getParent(), input),
+  };
 }
 
 /**
@@ -382,9 +392,7 @@ export function createScope(
   runtime: ScopeRuntime,
   getContext: () => SpanContext | undefined,
 ): ChaukasScope {
-  const scope: Record<string, unknown> = {};
-  addBuilders(scope, runtime, getContext);
-  return scope as unknown as ChaukasScope;
+  return scopeMethods(runtime, getContext);
 }
 
 /** What `end(result)` and `fail(error, options)` of any span kind may be given. */
@@ -598,26 +606,28 @@ type SpanHandle = SpanScope & Endable<EndResult>;
 /**
  * A span's handle. Its methods are closures over the span, not prototype methods reading
  * `this`, so they keep working when detached: `promise.then(tool.end, tool.fail)`,
- * `const { toolCallStart } = session`. `ended` is a plain property that `finishSpan` sets, and
- * the literal has no accessor and no spread: either makes handles several times slower to
- * create (bench/README.md, History).
+ * `const { toolCallStart } = session`. The builders' literal comes first and the handle's own
+ * members are set by name after it (each store site sees one shape, so V8 caches it). `ended`
+ * is a plain property that `finishSpan` sets: an accessor or a spread makes handles several
+ * times slower to create (bench/README.md, History).
  */
 function spanHandle(span: Span): SpanHandle {
   const { runtime, context } = span;
-  const handle = {
-    context,
-    sessionId: context.sessionId,
-    traceId: context.traceId,
-    spanId: context.spanId,
-    ended: false,
-    end: (result?: EndResult) => finishSpan(span, handle, result, undefined),
-    fail: (error: unknown, options?: EndResult) => finishSpan(span, handle, options, { error }),
-    traceparent: () => formatTraceparent(context),
-    run: <T>(fn: () => T): T => runtime.contextManager.with(context, fn),
-  };
-  addBuilders(handle, runtime, () => context);
-  return handle as typeof handle & ChaukasScope;
+  const handle = scopeMethods(runtime, () => context) as Writable<SpanHandle>;
+  handle.context = context;
+  handle.sessionId = context.sessionId;
+  handle.traceId = context.traceId;
+  handle.spanId = context.spanId;
+  handle.ended = false;
+  handle.end = (result?: EndResult) => finishSpan(span, handle, result, undefined);
+  handle.fail = (error: unknown, options?: EndResult) =>
+    finishSpan(span, handle, options, { error });
+  handle.traceparent = () => formatTraceparent(context);
+  handle.run = <T>(fn: () => T): T => runtime.contextManager.with(context, fn);
+  return handle;
 }
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * The first `end()`/`fail()` emits the END event; later ones do nothing. Marked ended only
