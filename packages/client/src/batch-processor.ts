@@ -20,7 +20,7 @@ import { KEEPALIVE_MAX_BATCH_BYTES } from "./keepalive.js";
 import { LossLedger, type LossReason, type LossRecord } from "./loss-ledger.js";
 import { lossRecordOf } from "./loss-report.js";
 import type { Outbox } from "./outbox.js";
-import { OutboxStage, type OutboxStageContext } from "./outbox-stage.js";
+import type { OutboxStage, OutboxStageContext } from "./outbox-stage.js";
 import { PipelineStats } from "./pipeline-stats.js";
 import { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
 import type { RetryOptions, RetryPolicy } from "./retry.js";
@@ -88,10 +88,11 @@ export interface BatchProcessorOptions {
   /** Told when events are dropped (see `DropCounts`); an exception it throws is ignored. */
   readonly onDrop?: (reason: DropReason, count: number) => void;
   /**
-   * Durable storage of batches (`createFileOutbox`, `createIndexedDbOutbox`): each batch is
-   * stored before its first attempt and removed once acknowledged (or refused for good); what
-   * earlier processes left is claimed and delivered first. See the README's "Outbox".
-   * Default: none (batches live in memory only).
+   * Durable storage of batches (`createFileOutbox`, `createIndexedDbOutbox`, or `createOutbox`
+   * from `@chaukas/client/outbox` over another `OutboxStore`): each batch is stored before its
+   * first attempt and removed once acknowledged (or refused for good); what earlier processes
+   * left is claimed and delivered first. See the README's "Outbox". Default: none (batches live
+   * in memory only).
    */
   readonly outbox?: Outbox | undefined;
   /**
@@ -173,14 +174,11 @@ class BatchProcessor implements EventProcessor {
       );
     }
     const { outbox } = options;
-    if (
-      outbox !== undefined &&
-      (typeof outbox?.put !== "function" ||
-        typeof outbox.remove !== "function" ||
-        typeof outbox.claim !== "function" ||
-        typeof outbox.read !== "function")
-    ) {
-      throw new ChaukasValidationError("outbox", "expected an Outbox (put, read, remove, claim)");
+    if (outbox !== undefined && typeof outbox?.attach !== "function") {
+      throw new ChaukasValidationError(
+        "outbox",
+        "expected an Outbox: createFileOutbox, createIndexedDbOutbox, or createOutbox(store) from @chaukas/client/outbox",
+      );
     }
     this.#batcher = new Batcher(
       {
@@ -203,8 +201,7 @@ class BatchProcessor implements EventProcessor {
       report: (error, info) => this.#report(error, info),
       drop: (reason, count, batch) => this.#drop(reason, count, batch, true),
     };
-    this.#outboxStage =
-      outbox === undefined ? undefined : new OutboxStage(outbox, this.#outboxContext());
+    this.#outboxStage = outbox?.attach(this.#outboxContext());
   }
 
   enqueue(event: Event): void {
@@ -214,23 +211,29 @@ class BatchProcessor implements EventProcessor {
       return;
     }
     const rank = dropRankOf(event.type);
-    if (this.#held() - this.#queue.truncatedLength >= this.#limits.maxQueueSize) {
-      if (this.#outboxStage?.spill()) return this.#push(event, rank);
-      if (this.#truncatedHasRoom()) {
-        // Room is made by cutting a payload, a waiting lower-ranked one first, before any drop.
-        if (this.#queue.truncateBelow(rank, this.#cutPayload)) return this.#push(event, rank);
-        const cut = this.#cutPayload(event);
-        if (cut !== undefined) return this.#push(cut, rank, true);
-      }
-      // Room for a higher-ranked event is made by dropping the newest lower-ranked one.
-      const pushedOut = rank > DROP_RANK.bulk ? this.#queue.evictBelow(rank) : undefined;
-      if (pushedOut === undefined) {
-        this.#drop("queueFull", 1, [event]);
-        return;
-      }
-      this.#drop("queueFull", 1, [pushedOut]);
+    const full = this.#held() - this.#queue.truncatedLength >= this.#limits.maxQueueSize;
+    const admitted = full ? this.#makeRoom(event, rank) : event;
+    if (admitted !== undefined) this.#push(admitted, rank, admitted !== event);
+  }
+
+  /**
+   * The queue is full: makes room in the order the README states ("When the queue is full"), each
+   * step O(1). Returns the event to queue (its cut copy when its own payload was cut), or
+   * undefined when it was dropped.
+   */
+  #makeRoom(event: Event, rank: DropRank): Event | undefined {
+    // 1. Release a stored batch from memory: nothing is lost.
+    if (this.#outboxStage?.spill()) return event;
+    // 2. Cut a payload, a waiting lower-ranked one first.
+    if (this.#truncatedHasRoom()) {
+      if (this.#queue.truncateBelow(rank, this.#cutPayload)) return event;
+      const cut = this.#cutPayload(event);
+      if (cut !== undefined) return cut;
     }
-    this.#push(event, rank);
+    // 3. Drop the newest lower-ranked waiting event, else the new one.
+    const pushedOut = rank > DROP_RANK.bulk ? this.#queue.evictBelow(rank) : undefined;
+    this.#drop("queueFull", 1, [pushedOut ?? event]);
+    return pushedOut === undefined ? undefined : event;
   }
 
   flush({ timeoutMs, keepalive }: FlushOptions = {}): Promise<FlushResult> {

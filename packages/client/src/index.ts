@@ -73,13 +73,13 @@ export {
 } from "./keepalive.js";
 export type { ChainGap, LossReason, LossRecord } from "./loss-ledger.js";
 export { LOSS_REPORT_KEY, lossReportEvent } from "./loss-report.js";
-export {
-  fromStoredBatch,
-  type Outbox,
-  type OutboxClaim,
-  type OutboxPutResult,
-  type StoredBatch,
-  toStoredBatch,
+// Types only: `createOutbox`, `toStoredBatch` and `fromStoredBatch` are in `@chaukas/client/outbox`.
+export type {
+  Outbox,
+  OutboxClaim,
+  OutboxPutResult,
+  OutboxStore,
+  StoredBatch,
 } from "./outbox.js";
 export { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
 // Types only: `toQueryFilter`, `verifyChain`/`contentHash` and `redact` are in the subpaths

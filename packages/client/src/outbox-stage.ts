@@ -3,9 +3,10 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import type { OutgoingBatch } from "./delivery.js";
 import type { ExportErrorInfo } from "./export-error.js";
 import type { LossReason } from "./loss-ledger.js";
-import { fromStoredBatch, type Outbox, toStoredBatch } from "./outbox.js";
+import type { OutboxStore } from "./outbox.js";
 import type { PipelineStats } from "./pipeline-stats.js";
 import type { DropReason } from "./stats.js";
+import { fromStoredBatch, toStoredBatch } from "./stored-batch.js";
 
 /** What the outbox stage needs from its processor. */
 export interface OutboxStageContext {
@@ -81,7 +82,7 @@ export class OutboxStage {
   #closed = false;
 
   constructor(
-    private readonly outbox: Outbox,
+    private readonly outbox: OutboxStore,
     private readonly context: OutboxStageContext,
   ) {
     this.#claim();

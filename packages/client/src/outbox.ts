@@ -1,25 +1,24 @@
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
-import { IngestEventBatchRequestSchema } from "@chaukas/spec/client/v1";
-import { type EventBatch, EventBatchSchema, EventSchema } from "@chaukas/spec/common/v1";
-import { preEncodedRequest, sealBatch } from "./encoded-batch.js";
-import { PreEncodedIngestEventBatchRequestSchema } from "./gen/chaukas/client/v1/pre_encoded_batch_pb.js";
-
 /**
- * One batch kept in an outbox: its `batch_id` and the binary `IngestEventBatchRequest` that
- * carries it (the bytes the Connect exporter sends, readable with the spec's schema).
+ * `@chaukas/client/outbox`: durable batches. `createOutbox(store)` makes the client's `outbox`
+ * option from an `OutboxStore`, together with the pipeline stage that drives it (`OutboxStage`),
+ * and `toStoredBatch`/`fromStoredBatch` convert between a batch and its stored record. A subpath
+ * of its own so that applications without an outbox do not bundle the stage.
+ *
+ * @module outbox
  */
-export interface StoredBatch {
-  readonly batchId: string;
-  readonly request: Uint8Array;
-}
+import { OutboxStage, type OutboxStageContext } from "./outbox-stage.js";
+import type { StoredBatch } from "./stored-batch.js";
+import { ChaukasValidationError } from "./validation-error.js";
 
-/** What `Outbox.put` did to stay within its size bound. */
+export { fromStoredBatch, type StoredBatch, toStoredBatch } from "./stored-batch.js";
+
+/** What `OutboxStore.put` did to stay within its size bound. */
 export interface OutboxPutResult {
   /** Older batches removed to make room, oldest first: their events are lost. */
   readonly evicted: readonly StoredBatch[];
 }
 
-/** What `Outbox.claim` found. */
+/** What `OutboxStore.claim` found. */
 export interface OutboxClaim {
   /**
    * Batches that earlier processes (or closed tabs) stored and the backend never acknowledged,
@@ -31,12 +30,13 @@ export interface OutboxClaim {
 }
 
 /**
- * Durable storage of batches between their cut and the backend's acknowledgement (the client's
- * `outbox` option). `createFileOutbox` (`@chaukas/transport-node`) and `createIndexedDbOutbox`
- * (`@chaukas/transport-web`) implement it. The processor calls it off the caller's stack only,
- * and at most one call of `put`/`remove` at a time per batch.
+ * Durable storage of batches between their cut and the backend's acknowledgement: what an
+ * outbox keeps and where. `createFileOutbox` (`@chaukas/transport-node`) and
+ * `createIndexedDbOutbox` (`@chaukas/transport-web`) are built on one; `createOutbox(store)` turns
+ * another into the client's `outbox` option. Called off the caller's stack only, and at most one
+ * call of `put`/`remove` at a time per batch.
  */
-export interface Outbox {
+export interface OutboxStore {
   /** Stores one batch; resolves once it would survive the process being killed. */
   put(batch: StoredBatch): Promise<OutboxPutResult>;
   /**
@@ -60,38 +60,41 @@ export interface Outbox {
   close?(): Promise<void>;
 }
 
-/** The stored form of a batch the processor cut (sealed: its events' encodings attached). */
-export function toStoredBatch(batch: EventBatch): StoredBatch {
-  const request = preEncodedRequest(batch);
-  // Both encode to the same bytes; a sealed batch's events are not encoded again.
-  const bytes =
-    request === undefined
-      ? toBinary(
-          IngestEventBatchRequestSchema,
-          create(IngestEventBatchRequestSchema, { eventBatch: batch }),
-        )
-      : toBinary(PreEncodedIngestEventBatchRequestSchema, request);
-  return { batchId: batch.batchId, request: bytes };
+/**
+ * The client's `outbox` option: an `OutboxStore` with the stage that drives it in the pipeline.
+ * Made by `createOutbox(store)`; `createFileOutbox` and `createIndexedDbOutbox` return one.
+ */
+export interface Outbox extends OutboxStore {
+  /**
+   * @internal Starts the stage that drives this outbox in one processor; called once, by the
+   * processor's constructor.
+   */
+  attach(context: OutboxStageContext): OutboxStage;
 }
 
 /**
- * The sealed batch a stored one holds: same `batch_id`, same events and event ids, the same
- * bytes on the wire. Throws if the record is not a readable request (callers count it corrupt).
+ * The client's `outbox` option over `store`: each batch is written to it before its first attempt
+ * and removed once acknowledged; what earlier processes left is claimed and delivered first (see
+ * the client README, "Outbox"). Throws `ChaukasValidationError` unless `store` has `put`, `read`,
+ * `remove` and `claim`.
  */
-export function fromStoredBatch(stored: StoredBatch): EventBatch {
-  const request = fromBinary(PreEncodedIngestEventBatchRequestSchema, stored.request);
-  const pre = request.eventBatch;
-  if (pre === undefined || pre.batchId !== stored.batchId || pre.events.length === 0) {
-    throw new Error(`stored batch ${stored.batchId} does not hold that batch`);
+export function createOutbox(store: OutboxStore): Outbox {
+  for (const method of ["put", "read", "remove", "claim"] as const) {
+    if (typeof store?.[method] !== "function") {
+      throw new ChaukasValidationError("outbox", `expected an OutboxStore (no ${method} method)`);
+    }
   }
-  const batch = create(EventBatchSchema, {
-    batchId: pre.batchId,
-    timestamp: pre.timestamp,
-    events: pre.events.map((bytes) => fromBinary(EventSchema, bytes)),
-    metadata: pre.metadata,
-    totalCost: pre.totalCost,
-    totalTokens: pre.totalTokens,
-    totalDurationMs: pre.totalDurationMs,
-  });
-  return sealBatch(batch, pre.events, stored.request.length);
+  return {
+    put: (batch) => store.put(batch),
+    read: (batchId) => store.read(batchId),
+    remove: (batchId) => store.remove(batchId),
+    claim: () => store.claim(),
+    ...(store.onAvailable && { onAvailable: (listener) => store.onAvailable!(listener) }),
+    ...(store.close && { close: () => store.close!() }),
+    // The stage drives the Outbox it is called on: a copy with a method replaced (a wrapper that
+    // also logs each put, say) is driven through that method.
+    attach(context) {
+      return new OutboxStage(this, context);
+    },
+  };
 }

@@ -1,14 +1,9 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { newBatch } from "../src/encoded-batch.js";
-import {
-  createBatchProcessor,
-  createConnectExporter,
-  fromStoredBatch,
-  type Outbox,
-  toStoredBatch,
-} from "../src/index.js";
+import { createBatchProcessor, createConnectExporter } from "../src/index.js";
 import { lossReportEvent } from "../src/loss-report.js";
+import { createOutbox, fromStoredBatch, type OutboxStore, toStoredBatch } from "../src/outbox.js";
 import {
   createGate,
   createMemoryOutbox,
@@ -23,10 +18,10 @@ import {
 // delivers first. The outbox here keeps records in memory (shared between "processes"), so
 // each step can be inspected; the file and IndexedDB outboxes are tested in their packages.
 
-function processorFor(backend: TestBackend, outbox: Outbox, extra = {}) {
+function processorFor(backend: TestBackend, store: OutboxStore, extra = {}) {
   return createBatchProcessor({
     exporter: createConnectExporter(backend.transport),
-    outbox,
+    outbox: createOutbox(store),
     flushIntervalMs: 5,
     maxBatchSize: 10,
     sleep: async () => {},

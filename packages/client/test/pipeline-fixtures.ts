@@ -15,7 +15,12 @@ import {
   type Transport,
 } from "@connectrpc/connect";
 import { expect } from "vitest";
-import { type ChaukasStats, checkEventRules, type Outbox, type StoredBatch } from "../src/index.js";
+import {
+  type ChaukasStats,
+  checkEventRules,
+  type OutboxStore,
+  type StoredBatch,
+} from "../src/index.js";
 
 /**
  * What the test backend does with one IngestEventBatch call: return to accept it, throw a
@@ -191,7 +196,7 @@ export function recordSleeps(): {
 }
 
 /** An outbox keeping records in memory (shared between "processes"), to inspect each step. */
-export interface MemoryOutbox extends Outbox {
+export interface MemoryOutbox extends OutboxStore {
   readonly records: Map<string, Uint8Array>;
   /** Fail the next put. */
   failNextPut: boolean;

@@ -4,11 +4,11 @@ import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import {
   ChaukasValidationError,
-  type Outbox,
   type OutboxClaim,
   type OutboxPutResult,
   type StoredBatch,
 } from "@chaukas/client";
+import { createOutbox, type Outbox } from "@chaukas/client/outbox";
 
 /** Options of `createFileOutbox`. Defaults are in `FILE_OUTBOX_DEFAULTS`. */
 export interface FileOutboxOptions {
@@ -121,7 +121,7 @@ export function createFileOutbox(options: FileOutboxOptions): Outbox {
     return evicted;
   };
 
-  return {
+  return createOutbox({
     async put({ batchId, request }: StoredBatch): Promise<OutboxPutResult> {
       const record = encodeRecord(request);
       if (record.length > maxBytes) {
@@ -212,7 +212,7 @@ export function createFileOutbox(options: FileOutboxOptions): Outbox {
         await rm(ownDir, { recursive: true, force: true }).catch(() => undefined);
       }
     },
-  };
+  });
 }
 
 function encodeRecord(payload: Uint8Array): Buffer {

@@ -6,12 +6,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import {
-  type ChaukasClient,
-  createChaukasClient,
-  fromStoredBatch,
-  LOSS_REPORT_KEY,
-} from "@chaukas/client";
+import { type ChaukasClient, createChaukasClient, LOSS_REPORT_KEY } from "@chaukas/client";
+import { fromStoredBatch } from "@chaukas/client/outbox";
 import { type DevServer, startDevServer } from "@chaukas/devserver";
 import { EventType } from "@chaukas/spec/common/v1";
 import { createFileOutbox, createNodeTransport } from "@chaukas/transport-node";

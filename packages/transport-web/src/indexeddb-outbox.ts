@@ -1,10 +1,10 @@
 import {
   ChaukasValidationError,
-  type Outbox,
   type OutboxClaim,
   type OutboxPutResult,
   type StoredBatch,
 } from "@chaukas/client";
+import { createOutbox, type Outbox } from "@chaukas/client/outbox";
 
 /** Options of `createIndexedDbOutbox`. Defaults are in `INDEXEDDB_OUTBOX_DEFAULTS`. */
 export interface IndexedDbOutboxOptions {
@@ -129,7 +129,7 @@ export function createIndexedDbOutbox(options: IndexedDbOutboxOptions = {}): Out
   }
   let announced = false;
 
-  return {
+  return createOutbox({
     async put({ batchId, request }: StoredBatch): Promise<OutboxPutResult> {
       if (request.length > maxBytes) {
         throw new Error(`batch ${batchId} (${request.length} bytes) exceeds the outbox's maxBytes`);
@@ -237,7 +237,7 @@ export function createIndexedDbOutbox(options: IndexedDbOutboxOptions = {}): Out
       channel?.close();
       if (database !== undefined) (await database).close();
     },
-  };
+  });
 }
 
 function openDatabase(name: string): Promise<IDBDatabase> {
