@@ -1,5 +1,4 @@
-import { clone } from "@bufbuild/protobuf";
-import { type Event, EventSchema } from "@chaukas/spec/common/v1";
+import type { Event } from "@chaukas/spec/common/v1";
 
 /**
  * The `metadata` key an event carries when the client truncated its payload to keep it while
@@ -38,11 +37,8 @@ export function truncatePayload(event: Event): TruncatedEvent {
   const fields: string[] = [];
   const value = truncateValue(content.value, content.case, fields);
   if (fields.length === 0) return { event, fields };
-  const copy = clone(EventSchema, event);
-  // The cut copy of the payload replaces the clone's; both are values of the same oneof case.
-  copy.content = { case: content.case, value } as Event["content"];
-  copy.metadata = {
-    ...copy.metadata,
+  const metadata = {
+    ...event.metadata,
     [TRUNCATION_KEY]: {
       reason: "queue_full",
       max_chars: TRUNCATION_LIMITS.maxChars,
@@ -52,6 +48,13 @@ export function truncatePayload(event: Event): TruncatedEvent {
         fields_omitted: fields.length - TRUNCATION_LIMITS.maxPaths,
       }),
     },
+  };
+  // A message is a plain object: the copy shares the unchanged fields with the event, as an
+  // event passed to `emit` shares them with the caller's. The cut payload is of the same case.
+  const copy: Event = {
+    ...event,
+    content: { case: content.case, value } as Event["content"],
+    metadata,
   };
   return { event: copy, fields };
 }
