@@ -1,12 +1,10 @@
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import {
   Author,
-  type CostDetails,
   type Event,
   EventStatus,
   EventType,
-  type PerformanceMetrics,
-  type RetryInfo,
+  type MCPCall,
   Severity,
 } from "@chaukas/spec/common/v1";
 import type {
@@ -32,13 +30,25 @@ import type {
 import { monotonicMs, timestampAt, timestampFromFractionalMs } from "./clock.js";
 import type { ContextManager, SpanContext } from "./context-manager.js";
 import {
+  agentHandoff,
   buildEvent,
+  costDetails,
+  dataAccess,
   type EventAttachments,
   type EventDefaults,
   errorInfoFrom,
   errorMetadata,
+  llmInvocationEnded,
+  llmInvocationStarted,
+  mcpCallEnded,
+  mcpCallStarted,
+  messageContent,
+  performanceMetrics,
+  policyDecision,
   requireString,
-  subMessage,
+  retryInfo,
+  toolCall,
+  toolResponse,
 } from "./event-builders.js";
 import { newSpanId, newTraceId, uuidv7 } from "./ids.js";
 import { toJsonObject } from "./struct.js";
@@ -173,17 +183,8 @@ function childContext(
   };
 }
 
-/** The content of case `field` (`toolCall`, ...): see `subMessage`. */
-function content(field: string, input: unknown, init?: object, required?: string[]): Content {
-  return { case: field, value: subMessage(field, input, init, required) } as Content;
-}
-
-function messageContent(role: unknown, text: unknown, metadata?: unknown): Content {
-  return content("message", undefined, {
-    role,
-    text: requireString(text, "message.text", true),
-    metadata,
-  });
+function messageCase(role: unknown, text: unknown, metadata?: unknown): Content {
+  return { case: "message", value: messageContent(role, text, metadata) };
 }
 
 function errorContent(error: unknown): Content {
@@ -208,7 +209,7 @@ function emitMessage(
   role: string,
 ): string {
   const init: MessageInit = typeof input === "string" ? { text: input } : (input ?? {});
-  const message = messageContent(init.role ?? role, init.text, init.messageMetadata);
+  const message = messageCase(init.role ?? role, init.text, init.messageMetadata);
   return emit(runtime, childContext(parent), type, author, message, init);
 }
 
@@ -239,7 +240,7 @@ const BUILDERS = {
       runtime,
       childContext(parent),
       SPAN_KINDS.modelInvocation,
-      content("llmInvocation", input, { startTime: timestampAt(nowMs) }, ["provider", "model"]),
+      { case: "llmInvocation", value: llmInvocationStarted(input, timestampAt(nowMs)) },
       input,
       nowMs,
     );
@@ -248,7 +249,7 @@ const BUILDERS = {
   toolCallStart(runtime: ScopeRuntime, parent: Parent, input: ToolCallStart): ToolCallHandle {
     const nowMs = Date.now();
     const toolCallId = input?.id ?? uuidv7(nowMs);
-    const start = content("toolCall", input, { id: toolCallId }, ["name"]);
+    const start: Content = { case: "toolCall", value: toolCall(input, toolCallId) };
     return Object.assign(
       startSpan(runtime, childContext(parent), SPAN_KINDS.toolCall, start, input, nowMs),
       { toolCallId },
@@ -260,7 +261,7 @@ const BUILDERS = {
       runtime,
       childContext(parent),
       SPAN_KINDS.mcpCall,
-      content("mcpCall", input, undefined, ["serverName", "operation"]),
+      { case: "mcpCall", value: mcpCallStarted(input) },
       input,
     ),
 
@@ -281,9 +282,7 @@ const BUILDERS = {
       Severity.WARN,
       EventStatus.IN_PROGRESS,
       {
-        retry: subMessage<RetryInfo>("retry", input, {
-          strategy: input?.strategy ?? "exponential_backoff",
-        }),
+        retry: retryInfo(input, input?.strategy ?? "exponential_backoff"),
       },
     ),
 
@@ -293,16 +292,10 @@ const BUILDERS = {
       childContext(parent),
       EventType.AGENT_HANDOFF,
       Author.AGENT,
-      content(
-        "agentHandoff",
-        input,
-        {
-          fromAgentId: parent?.agentId ?? "",
-          fromAgentName: parent?.agentName ?? "",
-          handoffData: input?.data,
-        },
-        ["toAgentId"],
-      ),
+      {
+        case: "agentHandoff",
+        value: agentHandoff(input, parent?.agentId ?? "", parent?.agentName ?? "", input?.data),
+      },
       input,
     ),
 
@@ -312,7 +305,7 @@ const BUILDERS = {
       childContext(parent),
       EventType.POLICY_DECISION,
       Author.SYSTEM,
-      content("policy", input, undefined, ["policyId", "outcome"]),
+      { case: "policy", value: policyDecision(input) },
       input,
       input.outcome === "deny" ? Severity.WARN : Severity.INFO,
     ),
@@ -324,7 +317,7 @@ const BUILDERS = {
       childContext(parent),
       EventType.DATA_ACCESS,
       Author.AGENT,
-      content("dataAccess", input, undefined, ["datasource"]),
+      { case: "dataAccess", value: dataAccess(input) },
       input,
     ),
 
@@ -353,9 +346,7 @@ const BUILDERS = {
   system(runtime: ScopeRuntime, parent: Parent, input: SystemInit | string): string {
     const init: SystemInit = typeof input === "string" ? { message: input } : (input ?? {});
     const system =
-      init.message === undefined
-        ? optionalState(init.state)
-        : messageContent("system", init.message);
+      init.message === undefined ? optionalState(init.state) : messageCase("system", init.message);
     return emit(runtime, childContext(parent), EventType.SYSTEM, Author.SYSTEM, system, init);
   },
 } satisfies Record<keyof ChaukasScope, unknown>;
@@ -454,9 +445,7 @@ function lifecycleEnd(_span: Span, ending: Ending): EndParts {
     content: optionalState(ending.result?.state),
     attachments: {
       metadata: failureMetadata(ending),
-      performance: subMessage<PerformanceMetrics>("performance", undefined, {
-        durationMs: ending.durationMs,
-      }),
+      performance: performanceMetrics(ending.durationMs),
     },
   };
 }
@@ -471,25 +460,26 @@ function modelInvocationEnd(span: Span, ending: Ending): EndParts {
   const prompt = result?.promptTokens ?? 0;
   const completion = result?.completionTokens ?? 0;
   return {
-    content: content("llmInvocation", result, {
-      provider: start.provider,
-      model: start.model,
-      response: failure ? result?.output : result?.response,
-      // Summed only when both are numbers; otherwise validation reports the bad field.
-      totalTokens:
-        result?.totalTokens ??
-        (typeof prompt === "number" && typeof completion === "number" ? prompt + completion : 0),
-      finishReason: result?.finishReason ?? (failure ? "error" : ""),
-      startTime: start.startTime,
-      endTime: timestampFromFractionalMs(span.startMs + durationMs),
-      durationMs,
-    }),
+    content: {
+      case: "llmInvocation",
+      value: llmInvocationEnded(result, {
+        provider: start.provider ?? "",
+        model: start.model ?? "",
+        response: failure ? result?.output : result?.response,
+        // Summed only when both are numbers; otherwise the check reports the bad field.
+        totalTokens:
+          result?.totalTokens ??
+          (typeof prompt === "number" && typeof completion === "number" ? prompt + completion : 0),
+        finishReason: result?.finishReason ?? (failure ? "error" : ""),
+        startTime: start.startTime,
+        endTime: timestampFromFractionalMs(span.startMs + durationMs),
+        durationMs,
+      }),
+    },
     attachments: {
       metadata: failureMetadata(ending),
       cost: result?.cost
-        ? subMessage<CostDetails>("cost", result.cost, {
-            provider: result.cost.provider ?? start.provider,
-          })
+        ? costDetails(result.cost, result.cost.provider ?? start.provider)
         : undefined,
     },
   };
@@ -501,11 +491,15 @@ function modelInvocationEnd(span: Span, ending: Ending): EndParts {
  */
 function toolCallEnd(span: Span, { result, failure, durationMs }: Ending): EndParts {
   return {
-    content: content("toolResponse", result, {
-      toolCallId: span.start.id,
-      errorMessage: failure ? errorInfoFrom(failure.error).errorMessage : "",
-      executionTimeMs: durationMs,
-    }),
+    content: {
+      case: "toolResponse",
+      value: toolResponse(
+        result,
+        span.start.id ?? "",
+        failure ? errorInfoFrom(failure.error).errorMessage : "",
+        durationMs,
+      ),
+    },
     attachments: {},
   };
 }
@@ -514,16 +508,14 @@ function toolCallEnd(span: Span, { result, failure, durationMs }: Ending): EndPa
 function mcpCallEnd(span: Span, ending: Ending): EndParts {
   const { result, failure, durationMs } = ending;
   return {
-    // A copy: subMessage would return (and change) the START event's own message.
-    content: content(
-      "mcpCall",
-      { ...span.start },
-      {
-        request: undefined,
-        response: failure ? result?.output : result?.response,
-        executionTimeMs: durationMs,
-      },
-    ),
+    content: {
+      case: "mcpCall",
+      value: mcpCallEnded(
+        span.start as MCPCall,
+        failure ? result?.output : result?.response,
+        durationMs,
+      ),
+    },
     attachments: { metadata: failureMetadata(ending) },
   };
 }
