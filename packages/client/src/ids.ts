@@ -3,9 +3,7 @@
  * and W3C trace/span ids. Only `crypto.getRandomValues`, which every runtime has.
  */
 
-const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) =>
-  i.toString(16).padStart(2, "0"),
-);
+const DIGITS: readonly number[] = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
 
 // getRandomValues costs a system call or more per call (~10 µs in the sandboxes we measured,
 // whatever the size), and an event needs three ids: draw entropy in blocks, as Node's
@@ -25,26 +23,45 @@ function take(length: number): number {
   return offset;
 }
 
-function hex(offset: number, length: number): string {
-  let out = "";
-  for (let i = offset; i < offset + length; i++) {
-    out += HEX[pool[i]!];
-  }
-  return out;
+/*
+ * Ids are formatted as the char codes of their digits, written into an array of the id's
+ * length and turned into one flat string by `String.fromCharCode`, where concatenating
+ * two-digit strings allocated a string per step (a UUIDv7 ~175 instead of ~215 ns here, a span
+ * id ~160 instead of ~180 ns; the encoder later reads flat strings without flattening them).
+ * Ids are made one at a time, synchronously, so each kind reuses its array.
+ */
+
+/** Writes `byte` as two hex digits at `at` of `codes`. */
+function putByte(codes: number[], at: number, byte: number): void {
+  codes[at] = DIGITS[byte >>> 4]!;
+  codes[at + 1] = DIGITS[byte & 0x0f]!;
 }
 
+/** Writes `codes.length / 2` pool bytes from `offset` as hex digits, and returns the string. */
+function hexString(codes: number[], offset: number): string {
+  const length = codes.length >>> 1;
+  for (let i = 0; i < length; i++) putByte(codes, 2 * i, pool[offset + i]!);
+  return String.fromCharCode.apply(null, codes);
+}
+
+const TRACE_ID_CODES = new Array<number>(32).fill(0);
+const SPAN_ID_CODES = new Array<number>(16).fill(0);
+/** A UUIDv7 after its time: `7ccc-vrrr-rrrrrrrrrrrr` (dashes stay where they are). */
+const UUID_TAIL_CODES = Array.from("0000-0000-000000000000", (c) => c.charCodeAt(0));
+
 /** A random, non-zero 32-hex-character W3C trace id. */
-export const newTraceId = (): string => nonZeroHex(16);
+export const newTraceId = (): string => nonZeroHex(TRACE_ID_CODES);
 
 /** A random, non-zero 16-hex-character W3C span (parent) id. */
-export const newSpanId = (): string => nonZeroHex(8);
+export const newSpanId = (): string => nonZeroHex(SPAN_ID_CODES);
 
-function nonZeroHex(length: number): string {
+function nonZeroHex(codes: number[]): string {
+  const length = codes.length / 2;
   for (;;) {
     const offset = take(length);
     // All-zero ids are invalid in W3C trace context; the odds are 2^-64 at worst, but cheap to rule out.
     for (let i = offset; i < offset + length; i++) {
-      if (pool[i] !== 0) return hex(offset, length);
+      if (pool[i] !== 0) return hexString(codes, offset);
     }
   }
 }
@@ -85,7 +102,13 @@ export function uuidv7(nowMs: number = Date.now()): string {
     prefix = `${time.slice(0, 8)}-${time.slice(8)}-`;
     prefixMs = ms;
   }
-  return `${prefix}${HEX[0x70 | (counter >>> 8)]}${HEX[counter & 0xff]}-${HEX[0x80 | (pool[r + 2]! & 0x3f)]}${HEX[pool[r + 3]!]}-${hex(r + 4, 6)}`;
+  const tail = UUID_TAIL_CODES;
+  putByte(tail, 0, 0x70 | (counter >>> 8));
+  putByte(tail, 2, counter & 0xff);
+  putByte(tail, 5, 0x80 | (pool[r + 2]! & 0x3f));
+  putByte(tail, 7, pool[r + 3]!);
+  for (let i = 0; i < 6; i++) putByte(tail, 10 + 2 * i, pool[r + 4 + i]!);
+  return prefix + String.fromCharCode.apply(null, tail);
 }
 
 /** The Unix milliseconds a UUIDv7 carries. */
