@@ -92,20 +92,20 @@ export function buildEvent(
     spanId: context.spanId,
     parentSpanId: context.parentSpanId ?? "",
     type,
-    severity: eventField(EVENT.severity, options?.severity ?? severity),
+    severity: given(EVENT.severity, options?.severity, severity, EVENT_PATH),
     status,
-    author: eventField(EVENT.author, options?.author ?? author),
+    author: given(EVENT.author, options?.author, author, EVENT_PATH),
     timestamp: timestampAt(nowMs),
-    agentId: eventField(EVENT.agentId, context.agentId ?? ""),
-    agentName: eventField(EVENT.agentName, context.agentName ?? ""),
-    invocationId: eventField(EVENT.invocationId, options?.invocationId ?? ""),
-    responseId: eventField(EVENT.responseId, options?.responseId ?? ""),
+    agentId: given(EVENT.agentId, context.agentId, "", EVENT_PATH),
+    agentName: given(EVENT.agentName, context.agentName, "", EVENT_PATH),
+    invocationId: given(EVENT.invocationId, options?.invocationId, "", EVENT_PATH),
+    responseId: given(EVENT.responseId, options?.responseId, "", EVENT_PATH),
     isPartial: false,
     isFinal: false,
     hashPrev: "",
     contentHash: "",
     wormProofId: "",
-    branch: eventField(EVENT.branch, options?.branch ?? defaults.branch),
+    branch: given(EVENT.branch, options?.branch, defaults.branch, EVENT_PATH),
     tags: [...defaults.tags, ...copyStrings(options?.tags, "tags")],
     traceId: context.traceId,
     content,
@@ -124,11 +124,6 @@ export function buildEvent(
 /** Event's fields by their protobuf-es names (`EVENT.severity`). */
 const EVENT = EventSchema.field;
 const EVENT_PATH: FieldPath = [];
-
-/** `checkField` of an Event field; `T` is the type the caller was asked for. */
-function eventField<T>(field: DescField, value: T): T {
-  return checkField(field, value, EVENT_PATH) as T;
-}
 
 /** Checks a list of strings given by the caller and copies it; `undefined` is an empty list. */
 export function copyStrings(value: unknown, field: string): string[] {
@@ -176,7 +171,10 @@ function inputOf(input: unknown): Input {
   return ((typeof input === "object" && input) || NO_INPUT) as Input;
 }
 
-/** A scalar from the caller: `zero` when not given (`undefined` or `null`), else checked. */
+/**
+ * A scalar from the caller: `zero` (the builder's default) when not given (`undefined` or
+ * `null`), else checked.
+ */
 function given<T>(field: DescField, value: unknown, zero: T, at: FieldPath): T {
   return value == null ? zero : (checkField(field, value, at) as T);
 }
