@@ -20,7 +20,7 @@ import { KEEPALIVE_MAX_BATCH_BYTES } from "./keepalive.js";
 import { LossLedger, type LossReason, type LossRecord } from "./loss-ledger.js";
 import { lossRecordOf } from "./loss-report.js";
 import type { Outbox } from "./outbox.js";
-import type { OutboxStage, OutboxStageContext } from "./outbox-stage.js";
+import type { AttachedOutbox, OutboxStageContext } from "./outbox-stage.js";
 import { PipelineStats } from "./pipeline-stats.js";
 import { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
 import type { RetryOptions, RetryPolicy } from "./retry.js";
@@ -138,7 +138,7 @@ class BatchProcessor implements EventProcessor {
   #preparing = { firstSeq: 0, count: 0 };
   readonly #batcher: Batcher;
   /** With an `outbox`: stores each batch before its first attempt (see `OutboxStage`). */
-  readonly #outboxStage: OutboxStage | undefined;
+  readonly #outboxStage: AttachedOutbox | undefined;
   readonly #losses = new LossLedger();
   /** Queued loss reports not yet settled, by the ledger counter of their first loss. */
   #reportsInFlight: { readonly firstRecorded: number; readonly seq: number }[] = [];

@@ -27,6 +27,29 @@ export interface OutboxStageContext {
 }
 
 /**
+ * An outbox attached to one processor (`Outbox.attach`): what the processor asks of the stage.
+ * An interface, not the class, so that two copies of the package (ESM and CommonJS) agree on it.
+ */
+export interface AttachedOutbox {
+  /** Events waiting here that `maxQueueSize` counts (this run's, in memory). */
+  readonly heldEvents: number;
+  /** Every event waiting here for a slot: part of `stats().queued`. */
+  readonly waitingEvents: number;
+  /** The `seq` of the oldest waiting event: -1 while a claim runs, Infinity when none waits. */
+  readonly oldestSeq: number;
+  /** Starts writing a batch just cut; resolves once another write may start. */
+  store(batch: EventBatch, firstSeq: number): Promise<void>;
+  /** Releases the newest stored batch from memory; false when there is none. */
+  spill(): boolean;
+  /** Starts deliveries of waiting batches while slots are free. */
+  startDeliveries(): void;
+  /** Stops holding batches (shutdown's deadline); returns the events that were waiting. */
+  abandon(): number;
+  /** Stops claiming and closes the outbox. */
+  close(): Promise<void> | undefined;
+}
+
+/**
  * A batch in the outbox waiting for an export slot. `batch` is undefined once the batch was
  * spilled: released from memory, read back to be sent.
  */
@@ -54,7 +77,7 @@ const OUTBOX_WRITES_AT_ONCE = 4;
  * queue is full (spill) and reads them back, handles the outbox's evictions, and removes each
  * batch once its delivery settled (unless only time ran out).
  */
-export class OutboxStage {
+export class OutboxStage implements AttachedOutbox {
   /** Batches waiting for a slot, claimed ones first, then in `seq` order. */
   #waiting: StoredEntry[] = [];
   /** Events waiting here cut in this run and held in memory: `maxQueueSize` counts them. */

@@ -6,7 +6,7 @@
  *
  * @module outbox
  */
-import { OutboxStage, type OutboxStageContext } from "./outbox-stage.js";
+import { type AttachedOutbox, OutboxStage, type OutboxStageContext } from "./outbox-stage.js";
 import type { StoredBatch } from "./stored-batch.js";
 import { ChaukasValidationError } from "./validation-error.js";
 
@@ -69,7 +69,7 @@ export interface Outbox extends OutboxStore {
    * @internal Starts the stage that drives this outbox in one processor; called once, by the
    * processor's constructor.
    */
-  attach(context: OutboxStageContext): OutboxStage;
+  attach(context: OutboxStageContext): AttachedOutbox;
 }
 
 /**
