@@ -156,7 +156,8 @@ export function requireString(value: unknown, field: string, emptyOk?: boolean):
  *
  * `input` is the caller's object (a non-object counts as empty); as `create` read it, every
  * field the builder does not set itself comes from it, and a `null` there means "not set". A
- * value the builder passes is checked as it is, `null` included.
+ * value the builder passes is checked as it is, `null` included. `at` is the path of the
+ * message: its one Event field name (`["tool_call"]`).
  */
 
 /** Every field of message `M` (a field added to the proto is a compile error). */
@@ -193,7 +194,7 @@ function requiredString(field: DescField, value: unknown, at: FieldPath): string
 
 /** A Struct: checked and copied (`toJsonObject`); `undefined` is not set. */
 function json(field: DescField, value: unknown, at: FieldPath): JsonObject | undefined {
-  return value === undefined ? undefined : jsonObject(value, [...at, field.name]);
+  return value === undefined ? undefined : jsonObject(value, [at[0]!, field.name]);
 }
 
 /** A Struct from the caller, where `null` is not set too. */
