@@ -7,8 +7,9 @@ import { EventType } from "@chaukas/spec/common/v1";
  * - `ordinary` (1): every other type not listed below;
  * - `bulk` (0): MODEL_INVOCATION_START/END and TOOL_CALL_START/END, whose payloads (prompts,
  *   completions, arguments, outputs) are the largest and the most repetitive.
- * A new event that finds the queue full pushes out the newest waiting event of the lowest rank
- * below its own; when there is none, the new event itself is dropped (`dropped.queueFull`).
+ * A new event that finds the queue full first has a payload cut (`truncateWhenFull`: the newest
+ * waiting event of a lower rank first), then pushes out the newest waiting event of the lowest
+ * rank below its own; when there is none, the new event itself is dropped (`dropped.queueFull`).
  * So an essential event is dropped only when everything waiting is essential, and a bulky
  * model or tool event never costs a session its end, errors or policy decisions.
  */
