@@ -140,6 +140,7 @@ describe("the packed packages in a new npm app", () => {
       "@chaukas/ai-sdk",
       "@chaukas/client",
       "@chaukas/client/integrity",
+      "@chaukas/client/outbox",
       "@chaukas/client/query",
       "@chaukas/client/redact",
       "@chaukas/devserver",
