@@ -80,6 +80,9 @@ describe("truncatePayload", () => {
       },
     });
     const { event: cut } = truncatePayload(event);
+    // Only what was cut is new: the untouched parts are the event's own.
+    const before = event.content.value as { request?: object };
+    expect((cut.content.value as { request?: object }).request).toBe(before.request);
     const decoded = fromBinary(EventSchema, toBinary(EventSchema, cut));
     expect(decoded).toEqual(cut);
     expect(decoded.content.case).toBe("llmInvocation");

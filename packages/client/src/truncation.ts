@@ -35,7 +35,7 @@ export function truncatePayload(event: Event): TruncatedEvent {
   const { content } = event;
   if (content.case === undefined) return { event, fields: [] };
   const fields: string[] = [];
-  const value = truncateValue(content.value, content.case, fields);
+  const value = cutValue(content.value, [content.case], fields);
   if (fields.length === 0) return { event, fields };
   const metadata = {
     ...event.metadata,
@@ -60,37 +60,56 @@ export function truncatePayload(event: Event): TruncatedEvent {
 }
 
 /**
- * `value` with its strings, lists and JSON objects cut, as a new value where something was cut
- * (the same one otherwise); the paths cut are added to `fields`. Messages (objects with a
- * `$typeName`) keep every field and have their fields walked; Timestamps and other non-string
- * scalars are kept.
+ * `value` with its strings, lists and JSON objects cut. Nothing is copied unless something is
+ * cut (a full queue walks every event it drops): then only what changed is new. Messages
+ * (objects with a `$typeName`) keep every field and have their fields walked; Timestamps and
+ * other non-string scalars are kept. `at` holds the keys down to `value`; the path of each cut is
+ * added to `fields`.
  */
-function truncateValue(value: unknown, path: string, fields: string[]): unknown {
+function cutValue(value: unknown, at: (string | number)[], fields: string[]): unknown {
   const { maxChars, maxItems } = TRUNCATION_LIMITS;
   if (typeof value === "string") {
     if (value.length <= maxChars) return value;
-    fields.push(path);
+    fields.push(pathOf(at));
     return value.slice(0, maxChars);
   }
-  if (Array.isArray(value)) {
-    const kept = value
-      .slice(0, maxItems)
-      .map((item, i) => truncateValue(item, `${path}[${i}]`, fields));
-    if (value.length > maxItems) fields.push(path);
-    return kept;
-  }
   if (typeof value !== "object" || value === null || value instanceof Uint8Array) return value;
-  const isMessage = "$typeName" in value;
-  const entries = Object.entries(value);
-  const out: Record<string, unknown> = {};
-  let kept = 0;
-  for (const [key, item] of entries) {
-    if (!isMessage && kept >= maxItems) {
-      fields.push(path);
-      break;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    if (value.length > maxItems) {
+      fields.push(pathOf(at));
+      copy = value.slice(0, maxItems);
     }
-    out[key] = key === "$typeName" ? item : truncateValue(item, `${path}.${key}`, fields);
-    kept++;
+    for (let i = 0; i < Math.min(value.length, maxItems); i++) {
+      at.push(i);
+      const item = cutValue(value[i], at, fields);
+      at.pop();
+      if (item !== value[i]) (copy ??= value.slice())[i] = item;
+    }
+    return copy ?? value;
   }
-  return out;
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object);
+  const kept = "$typeName" in object ? keys : keys.slice(0, maxItems);
+  let copy: Record<string, unknown> | undefined;
+  if (kept.length < keys.length) {
+    fields.push(pathOf(at));
+    copy = {};
+    for (const key of kept) copy[key] = object[key];
+  }
+  for (const key of kept) {
+    if (key === "$typeName") continue;
+    at.push(key);
+    const item = cutValue(object[key], at, fields);
+    at.pop();
+    if (item !== object[key]) (copy ??= { ...object })[key] = item;
+  }
+  return copy ?? value;
+}
+
+/** `["llmInvocation", "request", "messages", 0, "content"]` as `llmInvocation.request.messages[0].content`. */
+function pathOf(at: readonly (string | number)[]): string {
+  return at
+    .map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? key : `.${key}`))
+    .join("");
 }
