@@ -84,7 +84,10 @@ function cutValue(value: unknown, at: (string | number)[], fields: string[]): un
       at.push(i);
       const item = cutValue(value[i], at, fields);
       at.pop();
-      if (item !== value[i]) (copy ??= value.slice())[i] = item;
+      if (item !== value[i]) {
+        copy ??= value.slice();
+        copy[i] = item;
+      }
     }
     return copy ?? value;
   }
@@ -102,7 +105,10 @@ function cutValue(value: unknown, at: (string | number)[], fields: string[]): un
     at.push(key);
     const item = cutValue(object[key], at, fields);
     at.pop();
-    if (item !== object[key]) (copy ??= { ...object })[key] = item;
+    if (item !== object[key]) {
+      copy ??= { ...object };
+      copy[key] = item;
+    }
   }
   return copy ?? value;
 }
