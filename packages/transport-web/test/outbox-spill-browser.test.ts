@@ -3,59 +3,23 @@
 // turn comes. Each reaches the backend once; a batch that vanished from IndexedDB meanwhile is
 // counted and reported, and flush() still returns.
 import { LOSS_REPORT_KEY } from "@chaukas/client";
-import { type DevServer, startDevServer } from "@chaukas/devserver";
 import { type Event, EventType } from "@chaukas/spec/common/v1";
-import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SpillPageApi } from "./fixtures/spill-page.js";
-import { bundleForRuntime } from "./support/bundle.js";
-import { launchChromium } from "./support/chromium.js";
-import { startStaticServer } from "./support/static-server.js";
+import { type PageHarness, startPageHarness } from "./support/page-harness.js";
 
-let devserver: DevServer;
-let site: Awaited<ReturnType<typeof startStaticServer>>;
-let browser: Browser;
+let harness: PageHarness<SpillPageApi>;
 
 beforeAll(async () => {
-  const script = await bundleForRuntime(
-    new URL("./fixtures/spill-page.ts", import.meta.url).pathname,
+  harness = await startPageHarness(
+    new URL("./fixtures/spill-page.ts", import.meta.url),
+    "spillTest",
   );
-  [devserver, site, browser] = await Promise.all([
-    startDevServer({ port: 0 }),
-    startStaticServer({
-      "/": ["text/html", '<!doctype html><script type="module" src="/page.js"></script>'],
-      "/page.js": ["text/javascript", script],
-    }),
-    launchChromium(),
-  ]);
 });
 
 afterAll(async () => {
-  await Promise.all([browser?.close(), site?.close(), devserver?.close()]);
+  await harness?.close();
 });
-
-type Method = keyof SpillPageApi;
-
-/** Calls the page's `SpillPageApi` method with `args`. */
-function call<M extends Method>(
-  page: Page,
-  method: M,
-  ...args: Parameters<SpillPageApi[M]>
-): Promise<Awaited<ReturnType<SpillPageApi[M]>>> {
-  return page.evaluate(
-    ([name, values]) =>
-      // biome-ignore lint/suspicious/noExplicitAny: the page's API, called by name
-      (globalThis as any).spillTest[name](...values),
-    [method, args] as const,
-  );
-}
-
-async function openPage(context: BrowserContext): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${site.url}/`);
-  await page.waitForFunction(() => document.title === "ready");
-  return page;
-}
 
 /**
  * Small, yet above what a paced agent needs in memory while the outbox is slow: a batch can be
@@ -71,7 +35,7 @@ const isLossReport = (event: Event) => event.metadata?.[LOSS_REPORT_KEY] !== und
 /** What the backend stored for these sessions: the application's events and the loss reports. */
 function backendEvents(sessionIds: readonly string[]) {
   const sessions = new Set(sessionIds);
-  const events = devserver.store.events().filter((event) => sessions.has(event.sessionId));
+  const events = harness.devserver.store.events().filter((event) => sessions.has(event.sessionId));
   return {
     app: events.filter((event) => !isLossReport(event)),
     reports: events.filter(isLossReport),
@@ -83,17 +47,20 @@ function backendEvents(sessionIds: readonly string[]) {
  * events in 30 sessions at an agent's pace; returns once all of them are in IndexedDB.
  */
 async function emitWhileOffline(dbName: string, maxBytes?: number) {
-  const context = await browser.newContext();
-  const page = await openPage(context);
-  await call(page, "start", {
-    baseUrl: devserver.url,
+  const context = await harness.browser.newContext();
+  const page = await harness.openPage(context);
+  await harness.call(page, "start", {
+    baseUrl: harness.devserver.url,
     dbName,
     maxQueueSize: MAX_QUEUE_SIZE,
     ...(maxBytes === undefined ? {} : { maxBytes }),
   });
   await context.setOffline(true);
-  const before = { received: devserver.store.received, duplicates: devserver.store.duplicates };
-  const emitted = await call(page, "emitSessions", {
+  const before = {
+    received: harness.devserver.store.received,
+    duplicates: harness.devserver.store.duplicates,
+  };
+  const emitted = await harness.call(page, "emitSessions", {
     sessions: SESSIONS,
     perSession: PER_SESSION,
     pauseMs: 10,
@@ -108,14 +75,16 @@ async function emitWhileOffline(dbName: string, maxBytes?: number) {
 async function evictionRun() {
   const run = await emitWhileOffline("evict", 30_000);
   await expect
-    .poll(async () => (await call(run.page, "stats")).dropped.outboxFull, { timeout: 15_000 })
+    .poll(async () => (await harness.call(run.page, "stats")).dropped.outboxFull, {
+      timeout: 15_000,
+    })
     .toBeGreaterThan(0);
   await run.context.setOffline(false);
-  expect(await call(run.page, "flush", 40_000)).toMatchObject({ completed: true });
+  expect(await harness.call(run.page, "flush", 40_000)).toMatchObject({ completed: true });
   // Storing the reports of losses noted during that flush can remove older batches from the
   // full outbox, whose loss is reported in turn: flush until nothing is pending.
   await expect
-    .poll(async () => (await call(run.page, "flush", 40_000)).pending, { timeout: 30_000 })
+    .poll(async () => (await harness.call(run.page, "flush", 40_000)).pending, { timeout: 30_000 })
     .toBe(0);
   return run;
 }
@@ -129,8 +98,10 @@ describe("IndexedDB outbox in Chromium: an outage longer than memory", () => {
   it("600 events emitted offline with maxQueueSize 100 all wait in IndexedDB, none dropped, and each reaches the backend once when back online", async () => {
     const { context, page, before, sessionIds, systemIds } = await emitWhileOffline("spill");
     expect(new Set(systemIds).size).toBe(COUNT - SESSIONS);
-    await expect.poll(() => call(page, "storedEvents", "spill"), { timeout: 15_000 }).toBe(COUNT);
-    const offline = await call(page, "stats");
+    await expect
+      .poll(() => harness.call(page, "storedEvents", "spill"), { timeout: 15_000 })
+      .toBe(COUNT);
+    const offline = await harness.call(page, "stats");
     // Six times what memory may hold is pending, and nothing was dropped or sent.
     expect(offline.queued + offline.inFlight).toBe(COUNT);
     expect(offline).toMatchObject({ emitted: COUNT, sent: 0, failed: 0, lossReports: 0 });
@@ -138,7 +109,7 @@ describe("IndexedDB outbox in Chromium: an outage longer than memory", () => {
     expect(backendEvents(sessionIds).app).toHaveLength(0);
 
     await context.setOffline(false);
-    expect(await call(page, "flush", 40_000)).toEqual({ completed: true, pending: 0 });
+    expect(await harness.call(page, "flush", 40_000)).toEqual({ completed: true, pending: 0 });
 
     const { app, reports } = backendEvents(sessionIds);
     const stored = new Set(app.map((event) => event.eventId));
@@ -148,21 +119,21 @@ describe("IndexedDB outbox in Chromium: an outage longer than memory", () => {
     }
     expect(reports).toHaveLength(0);
     // Each event went over the wire once: no batch was read back and sent twice.
-    expect(devserver.store.received - before.received).toBe(COUNT);
-    expect(devserver.store.duplicates - before.duplicates).toBe(0);
-    const after = await call(page, "stats");
+    expect(harness.devserver.store.received - before.received).toBe(COUNT);
+    expect(harness.devserver.store.duplicates - before.duplicates).toBe(0);
+    const after = await harness.call(page, "stats");
     expect(after).toMatchObject({ sent: COUNT, failed: 0, queued: 0, inFlight: 0 });
     expect(after.dropped.queueFull).toBe(0);
     expect(Object.values(after.dropped).every((n) => n === 0)).toBe(true);
     // Every failure on the way was an offline attempt that was retried.
-    expect((await call(page, "errors")).filter((e) => !e.willRetry)).toEqual([]);
-    expect(await call(page, "storedEvents", "spill")).toBe(0);
+    expect((await harness.call(page, "errors")).filter((e) => !e.willRetry)).toEqual([]);
+    expect(await harness.call(page, "storedEvents", "spill")).toBe(0);
     await context.close();
   }, 60_000);
 
   it("batches removed to keep the outbox within maxBytes count as dropped (outboxFull), the rest reach the backend once, and flush() returns", async () => {
     const { context, page, before, sessionIds, systemIds } = await evictionRun();
-    const stats = await call(page, "stats");
+    const stats = await harness.call(page, "stats");
     const { app, reports } = backendEvents(sessionIds);
     expect(stats.dropped.outboxFull).toBeGreaterThan(0);
     expect(stats.dropped.queueFull).toBe(0);
@@ -170,14 +141,14 @@ describe("IndexedDB outbox in Chromium: an outage longer than memory", () => {
     expect(stats.sent + stats.failed + stats.dropped.outboxFull).toBe(COUNT + stats.lossReports);
     expect(stats).toMatchObject({ queued: 0, inFlight: 0 });
     // A batch evicted while being read back fails with onError; nothing else fails.
-    const lostOnReadBack = (await call(page, "errors"))
+    const lostOnReadBack = (await harness.call(page, "errors"))
       .filter((e) => e.reason === "outbox-failed" && !e.willRetry)
       .reduce((sum, e) => sum + e.events, 0);
     expect(stats.failed).toBe(lostOnReadBack);
     // What was sent is at the backend once; it is only what was emitted, and the reports.
     expect(app.length + reports.length).toBe(stats.sent);
-    expect(devserver.store.received - before.received).toBe(stats.sent);
-    expect(devserver.store.duplicates - before.duplicates).toBe(0);
+    expect(harness.devserver.store.received - before.received).toBe(stats.sent);
+    expect(harness.devserver.store.duplicates - before.duplicates).toBe(0);
     const emitted = new Set(systemIds);
     expect(
       app.filter((e) => e.type !== EventType.SESSION_START && !emitted.has(e.eventId)),
@@ -187,7 +158,7 @@ describe("IndexedDB outbox in Chromium: an outage longer than memory", () => {
     for (const report of reports) {
       expect(Object.keys(lossOf(report).counts)).toEqual(["outboxFull"]);
     }
-    expect(await call(page, "storedEvents", "evict")).toBe(0);
+    expect(await harness.call(page, "storedEvents", "evict")).toBe(0);
     await context.close();
   }, 60_000);
 
@@ -209,26 +180,28 @@ describe("IndexedDB outbox in Chromium: an outage longer than memory", () => {
 
   it("batches deleted from IndexedDB while held only there (site data cleared) count as failed, onError says outbox-failed, and flush() returns", async () => {
     const { context, page, before, sessionIds } = await emitWhileOffline("cleared");
-    await expect.poll(() => call(page, "storedEvents", "cleared"), { timeout: 15_000 }).toBe(COUNT);
-    const offline = await call(page, "stats");
-    expect(await call(page, "clearStoredBatches", "cleared")).toBeGreaterThan(0);
+    await expect
+      .poll(() => harness.call(page, "storedEvents", "cleared"), { timeout: 15_000 })
+      .toBe(COUNT);
+    const offline = await harness.call(page, "stats");
+    expect(await harness.call(page, "clearStoredBatches", "cleared")).toBeGreaterThan(0);
     await context.setOffline(false);
-    expect(await call(page, "flush", 40_000)).toEqual({ completed: true, pending: 0 });
+    expect(await harness.call(page, "flush", 40_000)).toEqual({ completed: true, pending: 0 });
 
-    const stats = await call(page, "stats");
+    const stats = await harness.call(page, "stats");
     // At least every event beyond what memory holds was only in IndexedDB: those are lost.
     expect(stats.failed).toBeGreaterThanOrEqual(offline.queued + offline.inFlight - MAX_QUEUE_SIZE);
     expect(stats.failed).toBeGreaterThan(0);
     expect(stats.sent + stats.failed).toBe(COUNT);
     expect(Object.values(stats.dropped).every((n) => n === 0)).toBe(true);
-    const lost = (await call(page, "errors")).filter((e) => !e.willRetry);
+    const lost = (await harness.call(page, "errors")).filter((e) => !e.willRetry);
     expect(lost.every((e) => e.reason === "outbox-failed")).toBe(true);
     expect(lost.reduce((sum, e) => sum + e.events, 0)).toBe(stats.failed);
     // The batches still in memory were delivered, once each.
     expect(backendEvents(sessionIds).app).toHaveLength(stats.sent);
-    expect(devserver.store.received - before.received).toBe(stats.sent);
-    expect(devserver.store.duplicates - before.duplicates).toBe(0);
-    expect(await call(page, "storedEvents", "cleared")).toBe(0);
+    expect(harness.devserver.store.received - before.received).toBe(stats.sent);
+    expect(harness.devserver.store.duplicates - before.duplicates).toBe(0);
+    expect(await harness.call(page, "storedEvents", "cleared")).toBe(0);
     await context.close();
   }, 60_000);
 });
