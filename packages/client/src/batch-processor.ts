@@ -218,8 +218,8 @@ class BatchProcessor implements EventProcessor {
 
   /**
    * The queue is full: makes room in the order the README states ("When the queue is full"), each
-   * step O(1). Returns the event to queue (its cut copy when its own payload was cut), or
-   * undefined when it was dropped.
+   * step O(1) in the queue's length (a cut walks one event's payload). Returns the event to queue
+   * (its cut copy when its own payload was cut), or undefined when it was dropped.
    */
   #makeRoom(event: Event, rank: DropRank): Event | undefined {
     // 1. Release a stored batch from memory: nothing is lost.

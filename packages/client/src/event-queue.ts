@@ -61,7 +61,7 @@ export class EventQueue {
    * Cuts the payload of the newest waiting event of each rank below `rank`, lowest rank first,
    * until `cut` succeeds (it returns the cut copy, or undefined when there is nothing to cut);
    * the cut event replaces it and counts as truncated. False when no such event could be cut.
-   * O(1): one candidate per rank.
+   * One candidate per rank: O(1) in the queue's length, plus what `cut` costs.
    */
   truncateBelow(rank: DropRank, cut: (event: Event) => Event | undefined): boolean {
     for (let r = 0; r < rank; r++) {

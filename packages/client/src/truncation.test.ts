@@ -44,10 +44,10 @@ describe("truncatePayload", () => {
     expect(hits).toHaveLength(maxItems);
     expect(hits.every((hit) => hit.body.length === maxChars)).toBe(true);
     expect(Object.keys(args.wide as object)).toHaveLength(maxItems);
-    expect(fields).toContain("toolCall.arguments.query");
-    expect(fields).toContain("toolCall.arguments.hits");
-    expect(fields).toContain("toolCall.arguments.hits[0].body");
-    expect(fields).toContain("toolCall.arguments.wide");
+    expect(fields).toContain("tool_call.arguments.query");
+    expect(fields).toContain("tool_call.arguments.hits");
+    expect(fields).toContain("tool_call.arguments.hits[0].body");
+    expect(fields).toContain("tool_call.arguments.wide");
     // Ids, type and the other fields as they were; the record beside the user's metadata.
     expect(cut).toMatchObject({ eventId: "evt-1", sessionId: "s-1", spanId: "span-1" });
     expect(cut.type).toBe(EventType.TOOL_CALL_START);
@@ -94,5 +94,33 @@ describe("truncatePayload", () => {
     expect(truncatePayload(event)).toEqual({ event, fields: [] });
     const empty = create(EventSchema, { eventId: "evt-3", type: EventType.SESSION_END });
     expect(truncatePayload(empty)).toEqual({ event: empty, fields: [] });
+  });
+
+  it("names what it cut as redaction paths do: proto field names, JSON keys quoted when not identifiers", () => {
+    const { maxChars } = TRUNCATION_LIMITS;
+    const event = create(EventSchema, {
+      eventId: "evt-4",
+      type: EventType.ERROR,
+      content: {
+        case: "error",
+        value: { errorMessage: long(maxChars + 1), stackTrace: long(maxChars + 1) },
+      },
+    });
+    expect(truncatePayload(event).fields).toEqual(["error.error_message", "error.stack_trace"]);
+    const odd = toolCall({ "x-api-key": long(maxChars + 1), list: [long(maxChars + 1)] });
+    expect(truncatePayload(odd).fields).toEqual([
+      'tool_call.arguments["x-api-key"]',
+      "tool_call.arguments.list[0]",
+    ]);
+  });
+
+  it("maps every field of the content messages to its proto name", () => {
+    const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    const content = EventSchema.oneofs.find((oneof) => oneof.localName === "content")!;
+    for (const field of content.fields) {
+      expect(snake(field.localName)).toBe(field.name);
+      for (const inner of field.message?.fields ?? [])
+        expect(snake(inner.localName)).toBe(inner.name);
+    }
   });
 });

@@ -3,8 +3,8 @@ import type { Event } from "@chaukas/spec/common/v1";
 /**
  * The `metadata` key an event carries when the client truncated its payload to keep it while
  * the queue was full. Its value: `{ reason: "queue_full", max_chars, max_items, fields }`, where
- * `fields` lists the JSON paths cut (at most `TRUNCATION_LIMITS.maxPaths`; `fields_omitted`
- * counts the rest).
+ * `fields` lists the paths cut, in the syntax of redaction paths (at most
+ * `TRUNCATION_LIMITS.maxPaths`; `fields_omitted` counts the rest).
  */
 export const TRUNCATION_KEY = "chaukas_truncated";
 
@@ -35,7 +35,7 @@ export function truncatePayload(event: Event): TruncatedEvent {
   const { content } = event;
   if (content.case === undefined) return { event, fields: [] };
   const fields: string[] = [];
-  const value = cutValue(content.value, [content.case], fields);
+  const value = cutValue(content.value, [protoName(content.case)], fields);
   if (fields.length === 0) return { event, fields };
   const metadata = {
     ...event.metadata,
@@ -93,7 +93,8 @@ function cutValue(value: unknown, at: (string | number)[], fields: string[]): un
   }
   const object = value as Record<string, unknown>;
   const keys = Object.keys(object);
-  const kept = "$typeName" in object ? keys : keys.slice(0, maxItems);
+  const isMessage = "$typeName" in object;
+  const kept = isMessage ? keys : keys.slice(0, maxItems);
   let copy: Record<string, unknown> | undefined;
   if (kept.length < keys.length) {
     fields.push(pathOf(at));
@@ -102,7 +103,7 @@ function cutValue(value: unknown, at: (string | number)[], fields: string[]): un
   }
   for (const key of kept) {
     if (key === "$typeName") continue;
-    at.push(key);
+    at.push(isMessage ? protoName(key) : key);
     const item = cutValue(object[key], at, fields);
     at.pop();
     if (item !== object[key]) {
@@ -113,9 +114,28 @@ function cutValue(value: unknown, at: (string | number)[], fields: string[]): un
   return copy ?? value;
 }
 
-/** `["llmInvocation", "request", "messages", 0, "content"]` as `llmInvocation.request.messages[0].content`. */
+/**
+ * A path in the syntax of redaction paths and `RedactionInfo.fields` (`redact`): proto field names,
+ * `[0]` for list items, `["a b"]` for a JSON key that is not an identifier. For example
+ * `llm_invocation.request.messages[0].content`.
+ */
 function pathOf(at: readonly (string | number)[]): string {
   return at
-    .map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? key : `.${key}`))
+    .map((key, i) => {
+      if (typeof key === "number") return `[${key}]`;
+      if (!IDENTIFIER.test(key)) return `[${JSON.stringify(key)}]`;
+      return i === 0 ? key : `.${key}`;
+    })
     .join("");
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The proto name of a message field from its protobuf-es property name (`llmInvocation` →
+ * `llm_invocation`): the spec's names are lower snake case, which protobuf-es camel-cases; a test
+ * checks this for every field of the event's content.
+ */
+function protoName(localName: string): string {
+  return localName.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }

@@ -109,7 +109,7 @@ describe("a queue-full burst of bulky model events during an outage", () => {
       expect(event.type).toBe(EventType.MODEL_INVOCATION_START);
       expect(event.metadata?.[TRUNCATION_KEY]).toMatchObject({
         reason: "queue_full",
-        fields: ["llmInvocation.request.messages[0].content"],
+        fields: ["llm_invocation.request.messages[0].content"],
       });
       const request = event.content.case === "llmInvocation" ? event.content.value.request : {};
       expect(JSON.stringify(request).length).toBeLessThan(400);
