@@ -470,12 +470,16 @@ class BatchProcessor implements EventProcessor {
     const events = entries.map((entry) => entry.event);
     try {
       const bytes = encodeEvents(events);
-      return entries.map((entry, i) => ({ ...entry, bytes: bytes[i]! }));
+      return entries.map(({ event, seq }, i) => ({ event, seq, bytes: bytes[i]! }));
     } catch {
       const encoded: EncodedEvent[] = [];
       for (const entry of entries) {
         try {
-          encoded.push({ ...entry, bytes: encodeEvents([entry.event])[0]! });
+          encoded.push({
+            event: entry.event,
+            seq: entry.seq,
+            bytes: encodeEvents([entry.event])[0]!,
+          });
         } catch (error) {
           this.#preparing.count--;
           this.#stats.failed++;

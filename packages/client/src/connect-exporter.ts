@@ -2,7 +2,11 @@ import type { DescMethodUnary } from "@bufbuild/protobuf";
 import { ChaukasClientService, type IngestEventBatchResponseSchema } from "@chaukas/spec/client/v1";
 import type { EventBatch } from "@chaukas/spec/common/v1";
 import { createContextValues, type Transport } from "@connectrpc/connect";
-import { preEncodedRequest } from "./encoded-batch.js";
+import {
+  freezeSealedBatch,
+  freezesWhereItExposesEvents,
+  preEncodedRequest,
+} from "./encoded-batch.js";
 import type { EventExporter, ExportOptions } from "./exporter.js";
 import { PreEncodedIngestEventBatchRequestSchema } from "./gen/chaukas/client/v1/pre_encoded_batch_pb.js";
 import { keepaliveContextKey } from "./keepalive.js";
@@ -47,6 +51,7 @@ export interface ConnectExporterOptions {
  *   `IngestEventBatchRequest`.
  * A `Transport` does not tell its format, so it is learned from the first response's
  * content type; the first batch goes as the spec's message, which works in either format.
+ * The events in the spec's message are frozen: an interceptor that edits one in place throws.
  */
 export function createConnectExporter(
   transport: Transport,
@@ -54,7 +59,7 @@ export function createConnectExporter(
 ): EventExporter {
   /** Learned from the first successful response; undefined until then. */
   let binaryFormat: boolean | undefined;
-  return {
+  const exporter: EventExporter = {
     async export(eventBatch: EventBatch, { signal, keepalive }: ExportOptions): Promise<void> {
       const contextValues = keepalive
         ? createContextValues().set(keepaliveContextKey, true)
@@ -74,11 +79,13 @@ export function createConnectExporter(
             signal,
             options.timeoutMs,
             options.headers,
-            { eventBatch },
+            // Interceptors see the events here, and a later attempt may send their encodings.
+            { eventBatch: freezeSealedBatch(eventBatch) },
             contextValues,
           );
       const type = response.header.get("content-type");
       binaryFormat ??= type !== null && !type.includes("json");
     },
   };
+  return freezesWhereItExposesEvents(exporter);
 }

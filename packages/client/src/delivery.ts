@@ -1,6 +1,6 @@
 import type { Event, EventBatch } from "@chaukas/spec/common/v1";
 import type { ConnectError } from "@connectrpc/connect";
-import { splitBatch } from "./encoded-batch.js";
+import { batchForExporter, splitBatch } from "./encoded-batch.js";
 import { attemptExport } from "./export-attempt.js";
 import type { ExportErrorInfo, ExportErrorReason } from "./export-error.js";
 import type { EventExporter } from "./exporter.js";
@@ -113,11 +113,15 @@ export class BatchDelivery {
       this.#state = "attempting";
       stats.exportCalls++;
       if (attempt > 0) stats.retried++;
-      const result = await attemptExport(context.exporter, batch, {
-        timeoutMs: context.timeoutMs,
-        keepalive: this.keepalive,
-        signal: this.#abort.signal,
-      });
+      const result = await attemptExport(
+        context.exporter,
+        batchForExporter(batch, context.exporter),
+        {
+          timeoutMs: context.timeoutMs,
+          keepalive: this.keepalive,
+          signal: this.#abort.signal,
+        },
+      );
       if (result.ok) {
         stats.inFlight -= size;
         stats.sent += size;

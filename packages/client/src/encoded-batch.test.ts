@@ -5,8 +5,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { batchAggregates } from "./batch-aggregates.js";
 import {
+  batchForExporter,
   cutBatch,
   encodeEvents,
+  freezeSealedBatch,
+  freezesWhereItExposesEvents,
   preEncodedRequest,
   requestBytesOf,
   splitBatch,
@@ -118,7 +121,7 @@ describe("cutBatch", () => {
     expect(Number(first.timestamp?.seconds)).toBeCloseTo(Date.now() / 1000, -1);
   });
 
-  it("hands out batches frozen to the last nested field, so the bytes sent are always the events seen", () => {
+  it("freezes a sealed batch to the last nested field, so the bytes sent are always the events seen", () => {
     const events = [
       create(EventSchema, {
         eventId: "a",
@@ -126,7 +129,7 @@ describe("cutBatch", () => {
         content: { case: "toolCall", value: { name: "search", arguments: { q: "x" } } },
       }),
     ];
-    const batch = cut(events, 10, 1000);
+    const batch = freezeSealedBatch(cut(events, 10, 1000));
     expect(() => {
       batch.batchId = "changed";
     }).toThrow(TypeError);
@@ -141,6 +144,23 @@ describe("cutBatch", () => {
     expect(preEncodedRequest(batch)).toBeDefined();
     // A batch an exporter builds itself has no encoding attached: it is encoded afresh.
     expect(preEncodedRequest(create(EventBatchSchema, { ...batch }))).toBeUndefined();
+  });
+
+  it("hands an exporter the batch frozen, unless it freezes the batch itself where it exposes the events", () => {
+    const event = () =>
+      create(EventSchema, {
+        eventId: "a",
+        content: { case: "toolCall", value: { name: "search", arguments: { q: "x" } } },
+      });
+    const exporter = { export: async () => {} };
+    const connectLike = freezesWhereItExposesEvents({ export: async () => {} });
+    const forExporter = batchForExporter(cut([event()], 10, 1000), exporter);
+    expect(Object.isFrozen(forExporter.events[0]!.content.value)).toBe(true);
+    const forConnectLike = batchForExporter(cut([event()], 10, 1000), connectLike);
+    expect(Object.isFrozen(forConnectLike.events[0])).toBe(false);
+    // A batch someone else built (no encodings attached) stays theirs: never frozen.
+    const built = create(EventBatchSchema, { events: [event()] });
+    expect(Object.isFrozen(batchForExporter(built, exporter).events[0])).toBe(false);
   });
 
   it("splits a batch into two sealed halves of the same events with new batch ids", () => {

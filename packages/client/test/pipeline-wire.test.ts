@@ -82,11 +82,17 @@ describe.each(VARIANTS)("IngestEventBatch over $name", (variant) => {
     // What an interceptor sees: a typed request, whose events it can count on every call.
     const requestTypes: string[] = [];
     let eventsSeenByInterceptor = 0;
+    // Events an interceptor could edit in place after they were encoded: none.
+    let editableEvents = 0;
     const recordRequestType: Interceptor = (next) => (req) => {
       if (!req.stream) {
         requestTypes.push(req.method.input.typeName);
         const message = req.message as IngestEventBatchRequest | PreEncodedIngestEventBatchRequest;
         eventsSeenByInterceptor += message.eventBatch?.events.length ?? 0;
+        if (req.method.input.typeName === IngestEventBatchRequestSchema.typeName) {
+          const { events } = (message as IngestEventBatchRequest).eventBatch!;
+          editableEvents += events.filter((event) => !Object.isFrozen(event.content.value)).length;
+        }
       }
       return next(req);
     };
@@ -142,6 +148,7 @@ describe.each(VARIANTS)("IngestEventBatch over $name", (variant) => {
     const batches = Math.ceil(emitted / 40);
     expect(requestTypes).toHaveLength(batches);
     expect(eventsSeenByInterceptor).toBe(emitted);
+    expect(editableEvents).toBe(0);
     expect(requestTypes[0]).toBe(IngestEventBatchRequestSchema.typeName);
     expect(new Set(requestTypes.slice(1))).toEqual(
       new Set([
