@@ -1,9 +1,13 @@
 import { PROCESSOR_DEFAULTS } from "@chaukas/client";
 import { NODE_TRANSPORT_DEFAULTS } from "@chaukas/transport-node";
 
-/** Events each throughput run delivers (after a warm-up of `THROUGHPUT_WARMUP_EVENTS`). */
-export const THROUGHPUT_EVENTS = 20_000;
-export const THROUGHPUT_WARMUP_EVENTS = 2_000;
+/**
+ * Events each throughput run delivers (after a warm-up of `THROUGHPUT_WARMUP_EVENTS`). To profile
+ * the steady state: `BENCH_EVENTS=100000 BENCH_WARMUP=20000` (the row's check then shows the
+ * counts emitted).
+ */
+export const THROUGHPUT_EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
+export const THROUGHPUT_WARMUP_EVENTS = Number(process.env.BENCH_WARMUP ?? 2_000);
 
 /**
  * How every contender of row 2 delivers: the SDK's defaults, so the hand-written baseline uses
