@@ -11,6 +11,8 @@ export const stallsRow: RowDefinition = {
     const worstMax = maxOf(runs, "chaukas", "maxMs");
     const worstP99 = maxOf(runs, "chaukas", "p99Ms");
     const medianMax = medianOf(runs, "chaukas", "maxMs");
+    // The run the verdict comes from, for its GC pauses.
+    const worstRun = (runs.chaukas?.results ?? []).find((result) => result.maxMs === worstMax);
     return {
       id: this.id,
       title: this.title,
@@ -20,6 +22,11 @@ export const stallsRow: RowDefinition = {
       notes: [
         ...errorNotes(runs),
         ...(medianMax === undefined ? [] : [`median of the runs' max: ${formatMs(medianMax)}`]),
+        ...(typeof worstRun?.longestGcPauseMs === "number"
+          ? [
+              `worst run: its longest GC pause ${formatMs(worstRun.longestGcPauseMs)} (${String(worstRun.longestGcPauseKind)}), ${formatMs(worstRun.gcPauseTotalMs as number)} of GC during the flush`,
+            ]
+          : []),
       ],
       data: { worstMaxMs: worstMax, worstP99Ms: worstP99, medianMaxMs: medianMax },
     };
