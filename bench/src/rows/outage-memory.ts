@@ -30,7 +30,7 @@ export const outageRow: RowDefinition = {
       id: this.id,
       title: this.title,
       chaukas: `peak RSS +${show(growth, formatMb)}`,
-      baselines: `queue bound ${r?.maxQueueSize ?? "?"} events ≈ ${show(bound, formatMb)} (measured)`,
+      baselines: `full queue (${r?.maxQueueSize ?? "?"} events) held ${show(bound, formatMb)} of heap (measured)`,
       checks: [
         atMost("≤ queue bound + 5 MB", growth, (bound ?? Number.NaN) + ALLOWANCE_BYTES, formatMb),
         holds(
