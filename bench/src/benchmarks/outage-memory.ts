@@ -69,7 +69,6 @@ const stored = await backend.storedEvents();
 await chaukas.shutdown();
 await backend.close();
 
-
 const dropped = Object.values(stats.dropped).reduce((a, b) => a + b, 0);
 const accountingExact =
   flushed.completed &&
