@@ -498,6 +498,24 @@ describe("handle methods work detached from their handle", () => {
     }
   });
 
+  it("gives the same function each time it is read, for every method of every handle", () => {
+    const rt = runtime();
+    for (const [kind, handle] of Object.entries(handles(rt))) {
+      const methods = [
+        ...(Object.keys(BUILDER_ARGS) as (keyof ChaukasScope)[]),
+        "end",
+        "fail",
+        "traceparent",
+        "run",
+      ] as const;
+      for (const name of methods) {
+        const method = handle[name as keyof typeof handle];
+        expect(typeof method, `${kind}.${name}`).toBe("function");
+        expect(handle[name as keyof typeof handle], `${kind}.${name}`).toBe(method);
+      }
+    }
+  });
+
   it("promise.then(tool.end, tool.fail) ends a tool call on either outcome", async () => {
     const rt = runtime();
     const session = startSessionSpan(rt, undefined, undefined);

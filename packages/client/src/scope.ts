@@ -576,7 +576,7 @@ function startSpan(
     startMs,
     monoMs: monotonicMs(),
   };
-  const handle = spanHandle(span);
+  const handle = new LiveSpanHandle(span);
   emit(
     runtime,
     context,
@@ -596,30 +596,97 @@ function startSpan(
 type SpanHandle = SpanScope & Endable<EndResult>;
 
 /**
- * A span's handle. Its methods are closures over the span, not prototype methods reading
- * `this`, so they keep working when detached: `promise.then(tool.end, tool.fail)`,
- * `const { toolCallStart } = session`. The builders' literal comes first and the handle's own
- * members are set by name after it (each store site sees one shape, so V8 caches it). `ended`
- * is a plain property that `finishSpan` sets: an accessor or a spread makes handles several
- * times slower to create (bench/README.md, History).
+ * A span's handle. Its methods work detached (`promise.then(tool.end, tool.fail)`,
+ * `const { toolCallStart } = session`): each is a getter that returns a closure over the span,
+ * made on first use and kept, so `tool.end === tool.end`. Made lazily because most handles use
+ * few of their 17 methods (a tool call: `end`). Building all of them per span was ~1.5 KB per
+ * handle, as much as its two events (bench/README.md, History). `ended` is a plain field that
+ * `finishSpan` sets.
  */
-function spanHandle(span: Span): SpanHandle {
-  const { runtime, context } = span;
-  const handle = scopeMethods(runtime, () => context) as Writable<SpanHandle>;
-  handle.context = context;
-  handle.sessionId = context.sessionId;
-  handle.traceId = context.traceId;
-  handle.spanId = context.spanId;
-  handle.ended = false;
-  handle.end = (result?: EndResult) => finishSpan(span, handle, result, undefined);
-  handle.fail = (error: unknown, options?: EndResult) =>
-    finishSpan(span, handle, options, { error });
-  handle.traceparent = () => formatTraceparent(context);
-  handle.run = <T>(fn: () => T): T => runtime.contextManager.with(context, fn);
-  return handle;
-}
+class LiveSpanHandle implements SpanHandle {
+  readonly context: SpanContext;
+  readonly sessionId: string;
+  readonly traceId: string;
+  readonly spanId: string;
+  ended = false;
+  readonly #span: Span;
+  #builders: ChaukasScope | undefined;
+  #end: SpanHandle["end"] | undefined;
+  #fail: SpanHandle["fail"] | undefined;
+  #traceparent: SpanHandle["traceparent"] | undefined;
+  #run: SpanHandle["run"] | undefined;
 
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
+  constructor(span: Span) {
+    const { context } = span;
+    this.#span = span;
+    this.context = context;
+    this.sessionId = context.sessionId;
+    this.traceId = context.traceId;
+    this.spanId = context.spanId;
+  }
+
+  get end(): SpanHandle["end"] {
+    this.#end ??= (result) => finishSpan(this.#span, this, result, undefined);
+    return this.#end;
+  }
+  get fail(): SpanHandle["fail"] {
+    this.#fail ??= (error, options) => finishSpan(this.#span, this, options, { error });
+    return this.#fail;
+  }
+  get traceparent(): SpanHandle["traceparent"] {
+    this.#traceparent ??= () => formatTraceparent(this.context);
+    return this.#traceparent;
+  }
+  get run(): SpanHandle["run"] {
+    this.#run ??= (fn) => this.#span.runtime.contextManager.with(this.context, fn);
+    return this.#run;
+  }
+
+  /** The builders under this span, all made on the first use of one. */
+  #scope(): ChaukasScope {
+    this.#builders ??= scopeMethods(this.#span.runtime, () => this.context);
+    return this.#builders;
+  }
+  get agentStart() {
+    return this.#scope().agentStart;
+  }
+  get modelInvocationStart() {
+    return this.#scope().modelInvocationStart;
+  }
+  get toolCallStart() {
+    return this.#scope().toolCallStart;
+  }
+  get mcpCallStart() {
+    return this.#scope().mcpCallStart;
+  }
+  get inputReceived() {
+    return this.#scope().inputReceived;
+  }
+  get outputEmitted() {
+    return this.#scope().outputEmitted;
+  }
+  get retry() {
+    return this.#scope().retry;
+  }
+  get handoff() {
+    return this.#scope().handoff;
+  }
+  get policyDecision() {
+    return this.#scope().policyDecision;
+  }
+  get dataAccess() {
+    return this.#scope().dataAccess;
+  }
+  get stateUpdate() {
+    return this.#scope().stateUpdate;
+  }
+  get error() {
+    return this.#scope().error;
+  }
+  get system() {
+    return this.#scope().system;
+  }
+}
 
 /**
  * The first `end()`/`fail()` emits the END event; later ones do nothing. Marked ended only
