@@ -152,7 +152,7 @@ export function sealBatch(
  *
  * Called where the events reach code outside the SDK: before an exporter gets the batch, except
  * the Connect exporter, which freezes it only when it hands the events to interceptors (the
- * spec's message); the bytes it sends otherwise expose no event. Freezing costs ~4 µs per event,
+ * spec's message; the bytes it sends otherwise expose no event), and in `fromStoredBatch`. Freezing costs ~4 µs per event,
  * the largest part of the SDK's own work per delivered event.
  */
 export function freezeSealedBatch(batch: EventBatch): EventBatch {

@@ -1,7 +1,7 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { IngestEventBatchRequestSchema } from "@chaukas/spec/client/v1";
 import { type EventBatch, EventBatchSchema, EventSchema } from "@chaukas/spec/common/v1";
-import { preEncodedRequest, sealBatch } from "./encoded-batch.js";
+import { freezeSealedBatch, preEncodedRequest, sealBatch } from "./encoded-batch.js";
 import { PreEncodedIngestEventBatchRequestSchema } from "./gen/chaukas/client/v1/pre_encoded_batch_pb.js";
 
 /**
@@ -29,7 +29,8 @@ export function toStoredBatch(batch: EventBatch): StoredBatch {
 
 /**
  * The sealed batch a stored one holds: same `batch_id`, same events and event ids, the same
- * bytes on the wire. Throws if the record is not a readable request (callers count it corrupt).
+ * bytes on the wire. Frozen, as an exporter gets it: its events' encodings are what gets sent.
+ * Throws if the record is not a readable request (callers count it corrupt).
  */
 export function fromStoredBatch(stored: StoredBatch): EventBatch {
   const request = fromBinary(PreEncodedIngestEventBatchRequestSchema, stored.request);
@@ -46,5 +47,5 @@ export function fromStoredBatch(stored: StoredBatch): EventBatch {
     totalTokens: pre.totalTokens,
     totalDurationMs: pre.totalDurationMs,
   });
-  return sealBatch(batch, pre.events, stored.request.length);
+  return freezeSealedBatch(sealBatch(batch, pre.events, stored.request.length));
 }

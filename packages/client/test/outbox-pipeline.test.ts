@@ -216,6 +216,8 @@ describe("batch processor with an outbox", () => {
     const [batchId, request] = [...outbox.records][0]!;
     const batch = fromStoredBatch({ batchId, request });
     expect(batch.events.map((event) => event.eventId)).toEqual(events.map((e) => e.eventId));
+    // Its encodings are what would be sent: an edit in place throws instead of being lost.
+    expect(() => batch.events[0]!.tags.push("late")).toThrow(TypeError);
     gate.open();
     await processor.flush();
   });
