@@ -1,3 +1,4 @@
+import { startTimedProfile } from "../probes/timed-profile.js";
 import type { SinkCounts } from "../sink/sink-process.js";
 import { countsBetween, type ThroughputBackend } from "./throughput-backend.js";
 import { DELIVERY, THROUGHPUT_EVENTS, THROUGHPUT_WARMUP_EVENTS } from "./throughput-config.js";
@@ -16,11 +17,13 @@ export async function measureThroughput(
 ) {
   await send(THROUGHPUT_WARMUP_EVENTS);
   const before = await backend.received();
+  const stopProfile = await startTimedProfile("throughput");
   const cpuBefore = process.cpuUsage();
   const start = process.hrtime.bigint();
   await send(THROUGHPUT_EVENTS);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const cpu = process.cpuUsage(cpuBefore);
+  await stopProfile();
   const after = await backend.received();
   const timed: SinkCounts | undefined =
     before.sink && after.sink ? countsBetween(before.sink, after.sink) : undefined;
