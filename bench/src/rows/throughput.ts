@@ -25,9 +25,9 @@ function clientContenders(backend: "sink" | "devserver"): Contender[] {
   ];
 }
 
-/** Every run of both clients: did the backend receive exactly what was emitted? */
+/** Every run of every client: did the backend receive exactly what was emitted? */
 function receivedEqualsEmitted(runs: RowRuns): TargetCheck {
-  const all = ["chaukas", "grpcJs"].flatMap((key) =>
+  const all = ["chaukas", "grpcJs", "connectEs"].flatMap((key) =>
     (runs[key]?.results ?? []).map((r) => ({ key, received: r.received, emitted: r.emitted })),
   );
   const wrong = all.filter((r) => r.received !== r.emitted);
@@ -71,7 +71,7 @@ function deliveryNote(runs: RowRuns): string[] {
   return delivery === undefined
     ? []
     : [
-        `both clients: batches of ${delivery.batchSize}, ${delivery.callsInFlight} call(s) in flight, compression ${delivery.compression} from ${delivery.compressMinBytes} B (the SDK's defaults)`,
+        `every client: batches of ${delivery.batchSize}, ${delivery.callsInFlight} call(s) in flight, compression ${delivery.compression} from ${delivery.compressMinBytes} B (the SDK's defaults)`,
       ];
 }
 
@@ -80,24 +80,36 @@ export const throughputSinkRow: RowDefinition = {
   title: "2. Throughput, gRPC/HTTP2 loopback into a counting sink",
   contenders: [
     ...clientContenders("sink"),
+    {
+      key: "connectEs",
+      label: "bare connect-es → sink",
+      script: "throughput-connect-es",
+      env: { BENCH_THROUGHPUT_BACKEND: "sink" },
+    },
     { key: "encodeOnly", label: "toBinary only", script: "throughput-encode-only" },
   ],
   evaluate(runs) {
     const chaukas = medianOf(runs, "chaukas", "eventsPerSecond");
     const grpcJs = medianOf(runs, "grpcJs", "eventsPerSecond");
     const encodeOnly = medianOf(runs, "encodeOnly", "eventsPerSecond");
+    const connectEs = medianOf(runs, "connectEs", "eventsPerSecond");
+    const connectEsCpu = medianOf(runs, "connectEs", "cpuMicrosPerEvent");
     const chaukasCpu = medianOf(runs, "chaukas", "cpuMicrosPerEvent");
     const grpcJsCpu = medianOf(runs, "grpcJs", "cpuMicrosPerEvent");
     return {
       id: this.id,
       title: this.title,
       chaukas: `${show(chaukas, formatRate)}; client CPU ${show(chaukasCpu, micros)}/event`,
-      baselines: `grpc-js ${show(grpcJs, formatRate)}, CPU ${show(grpcJsCpu, micros)}/event; encode-only ${show(encodeOnly, formatRate)}`,
+      baselines: `grpc-js ${show(grpcJs, formatRate)}, CPU ${show(grpcJsCpu, micros)}/event; bare connect-es ${show(connectEs, formatRate)}, CPU ${show(connectEsCpu, micros)}/event; encode-only ${show(encodeOnly, formatRate)}`,
       checks: [
         atLeast("≥ 1.2× grpc-js", ratio(chaukas, grpcJs), 1.2, formatRatio),
         atMost("client CPU/event ≤ 1.0× grpc-js", ratio(chaukasCpu, grpcJsCpu), 1.0, formatRatio),
         receivedEqualsEmitted(runs),
         samePayload(runs),
+        shown(
+          "vs bare connect-es (the SDK's own stack without the SDK)",
+          `${show(ratio(chaukas, connectEs), formatRatio)} the events/s, at ${show(ratio(chaukasCpu, connectEsCpu), formatRatio)} the CPU per event; connect-es vs grpc-js ${show(ratio(connectEs, grpcJs), formatRatio)}`,
+        ),
         shown(
           "vs encode-only (a ceiling no client reaches: no I/O, events prebuilt)",
           show(ratio(chaukas, encodeOnly), formatRatio),
@@ -108,6 +120,8 @@ export const throughputSinkRow: RowDefinition = {
         chaukasEventsPerSecond: chaukas,
         grpcJsEventsPerSecond: grpcJs,
         encodeOnlyEventsPerSecond: encodeOnly,
+        connectEsEventsPerSecond: connectEs,
+        connectEsCpuMicrosPerEvent: connectEsCpu,
         chaukasCpuMicrosPerEvent: chaukasCpu,
         grpcJsCpuMicrosPerEvent: grpcJsCpu,
         chaukasMessageBytesPerEvent: medianOf(runs, "chaukas", "messageBytesPerEvent"),
