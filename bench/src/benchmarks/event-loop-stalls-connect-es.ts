@@ -1,9 +1,9 @@
 import { PROCESSOR_DEFAULTS } from "@chaukas/client";
+import type { Event } from "@chaukas/spec/common/v1";
 import { NODE_TRANSPORT_DEFAULTS } from "@chaukas/transport-node";
 import { startBackendProcess } from "../backend-process.js";
 import { createToolCallEvent, newSessionIds } from "../fixtures/tool-call-event.js";
-import { startEventLoopMonitor } from "../probes/event-loop-monitor.js";
-import { startGcPauseRecorder } from "../probes/gc-pauses.js";
+import { measureStalls } from "../probes/stall-window.js";
 import { reportResult } from "../result-channel.js";
 import { batchRequest, createBareConnectClient } from "./connect-es-client.js";
 
@@ -21,31 +21,24 @@ const client = createBareConnectClient(backend.url, {
 });
 const ids = newSessionIds();
 
-async function sendAll(events: ReturnType<typeof createToolCallEvent>[]): Promise<void> {
+async function sendAll(events: Event[]): Promise<void> {
   for (let first = 0; first < events.length; first += BATCH_SIZE) {
     await client.ingestEventBatch(batchRequest(events.slice(first, first + BATCH_SIZE)));
   }
 }
 
 // The same warm-up as row 5: 5k events sent first.
-const warmUp = [];
+const warmUp: Event[] = [];
 for (let i = 0; i < 5_000; i++) warmUp.push(createToolCallEvent(ids, i));
 await sendAll(warmUp);
 
-const queued = [];
+const queued: Event[] = [];
 for (let i = 0; i < QUEUED_EVENTS; i++) queued.push(createToolCallEvent(ids, i));
-const gcPauses = startGcPauseRecorder();
-const monitor = startEventLoopMonitor();
-await sendAll(queued);
-const delay = monitor.stop();
-const gc = await gcPauses.stop();
+const { stalls } = await measureStalls(() => sendAll(queued));
 await backend.close();
 
 reportResult({
-  ...delay,
-  longestGcPauseMs: gc.longestMs,
-  longestGcPauseKind: gc.longestKind,
-  gcPauseTotalMs: gc.totalMs,
+  ...stalls,
   queuedEvents: QUEUED_EVENTS,
   delivered: queued.length,
 });

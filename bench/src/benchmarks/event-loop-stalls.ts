@@ -1,8 +1,7 @@
 import { PROCESSOR_DEFAULTS } from "@chaukas/client";
 import { startBackendProcess } from "../backend-process.js";
 import { sleep, startChaukasAgent } from "../fixtures/chaukas-session.js";
-import { startEventLoopMonitor } from "../probes/event-loop-monitor.js";
-import { startGcPauseRecorder } from "../probes/gc-pauses.js";
+import { measureStalls } from "../probes/stall-window.js";
 import { reportResult } from "../result-channel.js";
 
 // Row 5: 10k events queued (a full default queue), then flushed to the local backend in its
@@ -24,20 +23,13 @@ const before = chaukas.stats();
 for (let i = 0; i < QUEUED_EVENTS; i++) {
   emitToolCall(i);
 }
-const gcPauses = startGcPauseRecorder();
-const monitor = startEventLoopMonitor();
-const flushed = await chaukas.flush();
-const delay = monitor.stop();
-const gc = await gcPauses.stop();
+const { result: flushed, stalls } = await measureStalls(() => chaukas.flush());
 const after = chaukas.stats();
 await chaukas.shutdown();
 await backend.close();
 
 reportResult({
-  ...delay,
-  longestGcPauseMs: gc.longestMs,
-  longestGcPauseKind: gc.longestKind,
-  gcPauseTotalMs: gc.totalMs,
+  ...stalls,
   queuedEvents: QUEUED_EVENTS,
   delivered: after.sent - before.sent,
   droppedQueueFull: after.dropped.queueFull - before.dropped.queueFull,

@@ -1,5 +1,6 @@
 import { createToolCallEvent, newSessionIds } from "../fixtures/tool-call-event.js";
 import { reportResult } from "../result-channel.js";
+import { sendInCalls } from "./calls-in-flight.js";
 import { batchRequest, createBareConnectClient } from "./connect-es-client.js";
 import { startThroughputBackend } from "./throughput-backend.js";
 import { DELIVERY } from "./throughput-config.js";
@@ -22,18 +23,8 @@ function nextRequest(first: number, events: number) {
   return batchRequest(batch);
 }
 
-async function send(events: number): Promise<void> {
-  const inFlight = new Set<Promise<unknown>>();
-  for (let sent = 0; sent < events; sent += DELIVERY.batchSize) {
-    const request = nextRequest(sent, Math.min(DELIVERY.batchSize, events - sent));
-    while (inFlight.size >= DELIVERY.callsInFlight) await Promise.race(inFlight);
-    const call: Promise<unknown> = client
-      .ingestEventBatch(request)
-      .finally(() => inFlight.delete(call));
-    inFlight.add(call);
-  }
-  await Promise.all(inFlight);
-}
+const send = (events: number) =>
+  sendInCalls(events, DELIVERY, nextRequest, (request) => client.ingestEventBatch(request));
 
 const result = await measureThroughput(backend, send);
 await backend.close();

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { newSessionIds, plainToolCallEvent } from "../fixtures/tool-call-event.js";
 import { reportResult } from "../result-channel.js";
+import { sendInCalls } from "./calls-in-flight.js";
 import { createHandWrittenIngestClient, handWrittenRequestBytes } from "./grpc-js-client.js";
 import { startThroughputBackend } from "./throughput-backend.js";
 import { DELIVERY } from "./throughput-config.js";
@@ -33,18 +34,8 @@ const client = createHandWrittenIngestClient(backend.url, {
   gzip: DELIVERY.compression === "gzip" && typicalRequestBytes >= DELIVERY.compressMinBytes,
 });
 
-async function send(events: number): Promise<void> {
-  const inFlight = new Set<Promise<void>>();
-  for (let sent = 0; sent < events; sent += DELIVERY.batchSize) {
-    const request = nextRequest(sent, Math.min(DELIVERY.batchSize, events - sent));
-    while (inFlight.size >= DELIVERY.callsInFlight) await Promise.race(inFlight);
-    const call: Promise<void> = client
-      .ingestEventBatch(request)
-      .finally(() => inFlight.delete(call));
-    inFlight.add(call);
-  }
-  await Promise.all(inFlight);
-}
+const send = (events: number) =>
+  sendInCalls(events, DELIVERY, nextRequest, (request) => client.ingestEventBatch(request));
 
 const result = await measureThroughput(backend, send);
 client.close();
