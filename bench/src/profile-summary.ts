@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 // `BENCH_PROFILE_TIMED=/tmp/prof` (a profile of the timed part only):
 //   --per 20000 --split build=toolCallStart,encode=encodeEvents       (the SDK)
 //   --per 20000 --split build=plainToolCallEvent,encode=serialize     (grpc-js)
-//   --per 20000 --split build=createToolCallEvent,encode=toBinary     (bare connect-es)
+//   --per 20000 --split build=literalToolCallEvent,encode=toBinary    (bare connect-es)
 const { values, positionals } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== "--"),
   options: {

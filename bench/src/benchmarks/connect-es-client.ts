@@ -30,7 +30,7 @@ export function createBareConnectClient(
   );
 }
 
-/** An `IngestEventBatch` request of `events`, as protobuf-es `create` makes it. */
+/** An `IngestEventBatch` request of `events`, made by protobuf-es `create`. */
 export function batchRequest(events: Event[]): IngestEventBatchRequest {
   return create(IngestEventBatchRequestSchema, {
     eventBatch: { batchId: randomUUID(), timestamp: timestampNow(), events },
