@@ -45,24 +45,43 @@ const percent = (n: number | undefined) =>
   n === undefined ? "missing" : `${(n * 100).toFixed(0)}%`;
 const micros = (n: number) => `${n.toFixed(1)} µs`;
 
+/** The clients whose requests row 2 compares, by key, with their names in the check's text. */
+const CLIENT_NAMES: Readonly<Record<string, string>> = {
+  chaukas: "SDK",
+  grpcJs: "grpc-js",
+  connectEs: "bare connect-es",
+};
+
 /**
- * Like with like: the encoded requests (before compression) carry the same bytes per event, and
- * the same share of calls is compressed. Timestamps' varints vary by a byte with the clock, so
- * per-event sizes are compared within 1 byte.
+ * Like with like: every client's encoded requests (before compression) carry the same bytes per
+ * event, and the same share of its calls is compressed. Timestamps' varints vary by a byte with
+ * the clock, so per-event sizes are compared within 1 byte of the SDK's. Undecided until both the
+ * SDK and grpc-js ran; a client that did not run is left out.
  */
 function samePayload(runs: RowRuns): TargetCheck {
-  const sdk = medianOf(runs, "chaukas", "messageBytesPerEvent");
-  const grpcJs = medianOf(runs, "grpcJs", "messageBytesPerEvent");
-  const sdkGzip = medianOf(runs, "chaukas", "compressedCallShare");
-  const grpcJsGzip = medianOf(runs, "grpcJs", "compressedCallShare");
+  const clients = Object.keys(CLIENT_NAMES)
+    .filter((key) => (runs[key]?.results.length ?? 0) > 0)
+    .map((key) => ({
+      name: CLIENT_NAMES[key]!,
+      encoded: medianOf(runs, key, "messageBytesPerEvent"),
+      gzip: medianOf(runs, key, "compressedCallShare"),
+      wire: medianOf(runs, key, "wireBytesPerEvent"),
+    }));
+  const sdk = clients.find(({ name }) => name === CLIENT_NAMES.chaukas);
+  const compared = runs.chaukas?.results.length && runs.grpcJs?.results.length;
   const equal =
-    sdk === undefined || grpcJs === undefined
+    !compared || sdk?.encoded === undefined
       ? undefined
-      : Math.abs(sdk - grpcJs) <= 1 && sdkGzip === grpcJsGzip;
+      : clients.every(
+          ({ encoded, gzip }) =>
+            encoded !== undefined && Math.abs(encoded - sdk.encoded!) <= 1 && gzip === sdk.gzip,
+        );
+  const list = (show: (client: (typeof clients)[number]) => string) =>
+    clients.map((client) => `${show(client)} (${client.name})`).join(", ");
   return holds(
     "same encoded size and compression",
     equal,
-    `${bytes(sdk)} vs ${bytes(grpcJs)}/event encoded; gzip on ${percent(sdkGzip)} vs ${percent(grpcJsGzip)} of calls; on the wire ${bytes(medianOf(runs, "chaukas", "wireBytesPerEvent"))} vs ${bytes(medianOf(runs, "grpcJs", "wireBytesPerEvent"))}/event`,
+    `${list(({ encoded }) => bytes(encoded))}/event encoded; gzip on ${list(({ gzip }) => percent(gzip))} of calls; on the wire ${list(({ wire }) => bytes(wire))}/event`,
   );
 }
 
