@@ -139,6 +139,7 @@ describe("the packed packages in a new npm app", () => {
     expect(Object.keys(imported).sort()).toEqual([
       "@chaukas/ai-sdk",
       "@chaukas/client",
+      "@chaukas/client/integration",
       "@chaukas/client/integrity",
       "@chaukas/client/outbox",
       "@chaukas/client/query",

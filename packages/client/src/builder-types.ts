@@ -5,6 +5,7 @@ import type {
   InfrastructureMetricsSchema,
   Severity,
 } from "@chaukas/spec/common/v1";
+import type { TimeInput } from "./time-input.js";
 
 /**
  * A JSON object given by the caller, checked and copied into a `google.protobuf.Struct`
@@ -34,10 +35,46 @@ export interface EventOptions {
   readonly infrastructure?: MessageInitShape<typeof InfrastructureMetricsSchema>;
 }
 
+/** What a point event (one event, no END) accepts besides its own fields. */
+export interface PointEventOptions extends EventOptions {
+  /**
+   * When it happened: the event's `timestamp` (a `Date`, Unix milliseconds or an RFC 3339
+   * string; integrations pass the framework's own times). Default: now.
+   */
+  readonly time?: TimeInput;
+  /** The event's own `span_id`: 16 lowercase hex characters, not all zeros. Default: a new one. */
+  readonly spanId?: string;
+}
+
+/** What every span start (`startSession`, `agentStart`, `*Start`) accepts. */
+export interface SpanStartOptions extends EventOptions {
+  /** When the span started: the START's `timestamp`. Default: now. */
+  readonly startTime?: TimeInput;
+  /**
+   * The span's `span_id`, e.g. the framework's own: 16 lowercase hex characters, not all zeros.
+   * Default: a new random one.
+   */
+  readonly spanId?: string;
+}
+
+/** What every `end(result)` and `fail(error, options)` accepts. */
+export interface SpanEndOptions extends EventOptions {
+  /**
+   * When the span ended: the END's `timestamp`. The span's duration is `endTime` minus its start
+   * time when either was given, else the monotonic clock's. Default: now.
+   */
+  readonly endTime?: TimeInput;
+}
+
 /** `chaukas.startSession(options)`: emits SESSION_START. */
-export interface SessionOptions extends EventOptions {
+export interface SessionOptions extends SpanStartOptions {
   /** The session id. Default: a new UUIDv7. */
   readonly sessionId?: string;
+  /**
+   * The session's trace id: 32 lowercase hex characters, not all zeros. Wins over
+   * `traceparent`'s. Default: `traceparent`'s, else a new trace.
+   */
+  readonly traceId?: string;
   /** The agent the session runs as; inherited by every event in the session. Default: empty. */
   readonly agentId?: string;
   /** The agent's display name; inherited like `agentId`. Default: empty. */
@@ -53,7 +90,7 @@ export interface SessionOptions extends EventOptions {
 }
 
 /** `scope.agentStart(options)`: emits AGENT_START. */
-export interface AgentOptions extends EventOptions {
+export interface AgentOptions extends SpanStartOptions {
   /** The agent's id, inherited by every event emitted through the agent handle. */
   readonly agentId: string;
   /** The agent's display name. Default: empty. */
@@ -63,13 +100,13 @@ export interface AgentOptions extends EventOptions {
 }
 
 /** `end(options)` of a session or agent: emits SESSION_END / AGENT_END. */
-export interface EndOptions extends EventOptions {
+export interface EndOptions extends SpanEndOptions {
   /** Final state, sent as the `state_update` content. Default: none. */
   readonly state?: JsonInput;
 }
 
 /** `scope.modelInvocationStart(input)`: emits MODEL_INVOCATION_START. */
-export interface ModelInvocationStart extends EventOptions {
+export interface ModelInvocationStart extends SpanStartOptions {
   /** E.g. "openai". */
   readonly provider: string;
   /** E.g. "gpt-4o-mini". */
@@ -84,7 +121,7 @@ export interface ModelInvocationStart extends EventOptions {
 }
 
 /** `model.end(result)`: emits MODEL_INVOCATION_END with duration and COMPLETED. */
-export interface ModelInvocationResult extends EventOptions {
+export interface ModelInvocationResult extends SpanEndOptions {
   /** The response as JSON. Default: none. */
   readonly response?: JsonInput;
   /** Non-negative int32. Default: 0. */
@@ -100,7 +137,7 @@ export interface ModelInvocationResult extends EventOptions {
 }
 
 /** `scope.toolCallStart(input)`: emits TOOL_CALL_START. */
-export interface ToolCallStart extends EventOptions {
+export interface ToolCallStart extends SpanStartOptions {
   /** The tool's name. */
   readonly name: string;
   /** Arguments as JSON. Default: none. */
@@ -114,7 +151,7 @@ export interface ToolCallStart extends EventOptions {
 }
 
 /** `tool.end(result)`: emits TOOL_CALL_END (tool_response) with execution time. */
-export interface ToolCallResult extends EventOptions {
+export interface ToolCallResult extends SpanEndOptions {
   /** The tool's output as JSON. Default: none. */
   readonly output?: JsonInput;
   /** The HTTP status, when the tool is an HTTP call. Default: 0. */
@@ -122,7 +159,7 @@ export interface ToolCallResult extends EventOptions {
 }
 
 /** `scope.mcpCallStart(input)`: emits MCP_CALL_START. */
-export interface McpCallStart extends EventOptions {
+export interface McpCallStart extends SpanStartOptions {
   readonly serverName: string;
   /** E.g. "tools/call", "resources/read". */
   readonly operation: string;
@@ -137,13 +174,13 @@ export interface McpCallStart extends EventOptions {
 }
 
 /** `mcp.end(result)`: emits MCP_CALL_END with execution time. */
-export interface McpCallResult extends EventOptions {
+export interface McpCallResult extends SpanEndOptions {
   /** Default: none. */
   readonly response?: JsonInput;
 }
 
 /** Details for `fail(err, details)` of span handles. */
-export interface FailOptions extends EventOptions {
+export interface FailOptions extends SpanEndOptions {
   /** What was produced before the failure (tool output, model response). Default: none. */
   readonly output?: JsonInput;
   /** The HTTP status of a failed tool call. Default: 0. */
@@ -151,7 +188,7 @@ export interface FailOptions extends EventOptions {
 }
 
 /** `scope.inputReceived(input)` / `scope.outputEmitted(input)`: a message. */
-export interface MessageInit extends EventOptions {
+export interface MessageInit extends PointEventOptions {
   readonly text: string;
   /** Default: "user" for input, "assistant" for output. */
   readonly role?: string;
@@ -160,7 +197,7 @@ export interface MessageInit extends EventOptions {
 }
 
 /** `scope.retry(input)`: emits RETRY. */
-export interface RetryInit extends EventOptions {
+export interface RetryInit extends PointEventOptions {
   /** 1-based attempt number about to be made. */
   readonly attempt: number;
   /** Default: "exponential_backoff". */
@@ -172,7 +209,7 @@ export interface RetryInit extends EventOptions {
 }
 
 /** `scope.handoff(input)`: emits AGENT_HANDOFF from the scope's agent. */
-export interface HandoffInit extends EventOptions {
+export interface HandoffInit extends PointEventOptions {
   readonly toAgentId: string;
   /** Default: empty. */
   readonly toAgentName?: string;
@@ -185,7 +222,7 @@ export interface HandoffInit extends EventOptions {
 }
 
 /** `scope.policyDecision(input)`: emits POLICY_DECISION (WARN when the outcome is "deny"). */
-export interface PolicyDecisionInit extends EventOptions {
+export interface PolicyDecisionInit extends PointEventOptions {
   readonly policyId: string;
   /** "allow" | "deny" | "review". */
   readonly outcome: string;
@@ -196,7 +233,7 @@ export interface PolicyDecisionInit extends EventOptions {
 }
 
 /** `scope.dataAccess(input)`: emits DATA_ACCESS. */
-export interface DataAccessInit extends EventOptions {
+export interface DataAccessInit extends PointEventOptions {
   /** E.g. "vector://products". */
   readonly datasource: string;
   /** Default: none. */
@@ -221,7 +258,7 @@ export interface ErrorInit {
 }
 
 /** `scope.system(input)`: emits SYSTEM. */
-export interface SystemInit extends EventOptions {
+export interface SystemInit extends PointEventOptions {
   /** Sent as a `message` with role "system". Default: none. */
   readonly message?: string;
   /** Sent as `state_update` when there is no message. Default: none. */

@@ -16,23 +16,33 @@ import {
 } from "@connectrpc/connect";
 import { type BatchProcessorOptions, createBatchProcessor } from "./batch-processor.js";
 import type { SessionOptions } from "./builder-types.js";
+import type { EventDefaults } from "./builders/build-event.js";
+import { copyStrings, requireString } from "./builders/input-checks.js";
+import {
+  type ContinueSessionOptions,
+  continueSessionSpan,
+  createScope,
+  startSessionSpan,
+} from "./builders/scope.js";
+import type { ScopeRuntime } from "./builders/scope-runtime.js";
+import type {
+  ChaukasScope,
+  ContinuedSessionHandle,
+  SessionHandle,
+  SpanScope,
+} from "./builders/scope-types.js";
 import { createConnectExporter } from "./connect-exporter.js";
 import type { ContextManager, SpanContext } from "./context-manager.js";
-import { copyStrings, type EventDefaults, requireString } from "./event-builders.js";
 import type { FlushOptions, FlushResult, ShutdownOptions } from "./event-processor.js";
 import { validateBuiltEvent, validateEvent } from "./event-validation.js";
 import type { EventExporter } from "./exporter.js";
 import { newSpanId, uuidv7 } from "./ids.js";
 import type { LossRecord } from "./loss-ledger.js";
 import { lossReportEvent } from "./loss-report.js";
+import type { Carrier } from "./propagation/carrier.js";
+import { extractContext, injectContext } from "./propagation/propagation.js";
+import type { RemoteContext } from "./propagation/remote-context.js";
 import { type EventFilter, type QueryOrder, toQueryFilter, toSortOrder } from "./query-filter.js";
-import {
-  type ChaukasScope,
-  createScope,
-  type ScopeRuntime,
-  type SessionHandle,
-  startSessionSpan,
-} from "./scope.js";
 import { createStackContextManager } from "./stack-context-manager.js";
 import type { ChaukasStats } from "./stats.js";
 import { parseTraceparent } from "./trace-context.js";
@@ -175,6 +185,27 @@ export interface ChaukasClient extends ChaukasScope {
    * takes ownership: do not change the event afterwards. Returns its `event_id`.
    */
   emit(event: Event | MessageInitShape<typeof EventSchema>): string;
+  /**
+   * Continues a caller's session on this side (a server handling a request): see
+   * `ContinuedSessionHandle`. `remote` comes from `extract(request.headers)`; `undefined` (no
+   * context sent) starts a session of this side's own. The caller's session id is adopted only
+   * with `trust` (default false).
+   */
+  continueSession(
+    remote: RemoteContext | undefined,
+    options?: ContinueSessionOptions,
+  ): ContinuedSessionHandle;
+  /**
+   * Writes the active span (or `from`) into an outgoing request's headers or an MCP `_meta`
+   * object: `traceparent`, and `baggage` with `chaukas.session_id` merged into any baggage
+   * there. Writes nothing when there is no span. Returns the carrier.
+   */
+  inject<C extends Carrier>(carrier: C, from?: SpanScope | SpanContext): C;
+  /**
+   * Reads a caller's context from incoming headers or an MCP `_meta` object; `undefined` when
+   * there is no valid `traceparent`. Malformed or oversized headers are ignored, never thrown.
+   */
+  extract(carrier: Carrier | null | undefined): RemoteContext | undefined;
   /** The active span (from `scope.run(fn)`), if any. */
   current(): SpanContext | undefined;
   /** Resolves when everything emitted before is delivered or finally failed. Never rejects. */
@@ -334,6 +365,15 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
       processor.enqueue(event);
       return event.eventId;
     },
+
+    continueSession: (remote, continueOptions) =>
+      continueSessionSpan(runtime, remote, continueOptions),
+    inject: (carrier, from) =>
+      injectContext(
+        carrier,
+        from === undefined ? active() : "context" in from ? from.context : from,
+      ),
+    extract: extractContext,
 
     current: active,
     flush: (flushOptions) => processor.flush(flushOptions),

@@ -19,13 +19,28 @@ export type {
   MessageInit,
   ModelInvocationResult,
   ModelInvocationStart,
+  PointEventOptions,
   PolicyDecisionInit,
   RetryInit,
   SessionOptions,
+  SpanEndOptions,
+  SpanStartOptions,
   SystemInit,
   ToolCallResult,
   ToolCallStart,
 } from "./builder-types.js";
+export { CALLER_SESSION_ID_KEY, type ContinueSessionOptions } from "./builders/scope.js";
+export type {
+  AgentHandle,
+  ChaukasScope,
+  ContinuedSessionHandle,
+  Endable,
+  McpCallHandle,
+  ModelInvocationHandle,
+  SessionHandle,
+  SpanScope,
+  ToolCallHandle,
+} from "./builders/scope-types.js";
 export {
   type BeforeSendResult,
   type ChaukasClient,
@@ -82,9 +97,16 @@ export type {
   StoredBatch,
 } from "./outbox.js";
 export { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
+export {
+  BAGGAGE_LIMITS,
+  MAX_REMOTE_SESSION_ID_LENGTH,
+  SESSION_BAGGAGE_KEY,
+} from "./propagation/baggage.js";
+export type { Carrier, HeadersCarrier, RecordCarrier } from "./propagation/carrier.js";
+export type { RemoteContext } from "./propagation/remote-context.js";
 // Types only: `toQueryFilter`, `verifyChain`/`contentHash` and `redact` are in the subpaths
 // `@chaukas/client/query`, `/integrity` and `/redact` (see the README's "Subpath exports").
-export type { EventFilter, QueryOrder, TimeInput } from "./query-filter.js";
+export type { EventFilter, QueryOrder } from "./query-filter.js";
 export {
   assertHeaderName,
   assertHeaderValue,
@@ -93,19 +115,10 @@ export {
   type RequestHeaderOptions,
 } from "./request-headers.js";
 export { RETRYABLE_CODES, type RetryOptions } from "./retry.js";
-export type {
-  AgentHandle,
-  ChaukasScope,
-  Endable,
-  McpCallHandle,
-  ModelInvocationHandle,
-  SessionHandle,
-  SpanScope,
-  ToolCallHandle,
-} from "./scope.js";
 export { createStackContextManager } from "./stack-context-manager.js";
 export type { ChaukasStats, DropCounts, DropReason } from "./stats.js";
 export { MAX_JSON_DEPTH, toJsonObject } from "./struct.js";
+export type { TimeInput } from "./time-input.js";
 export { formatTraceparent, parseTraceparent, type TraceParent } from "./trace-context.js";
 export {
   TRUNCATION_KEY,

@@ -14,11 +14,9 @@ import {
   type Severity,
   SortOrder,
 } from "@chaukas/spec/common/v1";
-import { copyStrings } from "./event-builders.js";
+import { copyStrings } from "./builders/input-checks.js";
+import { epochMsOf, type TimeInput } from "./time-input.js";
 import { ChaukasValidationError } from "./validation-error.js";
-
-/** A time given as a `Date`, an RFC 3339 / ISO-8601 string, or Unix milliseconds. */
-export type TimeInput = Date | string | number;
 
 /** A filter as plain data; every field is optional and ANDed with the others. */
 export interface EventFilter {
@@ -118,17 +116,5 @@ function enumList(values: unknown, desc: DescEnum, field: string): number[] {
 }
 
 function time(value: TimeInput | undefined, field: string) {
-  if (value === undefined) return undefined;
-  const ms =
-    value instanceof Date
-      ? value.getTime()
-      : typeof value === "string"
-        ? Date.parse(value)
-        : typeof value === "number"
-          ? value
-          : Number.NaN;
-  if (!Number.isFinite(ms)) {
-    throw new ChaukasValidationError(field, `cannot read ${String(value)} as a time`);
-  }
-  return timestampFromMs(ms);
+  return value === undefined ? undefined : timestampFromMs(epochMsOf(value, field));
 }

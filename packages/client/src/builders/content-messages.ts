@@ -1,9 +1,12 @@
-import type { DescField, JsonObject } from "@bufbuild/protobuf";
+/**
+ * The messages the builders put in an event's content and attachments, one function per
+ * message type (see input-checks.ts for how the caller's values are read).
+ */
+
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import {
   type AgentHandoff,
   AgentHandoffSchema,
-  type Author,
   type CostDetails,
   CostDetailsSchema,
   type DataAccess,
@@ -11,9 +14,6 @@ import {
   type ErrorInfo,
   ErrorInfoSchema,
   type Event,
-  EventSchema,
-  EventStatus,
-  type EventType,
   type InfrastructureMetrics,
   InfrastructureMetricsSchema,
   type LLMInvocation,
@@ -28,184 +28,24 @@ import {
   PolicyDecisionSchema,
   type RetryInfo,
   RetryInfoSchema,
-  Severity,
   type ToolCall,
   ToolCallSchema,
   type ToolResponse,
   ToolResponseSchema,
 } from "@chaukas/spec/common/v1";
-import type { EventOptions } from "./builder-types.js";
-import { timestampAt } from "./clock.js";
-import type { SpanContext } from "./context-manager.js";
-import { checkField } from "./event-validation.js";
-import { uuidv7 } from "./ids.js";
-import { jsonObject, toOptionalJsonObject } from "./struct.js";
-import { ChaukasValidationError, type FieldPath } from "./validation-error.js";
-
-/** What the client stamps on every event it builds. */
-export interface EventDefaults {
-  readonly tenantId: string;
-  readonly projectId: string;
-  readonly branch: string;
-  readonly tags: readonly string[];
-}
-
-/** What some builders attach besides the content (messages made by the functions below). */
-export interface EventAttachments {
-  readonly retry?: RetryInfo | undefined;
-  readonly performance?: PerformanceMetrics | undefined;
-  readonly cost?: CostDetails | undefined;
-  /** Merged under the caller's `metadata` (the caller's keys win). */
-  readonly metadata?: JsonObject | undefined;
-}
-
-/**
- * Assembles an event on `context`'s span (its `span_id`, `parent_span_id`, session, trace
- * and agent) from the builder's type, author, content and attachments and the caller's
- * options. Whatever the caller gives is checked here, where it is read (the options and the
- * context's agent with `checkField`, JSON and string lists copied with paths like
- * `metadata.x`); the content and attachments were checked as they were made (below). So the built event
- * is not walked again: `validateBuiltEvent` only checks the rules between its fields.
- */
-export function buildEvent(
-  defaults: EventDefaults,
-  context: SpanContext,
-  type: EventType,
-  author: Author,
-  content: Event["content"],
-  options: EventOptions | undefined,
-  severity: Severity = Severity.INFO,
-  status: EventStatus = EventStatus.COMPLETED,
-  attachments: EventAttachments = {},
-  nowMs: number = Date.now(),
-): Event {
-  const metadata = toOptionalJsonObject(options?.metadata, "metadata");
-  // A literal with every field of Event, in `create(EventSchema)`'s order, rather than `create`
-  // copying an init object field by field (see bench/README.md, History). `satisfies` makes a
-  // field added to the proto a compile error here.
-  return {
-    $typeName: EventSchema.typeName,
-    eventId: uuidv7(nowMs),
-    tenantId: defaults.tenantId,
-    projectId: defaults.projectId,
-    sessionId: context.sessionId,
-    spanId: context.spanId,
-    parentSpanId: context.parentSpanId ?? "",
-    type,
-    severity: given(EVENT.severity, options?.severity, severity, EVENT_PATH),
-    status,
-    author: given(EVENT.author, options?.author, author, EVENT_PATH),
-    timestamp: timestampAt(nowMs),
-    agentId: given(EVENT.agentId, context.agentId, "", EVENT_PATH),
-    agentName: given(EVENT.agentName, context.agentName, "", EVENT_PATH),
-    invocationId: given(EVENT.invocationId, options?.invocationId, "", EVENT_PATH),
-    responseId: given(EVENT.responseId, options?.responseId, "", EVENT_PATH),
-    isPartial: false,
-    isFinal: false,
-    hashPrev: "",
-    contentHash: "",
-    wormProofId: "",
-    branch: given(EVENT.branch, options?.branch, defaults.branch, EVENT_PATH),
-    tags: [...defaults.tags, ...copyStrings(options?.tags, "tags")],
-    traceId: context.traceId,
-    content,
-    retry: attachments.retry,
-    redaction: undefined,
-    piiCategories: copyStrings(options?.piiCategories, "pii_categories"),
-    performance: attachments.performance,
-    infrastructure:
-      options?.infrastructure == null ? undefined : infrastructureMetrics(options.infrastructure),
-    cost: attachments.cost,
-    metadata: attachments.metadata ? { ...attachments.metadata, ...metadata } : metadata,
-    extensions: [],
-  } satisfies EveryField<Event> as Event;
-}
-
-/** Event's fields by their protobuf-es names (`EVENT.severity`). */
-const EVENT = EventSchema.field;
-const EVENT_PATH: FieldPath = [];
-
-/** Checks a list of strings given by the caller and copies it; `undefined` is an empty list. */
-export function copyStrings(value: unknown, field: string): string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) {
-    throw new ChaukasValidationError(field, "expected an array of strings");
-  }
-  for (let i = 0; i < value.length; i++) {
-    if (typeof value[i] !== "string") requireString(value[i], `${field}[${i}]`, true);
-  }
-  return [...(value as string[])];
-}
-
-/** Rejects a required string that is not a string, or is empty unless `emptyOk`. */
-export function requireString(value: unknown, field: string, emptyOk?: boolean): string {
-  if (typeof value !== "string" || !(value || emptyOk)) {
-    throw new ChaukasValidationError(field, `expected a ${emptyOk ? "" : "non-empty "}string`);
-  }
-  return value;
-}
-
-/*
- * The messages the builders put in an event's content and attachments, one function per
- * message type, each an object literal with `$typeName` and every field (as the Event in
- * `buildEvent`) whose values are checked where they are read, as `validateEvent` checks them
- * (`checkField`, by the field's descriptor), with errors naming the proto path
- * (`tool_call.arguments.q`). Code that copies fields under computed names (`create`, or one
- * generic maker over the descriptor) goes through V8's slowest property accesses: ~0.4 µs
- * more per message here (bench/README.md, History).
- *
- * `input` is the caller's object (a non-object counts as empty); as `create` read it, every
- * field the builder does not set itself comes from it, and a `null` there means "not set". A
- * value the builder passes is checked as it is, `null` included. `at` is the path of the
- * message: its one Event field name (`["tool_call"]`).
- */
-
-/** Every field of message `M` (a field added to the proto is a compile error). */
-type EveryField<M> = { [K in Exclude<keyof M, "$unknown">]-?: unknown };
-
-/** A caller's input: its own properties, read by name. */
-type Input = { readonly [key: string]: unknown };
-const NO_INPUT: Input = Object.freeze({});
-
-/** A string counts as empty, never as an object of its characters. */
-function inputOf(input: unknown): Input {
-  return ((typeof input === "object" && input) || NO_INPUT) as Input;
-}
-
-/**
- * A scalar from the caller: `zero` (the builder's default) when not given (`undefined` or
- * `null`), else checked.
- */
-function given<T>(field: DescField, value: unknown, zero: T, at: FieldPath): T {
-  return value == null ? zero : (checkField(field, value, at) as T);
-}
-
-/** A value the builder passes, checked as it is. */
-function checked<T>(field: DescField, value: T, at: FieldPath): T {
-  return checkField(field, value, at) as T;
-}
-
-/** A required string from the caller: non-empty (`tool_call.name`). */
-function requiredString(field: DescField, value: unknown, at: FieldPath): string {
-  return typeof value === "string" && value !== ""
-    ? value
-    : requireString(value, `${at[0]}.${field.name}`);
-}
-
-/** A Struct: checked and copied (`toJsonObject`); `undefined` is not set. */
-function json(field: DescField, value: unknown, at: FieldPath): JsonObject | undefined {
-  return value === undefined ? undefined : jsonObject(value, [at[0]!, field.name]);
-}
-
-/** A Struct from the caller, where `null` is not set too. */
-function givenJson(field: DescField, value: unknown, at: FieldPath): JsonObject | undefined {
-  return json(field, value ?? undefined, at);
-}
-
-/** A list of strings from the caller, copied; `undefined` and `null` are an empty list. */
-function givenStrings(field: DescField, value: unknown, at: FieldPath): string[] {
-  return copyStrings(value ?? undefined, `${at[0]}.${field.name}`);
-}
+import { toJsonObject } from "../struct.js";
+import type { FieldPath } from "../validation-error.js";
+import {
+  checked,
+  type EveryField,
+  given,
+  givenJson,
+  givenStrings,
+  inputOf,
+  json,
+  requiredString,
+  requireString,
+} from "./input-checks.js";
 
 const MESSAGE = MessageContentSchema.field;
 const MESSAGE_AT: FieldPath = ["message"];
@@ -509,32 +349,22 @@ export function infrastructureMetrics(input: unknown): InfrastructureMetrics {
   } satisfies EveryField<InfrastructureMetrics>;
 }
 
-/**
- * Describes anything thrown as an `ErrorInfo`. An `Error` or a plain `{ message, code, stack,
- * recoverable, recoveryAction }` object gives those fields (an `Error` without a message its
- * name, a code only when a string or number); anything else is converted with `String()`.
- */
-export function errorInfoFrom(error: unknown): ErrorInfo {
-  // Anything but an object is its own message; so is an object without one ("[object Object]").
-  const {
-    message = error,
-    code,
-    stack,
-    recoverable,
-    recoveryAction,
-  } = ((typeof error === "object" && error) || {}) as Record<string, unknown>;
-  const text = (value: unknown) => (typeof value === "string" ? value : "");
-  return errorInfo(
-    message === "" && error instanceof Error ? error.name : String(message),
-    typeof code === "number" ? String(code) : text(code),
-    text(stack),
-    recoverable === true,
-    text(recoveryAction),
-  );
+/** An event's `content` oneof: one of the messages above, or none. */
+export type Content = Event["content"];
+
+export const NO_CONTENT: Content = { case: undefined };
+
+/** `message` content. */
+export function messageCase(role: unknown, text: unknown, metadata?: unknown): Content {
+  return { case: "message", value: messageContent(role, text, metadata) };
 }
 
-/** The `metadata.error` entry of a failed span's END event. */
-export function errorMetadata(error: unknown): JsonObject {
-  const { errorMessage: message, errorCode: code } = errorInfoFrom(error);
-  return { error: code ? { message, code } : { message } };
+/** `state_update` content, checked and copied. */
+export function stateContent(state: unknown): Content {
+  return { case: "stateUpdate", value: toJsonObject(state, "state_update") };
+}
+
+/** `state_update` content when a state is given, else none. */
+export function optionalState(state: unknown): Content {
+  return state === undefined ? NO_CONTENT : stateContent(state);
 }

@@ -1,0 +1,15 @@
+/**
+ * `@chaukas/client/integration`: what every framework integration is built from, in one home.
+ * Integrations emit through the client's public builders (with the framework's own times and
+ * ids: `startTime`, `endTime`, `time`, `spanId`), guard every callback, and convert framework
+ * values leniently.
+ */
+export {
+  createIntegrationGuard,
+  type IntegrationGuard,
+} from "./integration/integration-guard.js";
+export {
+  type LenientJsonOptions,
+  toLenientJson,
+  toLenientJsonObject,
+} from "./integration/lenient-json.js";
