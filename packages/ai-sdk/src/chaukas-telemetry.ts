@@ -8,7 +8,7 @@ import {
   type ModelInvocationStart,
   type ToolCallHandle,
 } from "@chaukas/client";
-import { createIntegrationGuard } from "@chaukas/client/integration";
+import { createIntegrationGuard, omitUndefined } from "@chaukas/client/integration";
 import type { Telemetry } from "ai";
 import { errorInit } from "./error-init.js";
 import { toJsonContent } from "./json-content.js";
@@ -172,7 +172,7 @@ export function chaukasTelemetry(
         { message: "the next model call started before this one reported its end" },
         call.options,
       );
-      const start = compact<ModelInvocationStart>({
+      const start = omitUndefined<ModelInvocationStart>({
         provider: event.provider,
         model: event.modelId,
         temperature: event.temperature,
@@ -197,7 +197,7 @@ export function chaukasTelemetry(
       call.model = undefined;
       if (model === undefined) return;
       const { usage } = event;
-      const result = compact<ModelInvocationResult>({
+      const result = omitUndefined<ModelInvocationResult>({
         promptTokens: usage.inputTokens ?? 0,
         completionTokens: usage.outputTokens ?? 0,
         totalTokens: usage.totalTokens,
@@ -287,13 +287,4 @@ export function chaukasTelemetry(
     stats: () => ({ failed: guard.failed, openCalls: calls.size }),
   };
   return integration;
-}
-
-/**
- * `fields` without its `undefined` values: the builders' options are exact (an absent field
- * takes its default, `undefined` is not a value), and the AI SDK leaves unset settings
- * `undefined`.
- */
-function compact<T extends object>(fields: { [K in keyof T]?: T[K] | undefined }): T {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as T;
 }

@@ -14,4 +14,5 @@ export {
   toLenientJson,
   toLenientJsonObject,
 } from "./integration/lenient-json.js";
+export { omitUndefined } from "./integration/omit-undefined.js";
 export { pendingSpanScope } from "./integration/pending-span-scope.js";
