@@ -8,6 +8,7 @@ import {
   type ModelInvocationStart,
   type ToolCallHandle,
 } from "@chaukas/client";
+import { createIntegrationGuard, omitUndefined } from "@chaukas/client/integration";
 import type { Telemetry } from "ai";
 import { errorInit } from "./error-init.js";
 import { toJsonContent } from "./json-content.js";
@@ -89,27 +90,9 @@ export function chaukasTelemetry(
     throw new ChaukasValidationError("maxOpenCalls", "expected a positive integer");
   }
   const calls = new Map<string, CallState>();
-  let failed = 0;
-
-  function reportFailure(error: unknown, hook: string): void {
-    failed++;
-    try {
-      options.onError?.(error, hook);
-    } catch {
-      // The user's handler failing must not reach the AI SDK either.
-    }
-  }
-
-  /** `fn` as a hook: whatever it throws is counted, never thrown into the AI SDK. */
-  function hook<E>(name: string, fn: (event: E) => void): (event: E) => void {
-    return (event) => {
-      try {
-        fn(event);
-      } catch (error) {
-        reportFailure(error, name);
-      }
-    };
-  }
+  // Each hook runs under the guard: what it throws is counted, never thrown into the AI SDK.
+  const guard = createIntegrationGuard<string>(options.onError);
+  const hook = guard.wrap;
 
   const inputsOf = (event: CallEvent) => recordInputs && event.recordInputs !== false;
   const outputsOf = (event: CallEvent) => recordOutputs && event.recordOutputs !== false;
@@ -144,7 +127,7 @@ export function chaukasTelemetry(
     calls.delete(oldest.callId);
     const error = { message: "call evicted: maxOpenCalls calls were open", code: "evicted" };
     failOpenSpans(oldest, error);
-    reportFailure(new Error(`${error.message} (${oldest.callId})`), "maxOpenCalls");
+    guard.report(new Error(`${error.message} (${oldest.callId})`), "maxOpenCalls");
   }
 
   /** Ends a call's open spans as failed (each on its own: one refusal does not skip the rest). */
@@ -156,7 +139,7 @@ export function chaukasTelemetry(
       try {
         span.fail(error, call.options);
       } catch (failure) {
-        reportFailure(failure, "failOpenSpans");
+        guard.report(failure, "failOpenSpans");
       }
     }
   }
@@ -189,7 +172,7 @@ export function chaukasTelemetry(
         { message: "the next model call started before this one reported its end" },
         call.options,
       );
-      const start = compact<ModelInvocationStart>({
+      const start = omitUndefined<ModelInvocationStart>({
         provider: event.provider,
         model: event.modelId,
         temperature: event.temperature,
@@ -214,7 +197,7 @@ export function chaukasTelemetry(
       call.model = undefined;
       if (model === undefined) return;
       const { usage } = event;
-      const result = compact<ModelInvocationResult>({
+      const result = omitUndefined<ModelInvocationResult>({
         promptTokens: usage.inputTokens ?? 0,
         completionTokens: usage.outputTokens ?? 0,
         totalTokens: usage.totalTokens,
@@ -235,12 +218,11 @@ export function chaukasTelemetry(
     onToolExecutionStart: hook("onToolExecutionStart", (event) => {
       const call = callOf(event);
       const { toolCall } = event;
+      const args = inputsOf(event) ? toJsonContent(toolCall.input) : undefined;
       const tool = chaukas.toolCallStart({
         name: toolCall.toolName,
         id: toolCall.toolCallId,
-        ...(inputsOf(event) && toolCall.input !== undefined
-          ? { arguments: toJsonContent(toolCall.input) }
-          : {}),
+        ...(args === undefined ? {} : { arguments: args }),
         ...call.options,
       });
       call.tools.set(toolCall.toolCallId, tool);
@@ -266,16 +248,8 @@ export function chaukasTelemetry(
         }
         return;
       }
-      endSpan(
-        tool,
-        {
-          ...call.options,
-          ...(outputsOf(event) && toolOutput.output !== undefined
-            ? { output: toJsonContent(toolOutput.output) }
-            : {}),
-        },
-        call.options,
-      );
+      const output = outputsOf(event) ? toJsonContent(toolOutput.output) : undefined;
+      endSpan(tool, { ...call.options, ...(output === undefined ? {} : { output }) }, call.options);
     }),
 
     onEnd: hook("onEnd", (event: CallEvent) => {
@@ -303,26 +277,14 @@ export function chaukasTelemetry(
     }),
 
     executeTool({ callId, toolCallId, execute }) {
-      let tool: ToolCallHandle | undefined;
-      try {
-        tool = calls.get(callId)?.tools.get(toolCallId);
-      } catch (error) {
-        reportFailure(error, "executeTool");
-      }
+      const tool = guard.run("executeTool", undefined, () =>
+        calls.get(callId)?.tools.get(toolCallId),
+      );
       // The tool's own result or error passes through untouched.
       return tool ? tool.run(execute) : execute();
     },
 
-    stats: () => ({ failed, openCalls: calls.size }),
+    stats: () => ({ failed: guard.failed, openCalls: calls.size }),
   };
   return integration;
-}
-
-/**
- * `fields` without its `undefined` values: the builders' options are exact (an absent field
- * takes its default, `undefined` is not a value), and the AI SDK leaves unset settings
- * `undefined`.
- */
-function compact<T extends object>(fields: { [K in keyof T]?: T[K] | undefined }): T {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as T;
 }

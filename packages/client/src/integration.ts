@@ -2,7 +2,8 @@
  * `@chaukas/client/integration`: what every framework integration is built from, in one home.
  * Integrations emit through the client's public builders (with the framework's own times and
  * ids: `startTime`, `endTime`, `time`, `spanId`), guard every callback, and convert framework
- * values leniently.
+ * values leniently. A span emitted when the framework's span ends still gets its children, which
+ * start earlier, through `pendingSpanScope`.
  */
 export {
   createIntegrationGuard,
@@ -13,3 +14,5 @@ export {
   toLenientJson,
   toLenientJsonObject,
 } from "./integration/lenient-json.js";
+export { omitUndefined } from "./integration/omit-undefined.js";
+export { pendingSpanScope } from "./integration/pending-span-scope.js";

@@ -1,6 +1,13 @@
-import type { JsonObject } from "@bufbuild/protobuf";
+import type { ModelInvocationResult, ModelInvocationStart } from "@chaukas/client";
+import { omitUndefined, toLenientJsonObject } from "@chaukas/client/integration";
 import type { GenerationSpanData, ResponseSpanData } from "@openai/agents-core";
-import { finiteNumber, nonEmptyString, toJsonObject, tokenCount, wrapJson } from "./json-value.js";
+import {
+  finiteNumber,
+  jsonUnder,
+  nameOrUnknown,
+  nonEmptyString,
+  tokenCount,
+} from "./sdk-values.js";
 
 /** What content may leave the process, and the provider named on generation spans. */
 export interface ContentCapture {
@@ -9,36 +16,20 @@ export interface ContentCapture {
   readonly provider: string;
 }
 
-/** One model call as Chaukas describes it (`llm_invocation`), read from a finished span. */
+/**
+ * One model call read from a finished span, as the builders take it: the fields of
+ * `modelInvocationStart` and of the END's result (the span's times and id are added by the
+ * caller). Total tokens are given only when the SDK has them; otherwise the builder sums.
+ */
 export interface ModelCall {
-  readonly provider: string;
-  readonly model: string;
-  readonly request?: JsonObject | undefined;
-  readonly response?: JsonObject | undefined;
-  readonly promptTokens?: number | undefined;
-  readonly completionTokens?: number | undefined;
-  readonly totalTokens?: number | undefined;
-  readonly finishReason?: string | undefined;
-  readonly temperature?: number | undefined;
-  readonly topP?: number | undefined;
-  readonly maxTokens?: number | undefined;
-  readonly frequencyPenalty?: number | undefined;
-  readonly presencePenalty?: number | undefined;
-  /** `Event.response_id`: the provider's id of the response. */
-  readonly responseId?: string | undefined;
+  readonly start: ModelInvocationStart;
+  readonly result: ModelInvocationResult;
 }
 
 type Fields = Record<string, unknown>;
 
 function fields(value: unknown): Fields {
   return typeof value === "object" && value !== null ? (value as Fields) : {};
-}
-
-function total(prompt?: number, completion?: number, given?: number): number | undefined {
-  if (given !== undefined) return given;
-  return prompt === undefined && completion === undefined
-    ? undefined
-    : (prompt ?? 0) + (completion ?? 0);
 }
 
 /**
@@ -51,34 +42,32 @@ export function generationCall(data: GenerationSpanData, capture: ContentCapture
   const first = fields(data.output?.[0]);
   const usage = fields(data.usage);
   const responseUsage = fields(first.usage);
-  const prompt =
-    tokenCount(usage.input_tokens) ??
-    tokenCount(responseUsage.prompt_tokens) ??
-    tokenCount(responseUsage.input_tokens);
-  const completion =
-    tokenCount(usage.output_tokens) ??
-    tokenCount(responseUsage.completion_tokens) ??
-    tokenCount(responseUsage.output_tokens);
   const choices = Array.isArray(first.choices) ? first.choices : [];
   return {
-    provider: capture.provider,
-    model: nonEmptyString(data.model) ?? nonEmptyString(first.model) ?? "",
-    request: capture.inputs ? wrapJson("input", data.input) : undefined,
-    response: capture.outputs ? wrapJson("output", data.output) : undefined,
-    promptTokens: prompt,
-    completionTokens: completion,
-    totalTokens: total(
-      prompt,
-      completion,
-      tokenCount(usage.total_tokens) ?? tokenCount(responseUsage.total_tokens),
-    ),
-    finishReason: nonEmptyString(fields(choices[0]).finish_reason),
-    temperature: finiteNumber(config.temperature),
-    topP: finiteNumber(config.top_p),
-    maxTokens: tokenCount(config.max_tokens),
-    frequencyPenalty: finiteNumber(config.frequency_penalty),
-    presencePenalty: finiteNumber(config.presence_penalty),
-    responseId: nonEmptyString(first.id),
+    start: omitUndefined<ModelInvocationStart>({
+      provider: capture.provider,
+      model: nameOrUnknown(nonEmptyString(data.model) ?? first.model),
+      request: capture.inputs ? jsonUnder("input", data.input) : undefined,
+      temperature: finiteNumber(config.temperature),
+      topP: finiteNumber(config.top_p),
+      maxTokens: tokenCount(config.max_tokens),
+      frequencyPenalty: finiteNumber(config.frequency_penalty),
+      presencePenalty: finiteNumber(config.presence_penalty),
+    }),
+    result: omitUndefined<ModelInvocationResult>({
+      response: capture.outputs ? jsonUnder("output", data.output) : undefined,
+      promptTokens:
+        tokenCount(usage.input_tokens) ??
+        tokenCount(responseUsage.prompt_tokens) ??
+        tokenCount(responseUsage.input_tokens),
+      completionTokens:
+        tokenCount(usage.output_tokens) ??
+        tokenCount(responseUsage.completion_tokens) ??
+        tokenCount(responseUsage.output_tokens),
+      totalTokens: tokenCount(usage.total_tokens) ?? tokenCount(responseUsage.total_tokens),
+      finishReason: nonEmptyString(fields(choices[0]).finish_reason),
+      responseId: nonEmptyString(first.id),
+    }),
   };
 }
 
@@ -90,24 +79,29 @@ export function generationCall(data: GenerationSpanData, capture: ContentCapture
 export function responseCall(data: ResponseSpanData, capture: ContentCapture): ModelCall {
   const response = fields(data._response);
   const usage = fields(response.usage);
-  const prompt = tokenCount(usage.input_tokens);
-  const completion = tokenCount(usage.output_tokens);
-  const incomplete = fields(response.incomplete_details);
   return {
-    provider: "openai",
-    model: nonEmptyString(response.model) ?? "",
-    request: capture.inputs ? wrapJson("input", data._input) : undefined,
-    response:
-      capture.outputs && data._response !== undefined
-        ? toJsonObject({ id: response.id, status: response.status, output: response.output })
-        : undefined,
-    promptTokens: prompt,
-    completionTokens: completion,
-    totalTokens: total(prompt, completion, tokenCount(usage.total_tokens)),
-    finishReason: nonEmptyString(incomplete.reason),
-    temperature: finiteNumber(response.temperature),
-    topP: finiteNumber(response.top_p),
-    maxTokens: tokenCount(response.max_output_tokens),
-    responseId: nonEmptyString(data.response_id) ?? nonEmptyString(response.id),
+    start: omitUndefined<ModelInvocationStart>({
+      provider: "openai",
+      model: nameOrUnknown(response.model),
+      request: capture.inputs ? jsonUnder("input", data._input) : undefined,
+      temperature: finiteNumber(response.temperature),
+      topP: finiteNumber(response.top_p),
+      maxTokens: tokenCount(response.max_output_tokens),
+    }),
+    result: omitUndefined<ModelInvocationResult>({
+      response:
+        capture.outputs && data._response !== undefined
+          ? toLenientJsonObject({
+              id: response.id,
+              status: response.status,
+              output: response.output,
+            })
+          : undefined,
+      promptTokens: tokenCount(usage.input_tokens),
+      completionTokens: tokenCount(usage.output_tokens),
+      totalTokens: tokenCount(usage.total_tokens),
+      finishReason: nonEmptyString(fields(response.incomplete_details).reason),
+      responseId: nonEmptyString(data.response_id) ?? nonEmptyString(response.id),
+    }),
   };
 }

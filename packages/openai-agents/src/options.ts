@@ -52,13 +52,14 @@ export const TRACING_PROCESSOR_DEFAULTS = {
   flushTimeoutMs: 5000,
 } as const satisfies Required<Omit<ChaukasTracingProcessorOptions, "onError">>;
 
-/** Counters of `processor.stats()`. */
+/**
+ * Counters of `processor.stats()`: the adapter's own health. The events it sends are counted
+ * by the client's `chaukas.stats()`, with everything else the client sends.
+ */
 export interface ChaukasTracingProcessorStats {
-  /** Events the client accepted from this processor. */
-  readonly emitted: number;
   /**
-   * The adapter's own failures: events `chaukas.emit` refused (it threw) and framework
-   * callbacks the adapter could not map. Each is also passed to `onError`.
+   * The adapter's own failures: an event the client refused (its builder threw) and span data
+   * the adapter could not read. Each is also passed to `onError`.
    */
   readonly failed: number;
   /** Traces (sessions) started and not yet ended. */

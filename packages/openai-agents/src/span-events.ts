@@ -1,13 +1,15 @@
-import type { JsonObject, MessageInitShape } from "@bufbuild/protobuf";
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { newSpanId, uuidv7 } from "@chaukas/client";
-import {
-  Author,
-  type EventSchema,
-  EventStatus,
-  EventType,
-  Severity,
-} from "@chaukas/spec/common/v1";
+import type {
+  AgentHandle,
+  AgentOptions,
+  Endable,
+  FailOptions,
+  McpCallStart,
+  SessionOptions,
+  SpanEndOptions,
+  SpanScope,
+  ToolCallStart,
+} from "@chaukas/client";
+import { omitUndefined, toLenientJsonObject } from "@chaukas/client/integration";
 import type {
   AgentSpanData,
   FunctionSpanData,
@@ -16,82 +18,13 @@ import type {
   SpanData,
   SpanError,
 } from "@openai/agents-core";
-import {
-  nonEmptyString,
-  parseArguments,
-  toJsonObject,
-  toJsonValue,
-  wrapJson,
-} from "./json-value.js";
 import { type ContentCapture, generationCall, type ModelCall, responseCall } from "./model-call.js";
+import { jsonUnder, nameOrUnknown, parseArguments, sdkTime } from "./sdk-values.js";
 
-/** A raw event for `chaukas.emit`, every id given. */
-export type EventInit = MessageInitShape<typeof EventSchema>;
-
-/** Where an event sits: its session, trace, span and parent, and the agent it runs under. */
-export interface SpanPlacement {
-  readonly sessionId: string;
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly parentSpanId: string;
-  readonly agentId: string;
-  readonly agentName: string;
-}
-
-type Content = EventInit["content"];
-
-interface EventParts {
-  readonly content?: Content;
-  readonly severity?: Severity;
-  readonly status?: EventStatus;
-  readonly metadata?: JsonObject | undefined;
-  readonly responseId?: string | undefined;
-  readonly durationMs?: number;
-}
-
-function event(
-  place: SpanPlacement,
-  type: EventType,
-  author: Author,
-  atMs: number,
-  parts: EventParts = {},
-): EventInit {
-  return {
-    sessionId: place.sessionId,
-    traceId: place.traceId,
-    spanId: place.spanId,
-    parentSpanId: place.parentSpanId,
-    agentId: place.agentId,
-    agentName: place.agentName,
-    type,
-    author,
-    severity: parts.severity ?? Severity.INFO,
-    status: parts.status ?? EventStatus.COMPLETED,
-    timestamp: timestampFromMs(atMs),
-    ...(parts.content === undefined ? {} : { content: parts.content }),
-    ...(parts.metadata === undefined ? {} : { metadata: parts.metadata }),
-    ...(parts.responseId === undefined ? {} : { responseId: parts.responseId }),
-    ...(parts.durationMs === undefined ? {} : { performance: { durationMs: parts.durationMs } }),
-  };
-}
-
-/** The END of a span: COMPLETED, or FAILED with severity ERROR. */
-function endParts(error: SpanError | null): EventParts {
-  return error === null
-    ? {}
-    : { severity: Severity.ERROR, status: EventStatus.FAILED, metadata: errorMetadata(error) };
-}
-
-/** The `metadata.error` of a failed END, as the client's builders write it. */
-function errorMetadata(error: SpanError): JsonObject {
-  return { error: { message: error.message } };
-}
-
-/** Milliseconds of the SDK's ISO timestamps; `fallback` when there is none. */
-export function msOf(iso: string | null, fallback: number): number {
-  const ms = iso === null ? Number.NaN : Date.parse(iso);
-  return Number.isFinite(ms) ? ms : fallback;
-}
+/*
+ * How the SDK's traces and spans become Chaukas events, through the client's builders with the
+ * SDK's own ids and times. tracing-processor.ts decides where (which scope) each span goes.
+ */
 
 /** What a session says about its trace (a span's trace when the trace itself was missed). */
 export interface TraceInfo {
@@ -103,137 +36,228 @@ export interface TraceInfo {
 }
 
 /** SESSION_START of a trace: the workflow, OpenAI's trace id and group id as metadata. */
-export function sessionStartEvent(place: SpanPlacement, atMs: number, trace: TraceInfo): EventInit {
-  const metadata: JsonObject = { openai_trace_id: trace.traceId };
-  if (trace.name) metadata.workflow_name = trace.name;
-  if (trace.groupId) metadata.group_id = trace.groupId;
-  const traceMetadata = toJsonObject(trace.metadata);
-  if (traceMetadata !== undefined && Object.keys(traceMetadata).length > 0) {
-    metadata.trace_metadata = traceMetadata;
-  }
-  return event(place, EventType.SESSION_START, Author.SYSTEM, atMs, {
-    status: EventStatus.STARTED,
-    metadata,
+export function sessionOptions(trace: TraceInfo, traceId: string): SessionOptions {
+  const traceMetadata = trace.metadata;
+  const metadata = toLenientJsonObject({
+    openai_trace_id: trace.traceId,
+    workflow_name: trace.name || undefined,
+    group_id: trace.groupId || undefined,
+    trace_metadata:
+      typeof traceMetadata === "object" && Object.keys(traceMetadata).length > 0
+        ? traceMetadata
+        : undefined,
   });
+  return omitUndefined<SessionOptions>({ traceId, metadata });
 }
 
-/** SESSION_END of a trace, with the session's duration; FAILED when the run failed. */
-export function sessionEndEvent(
-  place: SpanPlacement,
-  atMs: number,
-  durationMs: number,
-  error: SpanError | null = null,
-): EventInit {
-  return event(place, EventType.SESSION_END, Author.SYSTEM, atMs, {
-    ...endParts(error),
-    durationMs,
+/** AGENT_START of an agent span, at the span's start: agent id and name are the agent's name. */
+export function agentStartOptions(span: Span<AgentSpanData>, spanId: string): AgentOptions {
+  const name = nameOrUnknown(span.spanData.name);
+  return omitUndefined<AgentOptions>({
+    agentId: name,
+    agentName: name,
+    spanId,
+    startTime: sdkTime(span.startedAt),
   });
-}
-
-/** AGENT_START, sent when the agent span starts. */
-export function agentStartEvent(place: SpanPlacement, atMs: number): EventInit {
-  return event(place, EventType.AGENT_START, Author.AGENT, atMs, { status: EventStatus.STARTED });
 }
 
 /**
- * The agent's tools, handoffs and output type as the `state_update` of AGENT_END: the runner
- * fills them in after the agent span has started.
+ * AGENT_END with the agent's tools, handoffs and output type as its state (the runner fills
+ * them in after the agent span has started); ERROR under it and FAILED when the span failed.
  */
-function agentState(data: AgentSpanData): Content | undefined {
-  const state: JsonObject = {};
-  if (data.tools?.length) state.tools = [...data.tools];
-  if (data.handoffs?.length) state.handoffs = [...data.handoffs];
-  if (data.output_type) state.output_type = data.output_type;
-  return Object.keys(state).length === 0 ? undefined : { case: "stateUpdate", value: state };
-}
-
-/** ERROR for a span's error, on a span of its own under the failed one. */
-function errorEvent(
-  place: SpanPlacement,
-  atMs: number,
-  error: SpanError,
-  capture: ContentCapture,
-): EventInit {
-  // The details may quote tool output or model data (the SDK adds them when it records
-  // sensitive data), so they follow `recordOutputs`.
-  const details = capture.outputs ? wrapJson("error_data", error.data) : undefined;
-  return event(
-    { ...place, spanId: newSpanId(), parentSpanId: place.spanId },
-    EventType.ERROR,
-    place.agentId === "" ? Author.SYSTEM : Author.AGENT,
-    atMs,
-    {
-      severity: Severity.ERROR,
-      status: EventStatus.FAILED,
-      content: { case: "error", value: { errorMessage: error.message } },
-      metadata: details,
-    },
+export function endAgent(agent: AgentHandle, span: Span<AgentSpanData>, capture: ContentCapture) {
+  const data = span.spanData;
+  const state = toLenientJsonObject({
+    tools: data.tools?.length ? data.tools : undefined,
+    handoffs: data.handoffs?.length ? data.handoffs : undefined,
+    output_type: data.output_type || undefined,
+  });
+  const endTime = sdkTime(span.endedAt);
+  endSpan(
+    agent,
+    span.error,
+    capture,
+    omitUndefined({ endTime, state: state && Object.keys(state).length > 0 ? state : undefined }),
+    omitUndefined<FailOptions>({ endTime }),
   );
 }
 
-function llmInvocation(call: ModelCall, startMs: number) {
-  return {
-    provider: call.provider,
-    model: call.model,
-    startTime: timestampFromMs(startMs),
-  };
+/**
+ * The error of a span that has no events of its own (task, speech, transcription, and types a
+ * newer SDK may add) as ERROR under its parent. A failed turn gives nothing: the runner gives
+ * it the run's error, which its task span also carries.
+ */
+export function endTransparentSpan(
+  parent: SpanScope,
+  span: Span<SpanData>,
+  capture: ContentCapture,
+) {
+  if (span.error !== null && span.spanData.type !== "turn") {
+    emitError(parent, span.error, capture, sdkTime(span.endedAt));
+  }
 }
 
-/** MODEL_INVOCATION_START and _END, both written when the span ends (see the README). */
-function modelEvents(
-  place: SpanPlacement,
-  startMs: number,
-  endMs: number,
+/** Where the events of a finished span (other than an agent's) go. */
+export interface FinishedSpanPlace {
+  /** The scope of its nearest mapped ancestor (the session's at the top). */
+  readonly parent: SpanScope;
+  /** Its Chaukas span id, from the SDK's: the `spanId` of its START or its one event. */
+  readonly spanId: string;
+  /** The scope under the span itself, for the ERROR of a failed handoff, guardrail or custom span. */
+  readonly own: () => SpanScope;
+}
+
+/**
+ * The events of a span that has ended, other than an agent's (see `endAgent`). Model, tool
+ * and MCP spans give their START and END together, START back-dated to the span's start,
+ * because the SDK fills in their data (arguments, MCP server, model, prompt, usage) while they
+ * run; handoffs, guardrails and custom spans give one event. A span with an error adds ERROR
+ * under it, and its END is FAILED.
+ */
+export function emitFinishedSpan(
+  span: Span<SpanData>,
+  place: FinishedSpanPlace,
+  capture: ContentCapture,
+): void {
+  const endTime = sdkTime(span.endedAt);
+  const times: SpanTimes = {
+    spanId: place.spanId,
+    startTime: sdkTime(span.startedAt) ?? endTime,
+    endTime,
+  };
+  const data = span.spanData;
+  switch (data.type) {
+    case "generation":
+      emitModelCall(place.parent, times, generationCall(data, capture), span.error, capture);
+      return;
+    case "response":
+      emitModelCall(place.parent, times, responseCall(data, capture), span.error, capture);
+      return;
+    case "function":
+      emitFunctionCall(place.parent, times, data, span.error, capture);
+      return;
+    case "mcp_tools":
+      emitListTools(place.parent, times, data, span.error, capture);
+      return;
+    case "handoff": {
+      const to = nameOrUnknown(data.to_agent);
+      // From: the agent span the handoff runs in, which is the SDK's `from_agent`.
+      place.parent.handoff(
+        omitUndefined({ toAgentId: to, toAgentName: to, spanId: place.spanId, time: endTime }),
+      );
+      break;
+    }
+    case "guardrail": {
+      const deny = data.triggered;
+      place.parent.policyDecision(
+        omitUndefined({
+          policyId: nameOrUnknown(data.name),
+          outcome: deny ? "deny" : "allow",
+          rationale: deny ? "guardrail tripwire triggered" : undefined,
+          spanId: place.spanId,
+          time: endTime,
+        }),
+      );
+      break;
+    }
+    case "custom": {
+      const state = toLenientJsonObject({
+        name: data.name,
+        data: capture.inputs ? data.data : undefined,
+      });
+      place.parent.system(
+        omitUndefined({ state: state ?? { name: data.name }, spanId: place.spanId, time: endTime }),
+      );
+      break;
+    }
+    default:
+      // Not a mapped type: tracing-processor.ts sends it to endTransparentSpan.
+      return;
+  }
+  if (span.error !== null) emitError(place.own(), span.error, capture, endTime);
+}
+
+/** The span's id and the SDK's times, as each span start and end takes them. */
+interface SpanTimes {
+  readonly spanId: string;
+  readonly startTime: string | undefined;
+  readonly endTime: string | undefined;
+}
+
+/**
+ * ERROR for a span's error, on a span of its own under the failed one. The details may quote
+ * tool output or model data (the SDK adds them when it records sensitive data), so they
+ * follow `recordOutputs`.
+ */
+function emitError(
+  under: SpanScope,
+  error: SpanError,
+  capture: ContentCapture,
+  time: SpanEndOptions["endTime"],
+) {
+  const metadata = capture.outputs ? jsonUnder("error_data", error.data) : undefined;
+  under.error(error, omitUndefined({ time, metadata }));
+}
+
+/**
+ * Ends a span as the SDK's ended: `end(result)`, or ERROR under it and `fail(error, failed)`.
+ * The builders make the failed END (FAILED, severity ERROR, the error in `metadata.error` or a
+ * tool's `error_message`).
+ */
+function endSpan<Result>(
+  handle: SpanScope & Endable<Result>,
+  error: SpanError | null,
+  capture: ContentCapture,
+  result: Result,
+  failed: FailOptions,
+): void {
+  if (error === null) {
+    handle.end(result);
+    return;
+  }
+  emitError(handle, error, capture, failed.endTime);
+  handle.fail(error, failed);
+}
+
+function endOptions(times: SpanTimes): SpanEndOptions {
+  return omitUndefined<SpanEndOptions>({ endTime: times.endTime });
+}
+
+/** MODEL_INVOCATION_START and _END. A failed call's END keeps the response, not the tokens. */
+function emitModelCall(
+  parent: SpanScope,
+  times: SpanTimes,
   call: ModelCall,
   error: SpanError | null,
-): EventInit[] {
-  const start = event(place, EventType.MODEL_INVOCATION_START, Author.LLM, startMs, {
-    status: EventStatus.STARTED,
-    content: {
-      case: "llmInvocation",
-      value: {
-        ...llmInvocation(call, startMs),
-        request: call.request,
-        // proto3 scalars: 0 is "not set".
-        temperature: call.temperature ?? 0,
-        topP: call.topP ?? 0,
-        maxTokens: call.maxTokens ?? 0,
-        frequencyPenalty: call.frequencyPenalty ?? 0,
-        presencePenalty: call.presencePenalty ?? 0,
-      },
-    },
+  capture: ContentCapture,
+) {
+  const { spanId, startTime } = times;
+  const model = parent.modelInvocationStart({
+    ...call.start,
+    ...omitUndefined({ spanId, startTime }),
   });
-  const end = event(place, EventType.MODEL_INVOCATION_END, Author.LLM, endMs, {
-    ...endParts(error),
-    responseId: call.responseId,
-    content: {
-      case: "llmInvocation",
-      value: {
-        ...llmInvocation(call, startMs),
-        response: call.response,
-        promptTokens: call.promptTokens ?? 0,
-        completionTokens: call.completionTokens ?? 0,
-        totalTokens: call.totalTokens ?? 0,
-        finishReason: call.finishReason ?? (error === null ? "" : "error"),
-        endTime: timestampFromMs(endMs),
-        durationMs: endMs - startMs,
-      },
-    },
-  });
-  return [start, end];
+  const end = endOptions(times);
+  const { response, responseId } = call.result;
+  endSpan(
+    model,
+    error,
+    capture,
+    { ...call.result, ...end },
+    { ...end, ...omitUndefined<FailOptions>({ output: response, responseId }) },
+  );
 }
 
 /** The MCP server a `function` span's tool belongs to, or `undefined` for a plain tool. */
 function mcpServerOf(data: FunctionSpanData): string | undefined {
   // Typed as a string, but the SDK assigns an object `{ server }`; both are read.
   let mcp: unknown = data.mcp_data;
-  if (typeof mcp === "string") mcp = toJsonValueOfText(mcp);
+  if (typeof mcp === "string") mcp = parsedOrText(mcp);
   if (mcp === undefined || mcp === null || mcp === "") return undefined;
   const server = typeof mcp === "object" ? (mcp as { server?: unknown }).server : undefined;
-  return nonEmptyString(server) ?? "unknown";
+  return nameOrUnknown(server);
 }
 
-function toJsonValueOfText(text: string): unknown {
+function parsedOrText(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -241,199 +265,80 @@ function toJsonValueOfText(text: string): unknown {
   }
 }
 
-function toolEvents(
-  place: SpanPlacement,
-  startMs: number,
-  endMs: number,
+/** TOOL_CALL_START and _END, or an MCP `tools/call` when the tool is an MCP server's. */
+function emitFunctionCall(
+  parent: SpanScope,
+  times: SpanTimes,
   data: FunctionSpanData,
   error: SpanError | null,
   capture: ContentCapture,
-): EventInit[] {
-  const toolCallId = uuidv7(startMs);
-  const start = event(place, EventType.TOOL_CALL_START, Author.AGENT, startMs, {
-    status: EventStatus.STARTED,
-    content: {
-      case: "toolCall",
-      value: {
-        id: toolCallId,
-        name: data.name,
-        arguments: capture.inputs ? parseArguments(data.input) : undefined,
-      },
-    },
-  });
-  const end = event(place, EventType.TOOL_CALL_END, Author.TOOL, endMs, {
-    ...endParts(error),
-    // A failed tool call carries its error in tool_response.error_message, as with the builders.
-    metadata: undefined,
-    content: {
-      case: "toolResponse",
-      value: {
-        toolCallId,
-        output: capture.outputs && data.output !== "" ? wrapJson("output", data.output) : undefined,
-        errorMessage: error?.message ?? "",
-        executionTimeMs: endMs - startMs,
-      },
-    },
-  });
-  return [start, end];
-}
-
-function mcpEvents(
-  place: SpanPlacement,
-  startMs: number,
-  endMs: number,
-  call: { serverName: string; operation: string; request?: JsonObject; response?: JsonObject },
-  error: SpanError | null,
-): EventInit[] {
-  const mcpCall = { serverName: call.serverName, operation: call.operation };
-  const start = event(place, EventType.MCP_CALL_START, Author.AGENT, startMs, {
-    status: EventStatus.STARTED,
-    content: { case: "mcpCall", value: { ...mcpCall, request: call.request } },
-  });
-  const end = event(place, EventType.MCP_CALL_END, Author.TOOL, endMs, {
-    ...endParts(error),
-    content: {
-      case: "mcpCall",
-      value: { ...mcpCall, response: call.response, executionTimeMs: endMs - startMs },
-    },
-  });
-  return [start, end];
-}
-
-function functionEvents(
-  place: SpanPlacement,
-  startMs: number,
-  endMs: number,
-  data: FunctionSpanData,
-  error: SpanError | null,
-  capture: ContentCapture,
-): EventInit[] {
-  const serverName = mcpServerOf(data);
-  if (serverName === undefined) return toolEvents(place, startMs, endMs, data, error, capture);
+) {
   const args = capture.inputs ? parseArguments(data.input) : undefined;
-  return mcpEvents(
-    place,
-    startMs,
-    endMs,
-    {
-      serverName,
-      operation: "tools/call",
-      request: args === undefined ? { name: data.name } : { name: data.name, arguments: args },
-      ...(capture.outputs && data.output !== "" ? { response: { output: data.output } } : {}),
-    },
-    error,
+  const output = capture.outputs && data.output !== "" ? data.output : undefined;
+  const serverName = mcpServerOf(data);
+  if (serverName !== undefined) {
+    emitMcpCall(
+      parent,
+      times,
+      omitUndefined<McpCallStart>({
+        serverName,
+        operation: "tools/call",
+        request: toLenientJsonObject({ name: data.name, arguments: args }),
+      }),
+      output === undefined ? undefined : jsonUnder("output", output),
+      error,
+      capture,
+    );
+    return;
+  }
+  const { spanId, startTime } = times;
+  const tool = parent.toolCallStart(
+    omitUndefined<ToolCallStart>({
+      name: nameOrUnknown(data.name),
+      arguments: args === undefined ? undefined : toLenientJsonObject(args),
+      spanId,
+      startTime,
+    }),
   );
+  const end = { ...endOptions(times), ...omitUndefined({ output: jsonUnder("output", output) }) };
+  endSpan(tool, error, capture, end, end);
 }
 
-function listToolsEvents(
-  place: SpanPlacement,
-  startMs: number,
-  endMs: number,
+/** An MCP server's tool list, as MCP_CALL_START and _END of `tools/list`. */
+function emitListTools(
+  parent: SpanScope,
+  times: SpanTimes,
   data: MCPListToolsSpanData,
   error: SpanError | null,
   capture: ContentCapture,
-): EventInit[] {
-  const tools = capture.outputs ? toJsonValue(data.result) : undefined;
-  return mcpEvents(
-    place,
-    startMs,
-    endMs,
-    {
-      serverName: nonEmptyString(data.server) ?? "unknown",
-      operation: "tools/list",
-      ...(tools === undefined ? {} : { response: { tools } }),
-    },
+) {
+  emitMcpCall(
+    parent,
+    times,
+    { serverName: nameOrUnknown(data.server), operation: "tools/list" },
+    capture.outputs ? jsonUnder("tools", data.result) : undefined,
     error,
+    capture,
   );
 }
 
-/**
- * The events of a span that has ended, in emission order. Agent spans give AGENT_END (their
- * START went out when they started) with the agent's tools and handoffs; model, tool and MCP spans give their START and END
- * together, because the SDK fills in their data (arguments, MCP server, model, prompt,
- * usage) while they run; handoffs, guardrails and custom spans give one event. A span with
- * an error adds ERROR, and its END is FAILED. Span types Chaukas has no event for (task,
- * speech, transcription) give only their ERROR, if any.
- */
-export function finishedSpanEvents(
-  span: Span<SpanData>,
-  place: SpanPlacement,
+/** MCP_CALL_START and _END. A failed call's END keeps the response. */
+function emitMcpCall(
+  parent: SpanScope,
+  times: SpanTimes,
+  call: McpCallStart,
+  response: McpCallStart["request"] | undefined,
+  error: SpanError | null,
   capture: ContentCapture,
-  nowMs: number,
-): EventInit[] {
-  const endMs = msOf(span.endedAt, nowMs);
-  const startMs = Math.min(msOf(span.startedAt, endMs), endMs);
-  const error = span.error;
-  const failure = error === null ? [] : [errorEvent(place, endMs, error, capture)];
-  const data = span.spanData;
-  switch (data.type) {
-    case "agent":
-      return [
-        ...failure,
-        event(place, EventType.AGENT_END, Author.AGENT, endMs, {
-          ...endParts(error),
-          content: agentState(data),
-          durationMs: endMs - startMs,
-        }),
-      ];
-    case "generation":
-      return withFailure(
-        modelEvents(place, startMs, endMs, generationCall(data, capture), error),
-        failure,
-      );
-    case "response":
-      return withFailure(
-        modelEvents(place, startMs, endMs, responseCall(data, capture), error),
-        failure,
-      );
-    case "function":
-      return withFailure(functionEvents(place, startMs, endMs, data, error, capture), failure);
-    case "mcp_tools":
-      return withFailure(listToolsEvents(place, startMs, endMs, data, error, capture), failure);
-    case "handoff": {
-      const to = data.to_agent ?? "";
-      const from = data.from_agent ?? place.agentName;
-      const handoff = event(place, EventType.AGENT_HANDOFF, Author.AGENT, endMs, {
-        content: {
-          case: "agentHandoff",
-          value: { fromAgentId: from, fromAgentName: from, toAgentId: to, toAgentName: to },
-        },
-      });
-      return [handoff, ...failure];
-    }
-    case "guardrail": {
-      const deny = data.triggered;
-      const policy = event(place, EventType.POLICY_DECISION, Author.SYSTEM, endMs, {
-        severity: deny ? Severity.WARN : Severity.INFO,
-        content: {
-          case: "policy",
-          value: {
-            policyId: data.name,
-            outcome: deny ? "deny" : "allow",
-            rationale: deny ? "guardrail tripwire triggered" : "",
-          },
-        },
-      });
-      return [policy, ...failure];
-    }
-    case "custom": {
-      const state: JsonObject = { name: data.name };
-      const custom = capture.inputs ? toJsonValue(data.data) : undefined;
-      if (custom !== undefined) state.data = custom;
-      const system = event(place, EventType.SYSTEM, Author.SYSTEM, endMs, {
-        content: { case: "stateUpdate", value: state },
-      });
-      return [system, ...failure];
-    }
-    case "turn":
-      // The runner gives a failed turn the run's error, which its task span also carries.
-      return [];
-    default:
-      return failure;
-  }
-}
-
-/** START, ERROR, END: the ERROR goes between a span's two events. */
-function withFailure(pair: EventInit[], failure: EventInit[]): EventInit[] {
-  return failure.length === 0 ? pair : [pair[0]!, ...failure, ...pair.slice(1)];
+) {
+  const { spanId, startTime } = times;
+  const mcp = parent.mcpCallStart({ ...call, ...omitUndefined({ spanId, startTime }) });
+  const end = endOptions(times);
+  endSpan(
+    mcp,
+    error,
+    capture,
+    { ...end, ...omitUndefined({ response }) },
+    { ...end, ...omitUndefined<FailOptions>({ output: response }) },
+  );
 }

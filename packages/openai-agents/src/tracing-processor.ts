@@ -1,39 +1,55 @@
-import { type ChaukasClient, ChaukasValidationError, newSpanId, uuidv7 } from "@chaukas/client";
-import type { Span, SpanData, SpanError } from "@openai/agents-core";
+import {
+  type AgentHandle,
+  type ChaukasClient,
+  ChaukasValidationError,
+  type SessionHandle,
+  type SpanScope,
+} from "@chaukas/client";
+import { createIntegrationGuard, pendingSpanScope } from "@chaukas/client/integration";
+import type { AgentSpanData, Span, SpanData, SpanError } from "@openai/agents-core";
 import type { ContentCapture } from "./model-call.js";
 import { chaukasSpanId, chaukasTraceId } from "./openai-ids.js";
 import {
   type ChaukasTracingProcessor,
   type ChaukasTracingProcessorOptions,
   TRACING_PROCESSOR_DEFAULTS,
+  type TracingProcessorErrorInfo,
   type TracingProcessorHook,
 } from "./options.js";
 import {
-  agentStartEvent,
-  type EventInit,
-  finishedSpanEvents,
-  msOf,
-  type SpanPlacement,
-  sessionEndEvent,
-  sessionStartEvent,
+  agentStartOptions,
+  emitFinishedSpan,
+  endAgent,
+  endTransparentSpan,
+  sessionOptions,
   type TraceInfo,
 } from "./span-events.js";
 
-/** An open trace: its session, whose root span the trace's top-level spans hang under. */
+/** An open trace: its session, whose span the trace's top-level spans hang under. */
 interface OpenSession {
-  readonly root: SpanPlacement;
-  readonly startMs: number;
+  readonly handle: SessionHandle;
   /** Spans of the trace started and not yet ended. */
   openSpans: number;
 }
 
 /**
- * An open span: where its events go, and what its children inherit. Span types without a
- * Chaukas event (task, turn, ...) are transparent: they hand their parent's placement on.
+ * An open span: the scope its events are built through, and what its children are built
+ * through. Span types without events of their own (task, turn, ...) are transparent: their
+ * children are built through their parent's scope.
  */
 interface OpenSpan {
-  readonly place: SpanPlacement;
   readonly session: OpenSession;
+  /** The scope of the nearest mapped ancestor (the session's at the top). */
+  readonly parent: SpanScope;
+  /** The Chaukas span id of a mapped span (from the SDK's); `undefined` when transparent. */
+  readonly spanId: string | undefined;
+  /** An agent span's handle: AGENT_START is sent when the SDK span starts. */
+  readonly agent: AgentHandle | undefined;
+  /**
+   * The scope under a span whose START is sent when it ends (model, tool, MCP, ...), made
+   * when a child first needs it (an agent run as a tool).
+   */
+  pending: SpanScope | undefined;
 }
 
 /**
@@ -52,7 +68,7 @@ const MAPPED_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 function checkOptions(chaukas: unknown, options: ChaukasTracingProcessorOptions) {
-  if (typeof (chaukas as ChaukasClient | undefined)?.emit !== "function") {
+  if (typeof (chaukas as ChaukasClient | undefined)?.startSession !== "function") {
     throw new ChaukasValidationError("chaukas", "expected a Chaukas client");
   }
   const defaults = TRACING_PROCESSOR_DEFAULTS;
@@ -91,108 +107,84 @@ function checkOptions(chaukas: unknown, options: ChaukasTracingProcessorOptions)
  * to replace OpenAI's exporter.
  *
  * A trace is a session; agent, model, tool, MCP, handoff, guardrail and custom spans become
- * the matching events on spans that mirror the SDK's (same trace id, span ids from the
- * SDK's). The callbacks only build events and hand them to `chaukas.emit`, synchronously:
- * they never wait on the network and never throw into the SDK; failures are counted in
- * `stats().failed` and passed to `onError`. Bad options throw `ChaukasValidationError`.
+ * the matching events, built with the client's builders on spans that mirror the SDK's (same
+ * trace id, span ids and times from the SDK's). The callbacks only call builders, which queue
+ * synchronously: they never wait on the network and never throw into the SDK; failures are
+ * counted in `stats().failed` and passed to `onError`. Bad options throw `ChaukasValidationError`.
  */
 export function createChaukasTracingProcessor(
   chaukas: ChaukasClient,
   options: ChaukasTracingProcessorOptions = {},
 ): ChaukasTracingProcessor {
   const { capture, flushTimeoutMs } = checkOptions(chaukas, options);
-  const onError = options.onError;
+  const guard = createIntegrationGuard<TracingProcessorErrorInfo>(options.onError);
   const sessions = new Map<string, OpenSession>();
   const spans = new Map<string, OpenSpan>();
-  let emitted = 0;
-  let failed = 0;
 
-  function report(error: unknown, hook: TracingProcessorHook, spanType?: string): void {
-    failed++;
-    try {
-      onError?.(error, spanType === undefined ? { hook } : { hook, spanType });
-    } catch {
-      // The user's handler failing must not reach the SDK either.
-    }
-  }
-
-  /** Emits each event on its own, so one refused event does not lose the others. */
-  function send(events: readonly EventInit[], hook: TracingProcessorHook, spanType?: string) {
-    for (const init of events) {
-      try {
-        chaukas.emit(init);
-        emitted++;
-      } catch (error) {
-        report(error, hook, spanType);
-      }
-    }
-  }
-
-  /** Runs a callback's work; whatever it throws is counted, never passed to the SDK. */
-  function guard(hook: TracingProcessorHook, span: Span<SpanData> | undefined, work: () => void) {
-    try {
-      work();
-    } catch (error) {
-      const type: unknown = span?.spanData?.type;
-      report(error, hook, typeof type === "string" ? type : undefined);
-    }
+  /** Where a failure in a callback about `span` happened, for `onError`. */
+  function at(hook: TracingProcessorHook, span?: Span<SpanData>): TracingProcessorErrorInfo {
+    const type: unknown = span?.spanData?.type;
+    return typeof type === "string" ? { hook, spanType: type } : { hook };
   }
 
   /**
    * The session of an OpenAI trace, started on first sight: normally by `onTraceStart`, but a
    * span may come first (a processor added during a run).
    */
-  function sessionOf(trace: TraceInfo) {
+  function sessionOf(trace: TraceInfo): OpenSession {
     let session = sessions.get(trace.traceId);
     if (session === undefined) {
-      const startMs = Date.now();
-      const root: SpanPlacement = {
-        sessionId: uuidv7(startMs),
-        traceId: chaukasTraceId(trace.traceId),
-        spanId: newSpanId(),
-        parentSpanId: "",
-        agentId: "",
-        agentName: "",
-      };
-      session = { root, startMs, openSpans: 0 };
+      const handle = chaukas.startSession(sessionOptions(trace, chaukasTraceId(trace.traceId)));
+      session = { handle, openSpans: 0 };
       sessions.set(trace.traceId, session);
-      send([sessionStartEvent(root, startMs, trace)], "onTraceStart");
     }
     return session;
   }
 
-  /** Where a span's events go: under its parent span, or under the session at the top. */
-  function placeOf(span: Span<SpanData>): OpenSpan {
-    const parent = span.parentId === null ? undefined : spans.get(span.parentId);
-    const session =
-      parent?.session ??
-      sessionOf({ traceId: span.traceId, name: "", groupId: null, metadata: span.traceMetadata });
-    const above = parent?.place ?? session.root;
-    const data = span.spanData;
-    if (!MAPPED_TYPES.has(data.type)) return { place: above, session };
-    const agent = data.type === "agent" ? data.name : undefined;
-    return {
-      place: {
-        ...above,
-        spanId: chaukasSpanId(span.spanId),
-        parentSpanId: above.spanId,
-        agentId: agent ?? above.agentId,
-        agentName: agent ?? above.agentName,
-      },
-      session,
-    };
+  /** The scope a span's children are built through. */
+  function childScopeOf(open: OpenSpan): SpanScope {
+    if (open.agent !== undefined) return open.agent;
+    if (open.spanId === undefined) return open.parent;
+    open.pending ??= pendingSpanScope(chaukas, open.parent, open.spanId);
+    return open.pending;
   }
 
-  function endSession(
-    key: string,
-    session: OpenSession,
-    error: SpanError | null,
-    hook: TracingProcessorHook,
-  ) {
+  /**
+   * A span placed under its parent span, or under the session at the top (or when its parent
+   * was missed); an agent span's AGENT_START is sent here, at the SDK span's start time.
+   */
+  function openSpan(span: Span<SpanData>): OpenSpan {
+    const above = span.parentId === null ? undefined : spans.get(span.parentId);
+    const session =
+      above?.session ??
+      sessionOf({ traceId: span.traceId, name: "", groupId: null, metadata: span.traceMetadata });
+    const parent = above === undefined ? session.handle : childScopeOf(above);
+    const type = span.spanData.type;
+    const spanId = MAPPED_TYPES.has(type) ? chaukasSpanId(span.spanId) : undefined;
+    const agent =
+      type === "agent" && spanId !== undefined
+        ? parent.agentStart(agentStartOptions(span as Span<AgentSpanData>, spanId))
+        : undefined;
+    return { session, parent, spanId, agent, pending: undefined };
+  }
+
+  /** The events of a span that has ended, through the scopes it was placed in. */
+  function endSpan(span: Span<SpanData>, open: OpenSpan): void {
+    if (open.agent !== undefined) {
+      endAgent(open.agent, span as Span<AgentSpanData>, capture);
+    } else if (open.spanId === undefined) {
+      endTransparentSpan(open.parent, span, capture);
+    } else {
+      const own = () => childScopeOf(open);
+      emitFinishedSpan(span, { parent: open.parent, spanId: open.spanId, own }, capture);
+    }
+  }
+
+  function endSession(key: string, session: OpenSession, error: SpanError | null) {
     if (sessions.get(key) !== session) return;
     sessions.delete(key);
-    const nowMs = Date.now();
-    send([sessionEndEvent(session.root, nowMs, nowMs - session.startMs, error)], hook);
+    if (error === null) session.handle.end();
+    else session.handle.fail(error);
   }
 
   /**
@@ -203,55 +195,51 @@ export function createChaukasTracingProcessor(
    */
   function endSessionOfFailedRun(span: Span<SpanData>, session: OpenSession) {
     if (span.spanData.type === "task" && span.parentId === null && span.error !== null) {
-      if (session.openSpans === 0) endSession(span.traceId, session, span.error, "onSpanEnd");
+      if (session.openSpans === 0) endSession(span.traceId, session, span.error);
     }
   }
 
   return {
     async onTraceStart(trace) {
-      guard("onTraceStart", undefined, () => {
+      guard.run(at("onTraceStart"), undefined, () => {
         sessionOf(trace);
       });
     },
 
     async onTraceEnd(trace) {
-      guard("onTraceEnd", undefined, () => {
+      guard.run(at("onTraceEnd"), undefined, () => {
         const session = sessions.get(trace.traceId);
-        if (session !== undefined) endSession(trace.traceId, session, null, "onTraceEnd");
+        if (session !== undefined) endSession(trace.traceId, session, null);
       });
     },
 
     async onSpanStart(span) {
-      guard("onSpanStart", span, () => {
-        const open = placeOf(span);
+      guard.run(at("onSpanStart", span), undefined, () => {
+        const open = openSpan(span);
         spans.set(span.spanId, open);
         open.session.openSpans++;
-        if (span.spanData.type === "agent") {
-          const atMs = msOf(span.startedAt, Date.now());
-          send([agentStartEvent(open.place, atMs)], "onSpanStart", "agent");
-        }
       });
     },
 
     async onSpanEnd(span) {
-      guard("onSpanEnd", span, () => {
+      const open = guard.run(at("onSpanEnd", span), undefined, () => {
         const started = spans.get(span.spanId);
-        const open = started ?? placeOf(span);
-        if (started !== undefined) {
-          spans.delete(span.spanId);
-          open.session.openSpans--;
-        }
-        const events = finishedSpanEvents(span, open.place, capture, Date.now());
-        send(events, "onSpanEnd", span.spanData.type);
-        endSessionOfFailedRun(span, open.session);
+        if (started === undefined) return openSpan(span);
+        spans.delete(span.spanId);
+        started.session.openSpans--;
+        return started;
       });
+      if (open === undefined) return;
+      // Apart, so that a span whose events fail still ends the session of a failed run.
+      guard.run(at("onSpanEnd", span), undefined, () => endSpan(span, open));
+      guard.run(at("onSpanEnd", span), undefined, () => endSessionOfFailedRun(span, open.session));
     },
 
     async forceFlush() {
       try {
         await chaukas.flush({ timeoutMs: flushTimeoutMs });
       } catch (error) {
-        report(error, "forceFlush");
+        guard.report(error, at("forceFlush"));
       }
     },
 
@@ -261,12 +249,12 @@ export function createChaukasTracingProcessor(
       try {
         await chaukas.flush({ timeoutMs: timeout ?? flushTimeoutMs });
       } catch (error) {
-        report(error, "shutdown");
+        guard.report(error, at("shutdown"));
       }
     },
 
     stats() {
-      return { emitted, failed, openTraces: sessions.size, openSpans: spans.size };
+      return { failed: guard.failed, openTraces: sessions.size, openSpans: spans.size };
     },
   };
 }

@@ -38,6 +38,9 @@ describe("toLenientJson", () => {
       cycle: { name: "loop", self: "[circular]" },
       point: { x: 3 },
     });
+    // A value met twice but not inside itself is no cycle: both copies are kept.
+    const shared = { k: 1 };
+    expect(toLenientJson({ a: shared, b: shared })).toEqual({ a: { k: 1 }, b: { k: 1 } });
     const proto = toLenientJson(JSON.parse('{"__proto__": "plain"}')) as object;
     expect(Object.keys(proto)).toEqual(["__proto__"]);
     expect(Object.getPrototypeOf(proto)).toBe(Object.prototype);
