@@ -18,6 +18,7 @@ import { copyStrings } from "./builders/input-checks.js";
 import { epochMsOf, type TimeInput } from "./time-input.js";
 
 export type { TimeInput } from "./time-input.js";
+
 import { ChaukasValidationError } from "./validation-error.js";
 
 /** A filter as plain data; every field is optional and ANDed with the others. */

@@ -72,14 +72,11 @@ export function endAgent(agent: AgentHandle, span: Span<AgentSpanData>, capture:
     handoffs: data.handoffs?.length ? data.handoffs : undefined,
     output_type: data.output_type || undefined,
   });
-  const endTime = sdkTime(span.endedAt);
-  endSpan(
-    agent,
-    span.error,
-    capture,
-    omitUndefined({ endTime, state: state && Object.keys(state).length > 0 ? state : undefined }),
-    omitUndefined<FailOptions>({ endTime }),
-  );
+  const ending = omitUndefined({
+    endTime: sdkTime(span.endedAt),
+    state: state && Object.keys(state).length > 0 ? state : undefined,
+  });
+  endSpan(agent, span.error, capture, ending, ending);
 }
 
 /**
@@ -209,7 +206,7 @@ function endSpan<Result>(
   error: SpanError | null,
   capture: ContentCapture,
   result: Result,
-  failed: FailOptions,
+  failed: FailOptions & Omit<Result, "response">,
 ): void {
   if (error === null) {
     handle.end(result);
@@ -223,7 +220,7 @@ function endOptions(times: SpanTimes): SpanEndOptions {
   return omitUndefined<SpanEndOptions>({ endTime: times.endTime });
 }
 
-/** MODEL_INVOCATION_START and _END. A failed call's END keeps the response, not the tokens. */
+/** MODEL_INVOCATION_START and _END. A failed call's END keeps its tokens, and its response as `output`. */
 function emitModelCall(
   parent: SpanScope,
   times: SpanTimes,
@@ -237,13 +234,13 @@ function emitModelCall(
     ...omitUndefined({ spanId, startTime }),
   });
   const end = endOptions(times);
-  const { response, responseId } = call.result;
+  const { response, ...rest } = call.result;
   endSpan(
     model,
     error,
     capture,
     { ...call.result, ...end },
-    { ...end, ...omitUndefined<FailOptions>({ output: response, responseId }) },
+    { ...rest, ...end, ...omitUndefined<FailOptions>({ output: response }) },
   );
 }
 

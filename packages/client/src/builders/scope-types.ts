@@ -81,8 +81,11 @@ export interface Endable<Result> {
   readonly ended: boolean;
   /** Emits the END event with status COMPLETED and the span's duration. */
   end(result?: Result): void;
-  /** Emits the END event with status FAILED, severity ERROR and the error's description. */
-  fail(error: unknown, options?: FailOptions): void;
+  /**
+   * Emits the END event with status FAILED, severity ERROR and the error's description. It
+   * takes what `end()` takes (tokens used, final state), but a partial result goes in `output`.
+   */
+  fail(error: unknown, options?: FailOptions & Omit<Result, "response">): void;
 }
 
 /** Returned by `startSession`; `end()` emits SESSION_END. */
