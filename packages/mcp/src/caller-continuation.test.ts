@@ -79,7 +79,7 @@ describe("createCallerContinuation", () => {
     const { chaukas } = capturingClient();
     const seen: unknown[] = [];
     const extra = { authInfo: { token: "t", clientId: "c", scopes: [] } };
-    const predicate = createCallerContinuation(chaukas, (caller, info) => {
+    const predicate = createCallerContinuation(chaukas, (info, caller) => {
       seen.push([caller.sessionId, info]);
       return caller.sessionId === "caller-1";
     });

@@ -38,7 +38,7 @@ export function createCallerContinuation(
   function trusts(remote: RemoteContext, extra: MessageExtraInfo | undefined): boolean {
     if (typeof trust !== "function") return trust === true;
     try {
-      return trust(remote, extra) === true;
+      return trust(extra, remote) === true;
     } catch {
       // As the client's continueSession does: a failing check does not grant trust.
       return false;

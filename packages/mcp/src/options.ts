@@ -39,13 +39,14 @@ export interface McpInstrumentationOptions {
   /**
    * Server side: whether a caller's Chaukas session id (`_meta.baggage`) is adopted, so that
    * this server's call spans join the caller's session, with no SESSION_START/END of their
-   * own. `true`, or a predicate over the caller's context and the SDK's information on the
-   * message (`extra.authInfo`, `extra.requestInfo.headers`); a predicate that throws counts as
-   * `false`. Trust only callers you authenticate: otherwise any client could write into any
-   * session. An untrusted caller's calls go into a session of this server's own, on the
-   * caller's trace, one per transport and caller session, whose SESSION_START records the
-   * caller's session id as `metadata.caller_session_id` and which ends when the transport
-   * closes. Default: false.
+   * own. `true`, or a predicate over the request (the SDK's information on the message:
+   * `extra.authInfo`, `extra.requestInfo.headers`) and the context it carried, as
+   * `continueFromRequest` takes; synchronous, since the call's span must exist before its
+   * handler runs. A predicate that throws counts as `false`. Trust only callers you
+   * authenticate: otherwise any client could write into any session. An untrusted caller's
+   * calls go into a session of this server's own, on the caller's trace, one per transport and
+   * caller session, whose SESSION_START records the caller's session id as
+   * `metadata.caller_session_id` and which ends when the transport closes. Default: false.
    */
   readonly trust?: boolean | McpTrustPredicate;
   /** The JSON-RPC methods recorded. Default: `["tools/call", "resources/read", "prompts/get"]`. */
@@ -59,13 +60,14 @@ export interface McpInstrumentationOptions {
 }
 
 /**
- * Decides whether the caller of one request may place events into its own session:
- * `remote` is what it sent in `_meta` (its session id in `remote.sessionId`), `extra` what the
- * MCP SDK tells the transport about the message (authentication, HTTP headers).
+ * Decides whether the caller of one request may place events into its own session: `extra` is
+ * what the MCP SDK tells the transport about the message (`authInfo`, the HTTP request's
+ * headers in `requestInfo`; `undefined` on transports that tell nothing, such as stdio), and
+ * `remote` what the caller sent in `_meta` (its session id in `remote.sessionId`).
  */
 export type McpTrustPredicate = (
-  remote: RemoteContext,
   extra: MessageExtraInfo | undefined,
+  remote: RemoteContext,
 ) => boolean;
 
 /**

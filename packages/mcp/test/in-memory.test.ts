@@ -196,7 +196,7 @@ describe("instrumentMcpTransport over the SDK's InMemoryTransport", () => {
     const serverTransport = instrumentMcpTransport(serverEnd, serverChaukas, {
       side: "server",
       serverName: "docs",
-      trust: (remote) => remote.sessionId === "a-session-the-server-knows",
+      trust: (_extra, remote) => remote.sessionId === "a-session-the-server-knows",
     });
     await docsServer(serverChaukas).connect(serverTransport);
     // An uninstrumented client writing whatever it likes into _meta.

@@ -164,7 +164,7 @@ describe("instrumentMcpTransport over streamable HTTP on loopback", () => {
     const serverChaukas = chaukasClient(backend, project);
     const mcpServer = await startMcpHttpServer(
       serverChaukas,
-      (_remote, extra) => extra?.requestInfo?.headers.authorization === "Bearer our-agent",
+      (extra) => extra?.requestInfo?.headers.authorization === "Bearer our-agent",
     );
     const connect = async (authorization: string) => {
       const client = new Client({ name: "planner", version: "1.0.0" });
