@@ -65,7 +65,7 @@ afterAll(async () => {
 const typeOf = (event: Event) => EventType[event.type];
 
 /** The one event of `events` that `match` picks. */
-function only(events: Event[], match: (event: Event) => boolean, what: string): Event {
+function only(events: readonly Event[], match: (event: Event) => boolean, what: string): Event {
   const found = events.filter(match);
   if (found.length !== 1) throw new Error(`expected one ${what}, found ${found.length}`);
   return found[0]!;
