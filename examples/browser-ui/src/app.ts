@@ -1,34 +1,58 @@
-// The chat page: a fake agent answers in the page, every exchange is recorded as part of one
-// Chaukas session sent to the backend on another origin, and the right-hand panel shows the
-// session's events as the backend returns them to a query.
+// The chat page. Each question goes to our Node agent with `createTracedFetch`, which carries
+// the page's span and session (`traceparent`, `baggage`) to the agent's origin and nowhere
+// else. The agent continues the session and asks the knowledge base's MCP server, which
+// continues it too: the page, the agent and the MCP server record into one session, which the
+// right-hand panel shows as the backend returns it to a query.
 import { EventType } from "@chaukas/spec/common/v1";
-import { createChaukasWebClient } from "@chaukas/transport-web";
-import { answerFor } from "./fake-agent.js";
+import { createChaukasWebClient, createTracedFetch } from "@chaukas/transport-web";
+import type { ExampleConfig } from "./example-config.js";
 
-// serve.ts injects the backend's URL; `?backend=` overrides it.
-const backendUrl =
-  new URLSearchParams(location.search).get("backend") ??
-  (globalThis as { CHAUKAS_URL?: string }).CHAUKAS_URL ??
-  "http://127.0.0.1:50051";
+const config = (globalThis as { CHAUKAS_EXAMPLE?: ExampleConfig }).CHAUKAS_EXAMPLE!;
+// A third-party endpoint the page also talks to (an analytics beacon), if `?analytics=` names
+// one: it is outside `propagateTo`, so it never sees the page's trace or session id.
+const analyticsUrl = new URLSearchParams(location.search).get("analytics");
 
 const chaukas = createChaukasWebClient({
-  baseUrl: backendUrl,
-  tenantId: "acme",
-  projectId: "browser-chat",
+  baseUrl: config.backendUrl,
+  tenantId: config.tenantId,
+  projectId: config.projectId,
 });
-const session = chaukas.startSession({ agentId: "support", agentName: "Support agent" });
+const tracedFetch = createTracedFetch(chaukas, { propagateTo: [config.agentUrl] });
+const session = chaukas.startSession({ agentId: "chat-page", agentName: "Chat page" });
 
 const chat = document.getElementById("chat")!;
 const form = document.getElementById("ask") as HTMLFormElement;
 const input = document.getElementById("question") as HTMLInputElement;
 const eventList = document.getElementById("event-list")!;
 document.getElementById("session")!.textContent = `session ${session.id}`;
+const viewerLink = document.getElementById("viewer") as HTMLAnchorElement;
+viewerLink.href = `${config.backendUrl}/#session=${encodeURIComponent(session.id)}`;
 
 function show(author: "user" | "agent", text: string): void {
   const div = document.createElement("div");
   div.className = `msg ${author}`;
   div.textContent = text;
   chat.append(div);
+}
+
+/** Asks our agent; the request carries `ask`'s span, so the agent's events nest under it. */
+async function askAgent(question: string): Promise<string> {
+  const ask = session.toolCallStart({ name: "ask_support_agent", arguments: { question } });
+  try {
+    const response = await tracedFetch(`${config.agentUrl}/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${config.agentToken}` },
+      body: JSON.stringify({ question }),
+      span: ask,
+    });
+    if (!response.ok) throw new Error(`the agent answered HTTP ${response.status}`);
+    const { answer } = (await response.json()) as { answer: string };
+    ask.end({ output: { answer }, httpStatus: response.status });
+    return answer;
+  } catch (error) {
+    ask.fail(error);
+    throw error;
+  }
 }
 
 form.addEventListener("submit", (submit) => {
@@ -38,30 +62,32 @@ form.addEventListener("submit", (submit) => {
   input.value = "";
   show("user", question);
   session.inputReceived({ text: question });
-  const agent = session.agentStart({ agentId: "support", agentName: "Support agent" });
-  const model = agent.modelInvocationStart({ provider: "in-page", model: "canned-1" });
-  const { answer, tool } = answerFor(question);
-  if (tool !== undefined) {
-    const call = agent.toolCallStart({ name: tool.name, arguments: { q: tool.q } });
-    call.end({ output: { found: true } });
+  if (analyticsUrl !== null) {
+    // The same fetch with a span to carry: only `propagateTo` keeps the ids off this request.
+    void tracedFetch(analyticsUrl, {
+      method: "POST",
+      body: JSON.stringify({ event: "question_asked" }),
+      span: session,
+    }).catch(() => {});
   }
-  model.end({
-    promptTokens: question.length,
-    completionTokens: answer.length,
-    finishReason: "stop",
-  });
-  agent.end();
-  session.outputEmitted({ text: answer });
-  show("agent", answer);
-  void refreshEvents();
+  askAgent(question).then(
+    (answer) => {
+      session.outputEmitted({ text: answer });
+      show("agent", answer);
+      void refreshEvents();
+    },
+    (error: unknown) => show("agent", `(the agent is unavailable: ${String(error)})`),
+  );
 });
 
-// Sends what is queued, then shows the session as the backend has it (oldest first).
+// Sends what is queued, then shows the session as the backend has it (oldest first): the
+// page's events, the agent's and the MCP server's.
 async function refreshEvents(): Promise<void> {
   await chaukas.flush();
   const rows: string[] = [];
   for await (const event of chaukas.query({ sessionId: session.id }, { order: "asc" })) {
-    rows.push(`${EventType[event.type]} ${event.spanId}`);
+    const side = event.metadata?.side === undefined ? "" : ` [${String(event.metadata.side)}]`;
+    rows.push(`${EventType[event.type]}${event.agentId ? ` ${event.agentId}` : ""}${side}`);
   }
   eventList.replaceChildren(
     ...rows.map((row) => {

@@ -94,7 +94,10 @@ function printTrace(events: Event[]): void {
   const firsts = events.filter((e) => ends.get(e.spanId) !== e);
   const spanIds = new Set(firsts.map((e) => e.spanId));
   const t0 = events[0] ? timestampMs(events[0].timestamp!) : 0;
-  console.log(`\none trace ${events[0]?.traceId}: ${events.length} events from two processes`);
+  const sessions = new Set(events.map((e) => e.sessionId)).size;
+  console.log(
+    `\none trace ${events[0]?.traceId}, ${sessions} session(s): ${events.length} events from two processes`,
+  );
   const print = (event: Event, depth: number) => {
     const end = ends.get(event.spanId);
     const at = `+${timestampMs(event.timestamp!) - t0} ms`.padStart(8);
@@ -118,5 +121,5 @@ function describe(event: Event, end: Event | undefined): string {
   if (event.content.case === "dataAccess") {
     return `${name} ${event.content.value.datasource} ${event.content.value.documentIds.join(",")}`;
   }
-  return `${name}${outcome} ${event.agentName || "(the MCP server handling the call)"}`;
+  return `${name}${outcome} ${event.agentName}`;
 }

@@ -1,7 +1,7 @@
 // An MCP server over stdio, as an MCP host (a desktop app, an IDE, the client next to this
 // file) launches it. Its Chaukas client is configured by CHAUKAS_* environment variables; its
 // transport is instrumented on the server side, so each call it serves continues the caller's
-// trace. stdout belongs to the MCP protocol: nothing else may be printed there.
+// trace and session. stdout belongs to the MCP protocol: nothing else may be printed there.
 import { instrumentMcpTransport } from "@chaukas/mcp";
 import { createChaukasClientFromEnv } from "@chaukas/transport-node";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -45,6 +45,9 @@ server.registerResource(
 const transport = instrumentMcpTransport(new StdioServerTransport(), chaukas, {
   side: "server",
   serverName: "policy-docs",
+  // Over stdio the only caller is the host that launched this process: its calls may join the
+  // host's session. A server reachable over the network decides per request (a predicate).
+  trust: true,
 });
 await server.connect(transport);
 

@@ -29,10 +29,11 @@ describe("the MCP example", () => {
     expect(code).toBe(0);
     expect(stdout).toContain('search_policies → [{"type":"text","text":"refunds"}]');
     expect(stdout).toContain("open_ticket → isError: true");
-    // Client: its session and 3 calls; server: a session and a call per request, and the
-    // DATA_ACCESS its tool emitted; all in the trace the client's session started.
-    expect(stdout).toMatch(/one trace [0-9a-f]{32}: 21 events from two processes/);
+    // Client: its session and 3 calls; server (trusted: it joins the client's session, with no
+    // session events of its own): a call per request and the DATA_ACCESS its tool emitted.
+    expect(stdout).toMatch(/one trace [0-9a-f]{32}, 1 session\(s\): 15 events from two processes/);
     const lines = stdout.split("\n");
+    expect(lines.filter((l) => l.includes("SESSION_START"))).toHaveLength(1);
     const line = (text: string) => lines.find((l) => l.includes(text)) ?? "";
     const indent = (text: string) => line(text).search(/[A-Z]/);
     expect(indent("[client] policy-docs tools/call search_policies")).toBeLessThan(

@@ -103,6 +103,13 @@ export {
   SESSION_BAGGAGE_KEY,
 } from "./propagation/baggage.js";
 export type { Carrier, HeadersCarrier, RecordCarrier } from "./propagation/carrier.js";
+export {
+  type ContinueFromRequestOptions,
+  type ContinueFromRequestStep,
+  continueFromRequest,
+  type RequestContinuer,
+  type RequestWithHeaders,
+} from "./propagation/continue-from-request.js";
 export type { RemoteContext } from "./propagation/remote-context.js";
 // Types only: `toQueryFilter`, `verifyChain`/`contentHash` and `redact` are in the subpaths
 // `@chaukas/client/query`, `/integrity` and `/redact` (see the README's "Subpath exports").

@@ -13,6 +13,17 @@ describe("requestContent", () => {
     expect(requestContent({ uri: "docs://a", _meta: {} }, false)).toEqual({ uri: "docs://a" });
   });
 
+  it("copies leniently: what JSON cannot carry is described, not refused", () => {
+    let deep: unknown = "bottom";
+    for (let i = 0; i < 40; i++) deep = { next: deep };
+    const content = requestContent(
+      { name: "upload", arguments: { file: new Uint8Array(12), deep } },
+      true,
+    ) as { arguments: { file: string; deep: unknown } };
+    expect(content.arguments.file).toBe("[12 bytes]");
+    expect(JSON.stringify(content.arguments.deep)).toContain('"[too deep]"');
+  });
+
   it("records nothing for missing or empty params", () => {
     expect(requestContent(undefined, true)).toBeUndefined();
     expect(requestContent({ _meta: {} }, true)).toBeUndefined();

@@ -1,7 +1,11 @@
 import type { JsonInput } from "@chaukas/client";
+import { toLenientJson, toLenientJsonObject } from "@chaukas/client/integration";
 import { isJsonObject, type JsonRpcResponse } from "./json-rpc.js";
 
-// What of an MCP call becomes event content, under `recordInputs` / `recordOutputs`.
+// What of an MCP call becomes event content, under `recordInputs` / `recordOutputs`. Messages
+// are copied leniently (the client's integration kit): JSON off the wire is kept as it is, and
+// what an in-process transport may carry besides (bytes, class instances, nesting past the
+// client's depth limit) is described rather than making the client refuse the whole content.
 
 /** Parameters that name the call rather than carry its content: kept without `recordInputs`. */
 const NAMING_PARAMS = ["name", "uri"] as const;
@@ -23,7 +27,7 @@ export function requestContent(params: unknown, recordInputs: boolean): JsonInpu
       if (typeof params[key] === "string") content[key] = params[key];
     }
   }
-  return Object.keys(content).length > 0 ? content : undefined;
+  return Object.keys(content).length > 0 ? toLenientJsonObject(content) : undefined;
 }
 
 /** `mcp_call.response` of a completed call: the result, when outputs are recorded. */
@@ -31,7 +35,9 @@ export function responseContent(
   response: JsonRpcResponse,
   recordOutputs: boolean,
 ): JsonInput | undefined {
-  return recordOutputs && isJsonObject(response.result) ? response.result : undefined;
+  return recordOutputs && isJsonObject(response.result)
+    ? toLenientJsonObject(response.result)
+    : undefined;
 }
 
 /** Why a call failed, as the builder's `fail(error, { output })` takes it. */
@@ -57,13 +63,16 @@ export function responseFailure(
     const message = typeof error.message === "string" ? error.message : "JSON-RPC error";
     return {
       error: code === "" ? { message } : { message, code },
-      ...(recordOutputs && error.data !== undefined ? { output: { data: error.data } } : {}),
+      ...(recordOutputs && error.data !== undefined
+        ? { output: { data: toLenientJson(error.data) ?? null } }
+        : {}),
     };
   }
   if (isJsonObject(result) && result.isError === true) {
+    const output = recordOutputs ? toLenientJsonObject(result) : undefined;
     return {
       error: { message: (recordOutputs && firstText(result.content)) || TOOL_ERROR_MESSAGE },
-      ...(recordOutputs ? { output: result } : {}),
+      ...(output === undefined ? {} : { output }),
     };
   }
   return undefined;

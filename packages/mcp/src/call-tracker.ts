@@ -1,11 +1,5 @@
-import {
-  type ChaukasClient,
-  type ChaukasScope,
-  type McpCallHandle,
-  parseTraceparent,
-  type SessionHandle,
-  type SpanScope,
-} from "@chaukas/client";
+import type { ChaukasClient, ChaukasScope, McpCallHandle, SpanScope } from "@chaukas/client";
+import { createIntegrationGuard } from "@chaukas/client/integration";
 import type {
   JSONRPCMessage,
   JSONRPCRequest,
@@ -18,6 +12,7 @@ import {
   responseContent,
   responseFailure,
 } from "./call-content.js";
+import { createCallerContinuation } from "./caller-continuation.js";
 import {
   asNotification,
   asRequest,
@@ -28,29 +23,30 @@ import {
 } from "./json-rpc.js";
 import {
   MCP_INSTRUMENTATION_DEFAULTS,
+  type McpAdapterStep,
   type McpInstrumentationOptions,
   type McpInstrumentationStats,
 } from "./options.js";
 
-/** One recorded call waiting for its response. */
-interface PendingCall {
-  readonly call: McpCallHandle;
-  /** Server side: the session continuing the caller's trace, ended with the call. */
-  readonly session: SessionHandle | undefined;
-}
-
 /**
- * Turns the messages of one transport into MCP call spans. Every method is guarded: the
- * adapter's own failures are counted and reported, never thrown at the transport.
+ * Turns the messages of one transport into MCP call spans. Every method is guarded (the
+ * client's integration guard): the adapter's own failures are counted and reported, never
+ * thrown at the transport.
  */
 export interface McpCallTracker {
-  /** A message about to be sent; returns what to send (a client request gains `traceparent`). */
+  /**
+   * A message about to be sent; returns what to send (a client request gains its call's
+   * context in `_meta`).
+   */
   onSend(message: JSONRPCMessage): JSONRPCMessage;
   /** The transport refused to send `message` (its promise rejected or it threw). */
   onSendFailed(message: JSONRPCMessage, error: unknown): void;
   /** A message received; a server-side call returns its span, to run the handler in. */
   onReceive(message: JSONRPCMessage, extra: MessageExtraInfo | undefined): SpanScope | undefined;
-  /** The transport closed: every pending call ends as failed. */
+  /**
+   * The transport closed: every pending call ends as failed, and the server's own sessions for
+   * untrusted callers end.
+   */
   onClose(): void;
   /** The protocol version the connection agreed on (from `setProtocolVersion`). */
   setProtocolVersion(version: string): void;
@@ -66,47 +62,38 @@ export function createMcpCallTracker(
   options: McpInstrumentationOptions,
   sessionId: () => string | undefined,
 ): McpCallTracker {
-  const { side, serverName, onError } = options;
+  const { side, serverName } = options;
   const serverUrl = options.serverUrl ?? MCP_INSTRUMENTATION_DEFAULTS.serverUrl;
   const recordInputs = options.recordInputs ?? MCP_INSTRUMENTATION_DEFAULTS.recordInputs;
   const recordOutputs = options.recordOutputs ?? MCP_INSTRUMENTATION_DEFAULTS.recordOutputs;
   const methods = new Set(options.methods ?? MCP_INSTRUMENTATION_DEFAULTS.methods);
   const scope: ChaukasScope = options.scope ?? chaukas;
+  const guard = createIntegrationGuard<McpAdapterStep>(options.onError);
+  const callers = createCallerContinuation(
+    chaukas,
+    options.trust ?? MCP_INSTRUMENTATION_DEFAULTS.trust,
+  );
 
-  const pending = new Map<RequestId, PendingCall>();
-  const counts = { started: 0, completed: 0, failed: 0, errors: 0 };
+  /** Recorded calls waiting for their response, by JSON-RPC id. */
+  const pending = new Map<RequestId, McpCallHandle>();
+  const counts = { started: 0, completed: 0, failed: 0 };
   let protocolVersion = "";
   /** The id of the `initialize` request, whose response names the protocol version. */
   let initializeId: RequestId | undefined;
 
-  function report(error: unknown): void {
-    counts.errors++;
-    try {
-      onError?.(error);
-    } catch {
-      // The hook is informational; its failure must not reach the transport.
-    }
-  }
-
-  /** Runs `fn`, counting and reporting what it throws; returns `fallback` then. */
-  function guard<T>(fallback: T, fn: () => T): T {
-    try {
-      return fn();
-    } catch (error) {
-      report(error);
-      return fallback;
-    }
-  }
-
   /**
-   * Runs `withContent`; if the client refuses that (content it cannot take as JSON), reports
-   * it and runs `withoutContent`, so the span is still recorded.
+   * Runs `withContent`; if that fails (content the adapter or the client cannot take),
+   * reports it and runs `withoutContent`, so the span is still recorded.
    */
-  function withContentFallback<T>(withContent: () => T, withoutContent: () => T): T {
+  function withContentFallback<T>(
+    step: McpAdapterStep,
+    withContent: () => T,
+    withoutContent: () => T,
+  ): T {
     try {
       return withContent();
     } catch (error) {
-      report(error);
+      guard.report(error, step);
       return withoutContent();
     }
   }
@@ -122,50 +109,55 @@ export function createMcpCallTracker(
       protocolVersion,
       metadata,
     };
-    const content = requestContent(request.params, recordInputs);
     return withContentFallback(
-      () => parent.mcpCallStart(content === undefined ? input : { ...input, request: content }),
+      "request content",
+      () => {
+        const content = requestContent(request.params, recordInputs);
+        return parent.mcpCallStart(content === undefined ? input : { ...input, request: content });
+      },
       () => parent.mcpCallStart(input),
     );
   }
 
-  function track(id: RequestId, entry: PendingCall): void {
+  function track(id: RequestId, call: McpCallHandle): void {
     const previous = pending.get(id);
     if (previous !== undefined) {
       // A peer reusing an id before answering it: the older call can no longer be matched.
       fail(id, previous, { error: { message: `JSON-RPC id ${id} reused before its response` } });
     }
-    pending.set(id, entry);
+    pending.set(id, call);
     counts.started++;
   }
 
-  function fail(id: RequestId, entry: PendingCall, failure: CallFailure): void {
+  function fail(id: RequestId, call: McpCallHandle, failure: CallFailure): void {
     pending.delete(id);
     counts.failed++;
     const output = failure.output;
     withContentFallback(
-      () => entry.call.fail(failure.error, output === undefined ? undefined : { output }),
-      () => entry.call.fail(failure.error),
+      "response content",
+      () => call.fail(failure.error, output === undefined ? undefined : { output }),
+      () => call.fail(failure.error),
     );
-    entry.session?.fail(failure.error);
   }
 
   function finish(id: RequestId, response: JsonRpcResponse): void {
-    const entry = pending.get(id);
-    if (entry === undefined) return;
+    const call = pending.get(id);
+    if (call === undefined) return;
     const failure = responseFailure(response, recordOutputs);
     if (failure !== undefined) {
-      fail(id, entry, failure);
+      fail(id, call, failure);
       return;
     }
     pending.delete(id);
     counts.completed++;
-    const content = responseContent(response, recordOutputs);
     withContentFallback(
-      () => entry.call.end(content === undefined ? undefined : { response: content }),
-      () => entry.call.end(),
+      "response content",
+      () => {
+        const content = responseContent(response, recordOutputs);
+        call.end(content === undefined ? undefined : { response: content });
+      },
+      () => call.end(),
     );
-    entry.session?.end();
   }
 
   function noteProtocolVersion(response: JsonRpcResponse): void {
@@ -179,44 +171,44 @@ export function createMcpCallTracker(
   function cancelled(params: Record<string, unknown> | undefined): void {
     const id = params?.requestId;
     if (typeof id !== "string" && typeof id !== "number") return;
-    const entry = pending.get(id);
-    if (entry === undefined) return;
+    const call = pending.get(id);
+    if (call === undefined) return;
     const reason = typeof params?.reason === "string" ? params.reason : "";
-    fail(id, entry, {
+    fail(id, call, {
       error: { message: reason ? `cancelled: ${reason}` : "cancelled", code: "cancelled" },
     });
   }
 
-  /** Client side: records a request and returns it with the span's `traceparent`. */
+  /** Client side: records a request and returns it with the call's context in `_meta`. */
   function clientRequest(message: JSONRPCMessage, request: JsonRpcRequest): JSONRPCMessage {
     const call = start(request, scope);
-    track(request.id, { call, session: undefined });
+    track(request.id, call);
     const params = isJsonObject(request.params) ? request.params : {};
     const meta = isJsonObject(params._meta) ? params._meta : {};
-    // A copy: the caller's message object is left as it was.
+    // Copies: the caller's message and its `_meta` are left as they were.
     return {
       ...(message as JSONRPCRequest),
-      params: { ...params, _meta: { ...meta, traceparent: call.traceparent() } },
+      params: { ...params, _meta: chaukas.inject({ ...meta }, call) },
     };
   }
 
-  /** Server side: records a request, in the caller's trace when it sent a `traceparent`. */
+  /**
+   * Server side: records a request. One that carries its caller's context in `_meta`
+   * continues the caller (see `createCallerContinuation`); one without starts under `scope`.
+   */
   function serverRequest(request: JsonRpcRequest, extra: MessageExtraInfo | undefined) {
     const headerVersion = extra?.requestInfo?.headers?.[PROTOCOL_VERSION_HEADER];
     if (typeof headerVersion === "string" && headerVersion !== "") protocolVersion = headerVersion;
     const meta = request.params?._meta;
-    const header = isJsonObject(meta) ? meta.traceparent : undefined;
-    const remote = typeof header === "string" ? parseTraceparent(header) : undefined;
-    const session =
-      remote === undefined ? undefined : chaukas.startSession({ traceparent: header as string });
-    const call = start(request, session ?? scope);
-    track(request.id, { call, session });
+    const remote = isJsonObject(meta) ? chaukas.extract(meta) : undefined;
+    const call = start(request, remote === undefined ? scope : callers.callScope(remote, extra));
+    track(request.id, call);
     return call;
   }
 
   return {
     onSend(message) {
-      return guard(message, () => {
+      return guard.run("send", message, () => {
         const request = asRequest(message);
         if (request !== undefined) {
           if (request.method === "initialize") initializeId = request.id;
@@ -239,15 +231,15 @@ export function createMcpCallTracker(
     },
 
     onSendFailed(message, error) {
-      guard(undefined, () => {
+      guard.run("send failed", undefined, () => {
         const request = asRequest(message);
-        const entry = request && side === "client" ? pending.get(request.id) : undefined;
-        if (request && entry) fail(request.id, entry, { error: sendError(error) });
+        const call = request && side === "client" ? pending.get(request.id) : undefined;
+        if (request && call) fail(request.id, call, { error: sendError(error) });
       });
     },
 
     onReceive(message, extra) {
-      return guard(undefined, () => {
+      return guard.run<SpanScope | undefined>("receive", undefined, () => {
         const request = asRequest(message);
         if (request !== undefined) {
           if (request.method === "initialize") initializeId = request.id;
@@ -270,9 +262,9 @@ export function createMcpCallTracker(
     },
 
     onClose() {
-      for (const [id, entry] of [...pending]) {
-        guard(undefined, () =>
-          fail(id, entry, {
+      for (const [id, call] of [...pending]) {
+        guard.run("close", undefined, () =>
+          fail(id, call, {
             error: {
               message: "the MCP transport closed before the response arrived",
               code: CONNECTION_CLOSED,
@@ -280,13 +272,14 @@ export function createMcpCallTracker(
           }),
         );
       }
+      callers.endAll((session) => guard.run("close", undefined, () => session.end()));
     },
 
     setProtocolVersion(version) {
       if (typeof version === "string") protocolVersion = version;
     },
 
-    stats: () => ({ ...counts, pending: pending.size }),
+    stats: () => ({ ...counts, pending: pending.size, errors: guard.failed }),
   };
 }
 

@@ -21,10 +21,11 @@ export interface InstrumentedMcpTransport<T extends Transport = Transport> exten
  * ```ts
  * await client.connect(instrumentMcpTransport(transport, chaukas, { side: "client", serverName: "docs" }));
  * ```
- * The client side adds the call's W3C `traceparent` to `params._meta.traceparent` (the only
- * change made to any message); the server side continues that trace. Nothing is awaited and
- * nothing is thrown at the framework: the adapter's own failures go to `onError` and
- * `stats().errors`. Throws `ChaukasValidationError` for invalid options, at this call.
+ * The client side writes the call's context into `params._meta` (`traceparent`, and `baggage`
+ * with the Chaukas session id: the only change made to any message); the server side
+ * continues the caller's trace from it, and with `trust` the caller's session. Nothing is
+ * awaited and nothing is thrown at the framework: the adapter's own failures go to `onError`
+ * and `stats().errors`. Throws `ChaukasValidationError` for invalid options, at this call.
  */
 export function instrumentMcpTransport<T extends Transport>(
   transport: T,
@@ -121,7 +122,12 @@ function checkOptions(
     throw new ChaukasValidationError("transport", "expected an MCP Transport (start, send, close)");
   }
   const c = chaukas as Partial<ChaukasClient> | null;
-  if (typeof c?.mcpCallStart !== "function" || typeof c.startSession !== "function") {
+  if (
+    typeof c?.mcpCallStart !== "function" ||
+    typeof c.continueSession !== "function" ||
+    typeof c.inject !== "function" ||
+    typeof c.extract !== "function"
+  ) {
     throw new ChaukasValidationError("chaukas", "expected a client from createChaukasClient");
   }
   if (options?.side !== "client" && options?.side !== "server") {
@@ -129,6 +135,10 @@ function checkOptions(
   }
   if (typeof options.serverName !== "string" || options.serverName === "") {
     throw new ChaukasValidationError("serverName", "expected a non-empty string");
+  }
+  const trust: unknown = options.trust;
+  if (trust !== undefined && typeof trust !== "boolean" && typeof trust !== "function") {
+    throw new ChaukasValidationError("trust", "expected a boolean or a predicate");
   }
   if (options.methods !== undefined && !Array.isArray(options.methods)) {
     throw new ChaukasValidationError("methods", "expected an array of JSON-RPC method names");

@@ -1,5 +1,5 @@
 import { toJsonString } from "@bufbuild/protobuf";
-import { type ChaukasClient, formatTraceparent } from "@chaukas/client";
+import { CALLER_SESSION_ID_KEY, type ChaukasClient, formatTraceparent } from "@chaukas/client";
 import { redact } from "@chaukas/client/redact";
 import { type DevServer, startDevServer } from "@chaukas/devserver";
 import { instrumentMcpTransport, type McpInstrumentationOptions } from "@chaukas/mcp";
@@ -57,7 +57,7 @@ async function flushAll(...clients: ChaukasClient[]) {
 }
 
 describe("instrumentMcpTransport over the SDK's InMemoryTransport", () => {
-  it("records each call on both sides in one trace, with names, arguments, results and errors", async () => {
+  it("records each call on both sides in one trace, with names, arguments, results and errors; an untrusted caller gets one server session", async () => {
     const pair = await connectPair();
     const { client, clientChaukas, serverChaukas, seenMeta } = pair;
     const session = clientChaukas.startSession({ agentId: "planner" });
@@ -87,26 +87,43 @@ describe("instrumentMcpTransport over the SDK's InMemoryTransport", () => {
       "resources/read",
     ]);
     expect(serverSpans).toHaveLength(5);
+    // Not trusted (the default), the server records its calls in one session of its own on
+    // the caller's trace, started at the first call and ended when the transport closed.
+    const serverSession = events.filter(
+      (e) => e.type === EventType.SESSION_START && e.sessionId !== session.id,
+    );
+    expect(serverSession).toHaveLength(1);
+    expect(serverSession[0]).toMatchObject({
+      traceId: session.traceId,
+      parentSpanId: clientSpans[0]!.start.spanId,
+      metadata: { [CALLER_SESSION_ID_KEY]: session.id },
+    });
+    const serverSessionId = serverSession[0]!.sessionId;
+    expect(events.filter((e) => e.type === EventType.SESSION_END).map((e) => e.sessionId)).toEqual([
+      session.id,
+      serverSessionId,
+    ]);
     for (const [i, { start, end }] of clientSpans.entries()) {
       expect(start.parentSpanId).toBe(session.spanId);
       expect(start.traceId).toBe(session.traceId);
       expect(mcpCall(start).serverName).toBe("docs");
       expect(mcpCall(start).protocolVersion).not.toBe("");
       expect(mcpCall(end).executionTimeMs).toBeGreaterThan(0);
-      // The server continued the caller's trace: a session whose parent is the client's span.
+      // Each server call hangs under the client call that made it, in the server's session.
       const server = serverSpans[i]!;
-      const serverSession = events.find(
-        (e) => e.type === EventType.SESSION_START && e.spanId === server.start.parentSpanId,
-      );
-      expect(serverSession?.parentSpanId).toBe(start.spanId);
+      expect(server.start.parentSpanId).toBe(start.spanId);
+      expect(server.start.sessionId).toBe(serverSessionId);
       expect(server.start.traceId).toBe(session.traceId);
       expect(mcpCall(server.start).operation).toBe(mcpCall(start).operation);
       expect(server.end.status).toBe(end.status);
     }
-    // The tool saw the client span's traceparent in _meta, and its own arguments unchanged.
+    // The tool saw the client span's context in _meta, and its own arguments unchanged.
     expect(seenMeta[0]).toEqual({
       arguments: { q: "refunds" },
-      meta: { traceparent: formatTraceparent(clientSpans[0]!.start) },
+      meta: {
+        traceparent: formatTraceparent(clientSpans[0]!.start),
+        baggage: `chaukas.session_id=${session.id}`,
+      },
     });
 
     const [search, reindex, policy, prompt, missing] = clientSpans;
@@ -140,6 +157,89 @@ describe("instrumentMcpTransport over the SDK's InMemoryTransport", () => {
     });
     expect(pair.serverTransport.stats()).toEqual(pair.clientTransport.stats());
     await Promise.all([clientChaukas.shutdown(), serverChaukas.shutdown()]);
+  });
+
+  it("with trust, the server's calls join the caller's session under its spans, with no session events of their own", async () => {
+    const { client, clientChaukas, serverChaukas, serverTransport } = await connectPair({
+      server: { trust: true },
+    });
+    const session = clientChaukas.startSession({ agentId: "planner" });
+    await session.run(async () => {
+      await client.callTool({ name: "search", arguments: { q: "refunds" } });
+      await client.readResource({ uri: "docs://policy" });
+    });
+    session.end();
+    await client.close();
+    await flushAll(clientChaukas, serverChaukas);
+
+    const events = await storedTrace(clientChaukas, session.traceId);
+    expect(new Set(events.map((e) => e.sessionId))).toEqual(new Set([session.id]));
+    expect(events.filter((e) => e.type === EventType.SESSION_START)).toHaveLength(1);
+    expect(events.filter((e) => e.type === EventType.SESSION_END)).toHaveLength(1);
+    const clientSpans = mcpSpans(events, "client");
+    const serverSpans = mcpSpans(events, "server");
+    expect(serverSpans.map((s) => s.start.parentSpanId)).toEqual(
+      clientSpans.map((s) => s.start.spanId),
+    );
+    const access = events.find((e) => e.type === EventType.DATA_ACCESS);
+    expect(access?.parentSpanId).toBe(serverSpans[0]!.start.spanId);
+    expect(serverTransport.stats()).toMatchObject({ started: 2, completed: 2, errors: 0 });
+    await Promise.all([clientChaukas.shutdown(), serverChaukas.shutdown()]);
+  });
+
+  it("keeps an untrusted caller out of the session it names, and takes malformed context without throwing", async () => {
+    const project = uniqueProject();
+    const victimChaukas = chaukasClient(backend, project);
+    const serverChaukas = chaukasClient(backend, project);
+    const victim = victimChaukas.startSession({ agentId: "victim" });
+    const [clientEnd, serverEnd] = InMemoryTransport.createLinkedPair();
+    const serverTransport = instrumentMcpTransport(serverEnd, serverChaukas, {
+      side: "server",
+      serverName: "docs",
+      trust: (_extra, remote) => remote.sessionId === "a-session-the-server-knows",
+    });
+    await docsServer(serverChaukas).connect(serverTransport);
+    // An uninstrumented client writing whatever it likes into _meta.
+    const client = new Client({ name: "forger", version: "1.0.0" });
+    await client.connect(clientEnd);
+    const forgedTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const forged = {
+      traceparent: `00-${forgedTrace}-00f067aa0ba902b7-01`,
+      baggage: `chaukas.session_id=${victim.id}`,
+    };
+    await client.callTool({ name: "search", arguments: { q: "forged" }, _meta: forged });
+    for (const _meta of [
+      { traceparent: "00-zz-yy-01", baggage: `chaukas.session_id=${victim.id}` },
+      { traceparent: ["not", "a", "string"], baggage: { nested: true } },
+      {
+        traceparent: `00-${forgedTrace}-00f067aa0ba902b7-01`,
+        baggage: "chaukas.session_id=%E0%A4%A",
+      },
+      { traceparent: `00-${forgedTrace}-00f067aa0ba902b7-01-${"x".repeat(10_000)}` },
+    ]) {
+      const result = await client.callTool({ name: "search", arguments: { q: "x" }, _meta });
+      expect(result.isError).toBeFalsy();
+    }
+    await client.close();
+    victim.end();
+    await flushAll(victimChaukas, serverChaukas);
+
+    const inVictimSession: string[] = [];
+    for await (const e of victimChaukas.query({ sessionId: victim.id })) {
+      inVictimSession.push(EventType[e.type]);
+    }
+    expect(inVictimSession.sort()).toEqual(["SESSION_END", "SESSION_START"]);
+    // The forged call was recorded on the trace it named, in a session of the server's own.
+    const [call] = mcpSpans(await storedTrace(serverChaukas, forgedTrace), "server");
+    expect(call!.start.sessionId).not.toBe(victim.id);
+    expect(serverTransport.stats()).toEqual({
+      started: 5,
+      completed: 5,
+      failed: 0,
+      pending: 0,
+      errors: 0,
+    });
+    await Promise.all([victimChaukas.shutdown(), serverChaukas.shutdown()]);
   });
 
   it("ends a call that never got its answer as failed when the transport closes", async () => {
@@ -230,7 +330,7 @@ describe("instrumentMcpTransport over the SDK's InMemoryTransport", () => {
     await serverChaukas.shutdown();
   });
 
-  it("adds only _meta.traceparent, on a copy, leaves other requests and prior handlers as they were", async () => {
+  it("adds only _meta.traceparent and _meta.baggage, on a copy, leaves other requests and prior handlers as they were", async () => {
     const chaukas = chaukasClient(backend, uniqueProject());
     const [clientEnd, serverEnd] = InMemoryTransport.createLinkedPair();
     const received: unknown[] = [];
@@ -243,15 +343,20 @@ describe("instrumentMcpTransport over the SDK's InMemoryTransport", () => {
       serverName: "docs",
     });
     await transport.start();
+    const session = chaukas.startSession({ agentId: "planner" });
     const call = {
       jsonrpc: "2.0" as const,
       id: 7,
       method: "tools/call",
-      params: { name: "search", arguments: { q: "refunds" }, _meta: { progressToken: 3 } },
+      params: {
+        name: "search",
+        arguments: { q: "refunds" },
+        _meta: { progressToken: 3, baggage: "tenant=acme" },
+      },
     };
     const list = { jsonrpc: "2.0" as const, id: 8, method: "tools/list", params: {} };
     const original = structuredClone(call);
-    await transport.send(call);
+    await session.run(() => transport.send(call));
     await transport.send(list);
     expect(call).toEqual(original);
     const [sent, listed] = received as (typeof call)[];
@@ -259,7 +364,14 @@ describe("instrumentMcpTransport over the SDK's InMemoryTransport", () => {
     expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     expect(sent).toEqual({
       ...original,
-      params: { ...original.params, _meta: { progressToken: 3, traceparent } },
+      params: {
+        ...original.params,
+        _meta: {
+          progressToken: 3,
+          traceparent,
+          baggage: `tenant=acme,chaukas.session_id=${session.id}`,
+        },
+      },
     });
     expect(listed).toEqual(list);
     expect(transport.stats()).toMatchObject({ started: 1, pending: 1 });
@@ -340,10 +452,10 @@ describe("instrumentMcpTransport over the SDK's InMemoryTransport", () => {
     await clientChaukas.shutdown();
   });
 
-  it("counts content the client refuses, still records the call and never disturbs it", async () => {
+  it("records content JSON cannot carry leniently; counts a value it cannot read and still records the call", async () => {
     const errors: unknown[] = [];
     const { client, clientChaukas, serverChaukas, clientTransport } = await connectPair({
-      client: { onError: (error) => errors.push(error) },
+      client: { onError: (error, step) => errors.push([step, (error as Error).message]) },
     });
     // Valid JSON on the wire, but deeper than a Chaukas Struct field may be (MAX_JSON_DEPTH).
     let deep: unknown = "bottom";
@@ -353,22 +465,37 @@ describe("instrumentMcpTransport over the SDK's InMemoryTransport", () => {
       client.callTool({ name: "echo", arguments: { value: deep } }),
     );
     expect(result.isError).toBeFalsy();
+    // In process, a message may hold what JSON never would: here a getter that throws.
+    const unreadable = {
+      get value(): never {
+        throw new Error("not readable");
+      },
+    };
+    await session.run(() =>
+      clientTransport.send({
+        jsonrpc: "2.0",
+        id: 99,
+        method: "tools/call",
+        params: { name: "echo", arguments: unreadable },
+      }),
+    );
     session.end();
     await client.close();
     await flushAll(clientChaukas, serverChaukas);
 
+    expect(errors).toEqual([["request content", "not readable"]]);
     expect(clientTransport.stats()).toEqual({
-      started: 1,
+      started: 2,
       completed: 1,
-      failed: 0,
+      failed: 1,
       pending: 0,
       errors: 1,
     });
-    expect(errors).toHaveLength(1);
-    expect((errors[0] as Error).name).toBe("ChaukasValidationError");
-    const [span] = mcpSpans(await storedTrace(clientChaukas, session.traceId), "client");
-    expect(span!.request).toBeUndefined();
-    expect(span!.end.status).toBe(EventStatus.COMPLETED);
+    const [echo, sentRaw] = mcpSpans(await storedTrace(clientChaukas, session.traceId), "client");
+    expect(JSON.stringify(echo!.request)).toContain('"[too deep]"');
+    expect(echo!.end.status).toBe(EventStatus.COMPLETED);
+    expect(sentRaw!.request).toBeUndefined();
+    expect(mcpCall(sentRaw!.start).operation).toBe("tools/call");
     await Promise.all([clientChaukas.shutdown(), serverChaukas.shutdown()]);
   });
 
@@ -381,5 +508,12 @@ describe("instrumentMcpTransport over the SDK's InMemoryTransport", () => {
     expect(() =>
       instrumentMcpTransport(end, chaukas, { side: "both" as "client", serverName: "docs" }),
     ).toThrow(expect.objectContaining({ field: "side" }));
+    expect(() =>
+      instrumentMcpTransport(end, chaukas, {
+        side: "server",
+        serverName: "docs",
+        trust: "yes" as unknown as boolean,
+      }),
+    ).toThrow(expect.objectContaining({ field: "trust" }));
   });
 });

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ChaukasClient } from "@chaukas/client";
 import { type DevServer, startDevServer } from "@chaukas/devserver";
-import { instrumentMcpTransport } from "@chaukas/mcp";
+import { instrumentMcpTransport, type McpInstrumentationOptions } from "@chaukas/mcp";
 import { EventStatus, EventType } from "@chaukas/spec/common/v1";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -33,7 +33,10 @@ afterAll(async () => {
  * An MCP server over streamable HTTP on 127.0.0.1 (stateful: one transport per MCP session),
  * every transport instrumented on the server side.
  */
-async function startMcpHttpServer(chaukas: ChaukasClient) {
+async function startMcpHttpServer(
+  chaukas: ChaukasClient,
+  trust?: McpInstrumentationOptions["trust"],
+) {
   const transports = new Map<string, StreamableHTTPServerTransport>();
   const instrumented: ReturnType<typeof instrumentMcpTransport>[] = [];
   let url = "";
@@ -51,6 +54,7 @@ async function startMcpHttpServer(chaukas: ChaukasClient) {
         side: "server",
         serverName: "docs",
         serverUrl: url,
+        ...(trust === undefined ? {} : { trust }),
       });
       instrumented.push(wrapped);
       await docsServer(chaukas).connect(wrapped);
@@ -112,12 +116,15 @@ describe("instrumentMcpTransport over streamable HTTP on loopback", () => {
     const serverSpans = mcpSpans(events, "server");
     expect(clientSpans).toHaveLength(3);
     expect(serverSpans).toHaveLength(3);
+    // One server session (the caller is not trusted) for the three calls of one caller session.
+    const serverSessions = events.filter(
+      (e) => e.type === EventType.SESSION_START && e.sessionId !== session.id,
+    );
+    expect(serverSessions.map((e) => e.parentSpanId)).toEqual([clientSpans[0]!.start.spanId]);
     for (const [i, client] of clientSpans.entries()) {
       const server = serverSpans[i]!;
-      const serverSession = events.find(
-        (e) => e.type === EventType.SESSION_START && e.spanId === server.start.parentSpanId,
-      );
-      expect(serverSession?.parentSpanId).toBe(client.start.spanId);
+      expect(server.start.parentSpanId).toBe(client.start.spanId);
+      expect(server.start.sessionId).toBe(serverSessions[0]!.sessionId);
       expect(server.request).toEqual(client.request);
       for (const { start } of [client, server]) {
         expect(mcpCall(start)).toMatchObject({ serverName: "docs", serverUrl: mcpServer.url });
@@ -148,6 +155,51 @@ describe("instrumentMcpTransport over streamable HTTP on loopback", () => {
       errors: 0,
     });
     expect(serverTransport!.stats()).toEqual(clientTransport.stats());
+    await Promise.all([clientChaukas.shutdown(), serverChaukas.shutdown()]);
+  });
+
+  it("trusts the callers a predicate over the HTTP request accepts, and only those", async () => {
+    const project = uniqueProject();
+    const clientChaukas = chaukasClient(backend, project);
+    const serverChaukas = chaukasClient(backend, project);
+    const mcpServer = await startMcpHttpServer(
+      serverChaukas,
+      (extra) => extra?.requestInfo?.headers.authorization === "Bearer our-agent",
+    );
+    const connect = async (authorization: string) => {
+      const client = new Client({ name: "planner", version: "1.0.0" });
+      await client.connect(
+        instrumentMcpTransport(
+          new StreamableHTTPClientTransport(new URL(mcpServer.url), {
+            requestInit: { headers: { authorization } },
+          }),
+          clientChaukas,
+          { side: "client", serverName: "docs" },
+        ),
+      );
+      return client;
+    };
+    const ours = await connect("Bearer our-agent");
+    const theirs = await connect("Bearer someone-else");
+    const session = clientChaukas.startSession({ agentId: "planner" });
+    await session.run(async () => {
+      await ours.callTool({ name: "search", arguments: { q: "trusted" } });
+      await theirs.callTool({ name: "search", arguments: { q: "untrusted" } });
+    });
+    session.end();
+    await Promise.all([ours.close(), theirs.close()]);
+    await mcpServer.close();
+    for (const c of [clientChaukas, serverChaukas]) {
+      expect(await c.flush()).toEqual({ completed: true, pending: 0 });
+    }
+
+    const events = await storedTrace(clientChaukas, session.traceId);
+    const [trusted, untrusted] = mcpSpans(events, "server");
+    expect(trusted!.request).toEqual({ name: "search", arguments: { q: "trusted" } });
+    expect(trusted!.start.sessionId).toBe(session.id);
+    expect(untrusted!.start.sessionId).not.toBe(session.id);
+    const starts = events.filter((e) => e.type === EventType.SESSION_START);
+    expect(starts.map((e) => e.sessionId)).toEqual([session.id, untrusted!.start.sessionId]);
     await Promise.all([clientChaukas.shutdown(), serverChaukas.shutdown()]);
   });
 

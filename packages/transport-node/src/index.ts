@@ -1,5 +1,11 @@
 // Universal code, defined in @chaukas/client; exported here too for Node users.
-export { createBearerAuthInterceptor } from "@chaukas/client";
+// `continueFromRequest` takes Node's `IncomingMessage` (Express, Fastify's `request.raw`) and a
+// Fetch `Request` (Hono, Next.js route handlers) alike: both carry `headers`.
+export {
+  type ContinueFromRequestOptions,
+  continueFromRequest,
+  createBearerAuthInterceptor,
+} from "@chaukas/client";
 export { createAsyncLocalStorageContextManager } from "./async-local-storage-context-manager.js";
 export { createChaukasClientFromEnv } from "./client-from-env.js";
 export { type ConsoleExporterOptions, createConsoleExporter } from "./console-exporter.js";

@@ -1,5 +1,10 @@
 // Defined in @chaukas/client, beside the batch cap derived from it; exported here too.
-export { KEEPALIVE_BUDGET_BYTES } from "@chaukas/client";
+// `continueFromRequest` is universal (a Fetch `Request` carries `headers`); exported here too.
+export {
+  type ContinueFromRequestOptions,
+  continueFromRequest,
+  KEEPALIVE_BUDGET_BYTES,
+} from "@chaukas/client";
 export { WEB_TRANSPORT_DEFAULTS, type WebTransportFactory } from "./fetch-transport.js";
 export type { FlushableClient } from "./flushable-client.js";
 export {
@@ -8,6 +13,13 @@ export {
   type IndexedDbOutboxOptions,
 } from "./indexeddb-outbox.js";
 export { registerPageLifecycleFlush } from "./page-lifecycle-flush.js";
+export type { PropagationTarget } from "./propagation-targets.js";
+export {
+  createTracedFetch,
+  type TracedFetch,
+  type TracedFetchOptions,
+  type TracedRequestInit,
+} from "./traced-fetch.js";
 export { flushOnWaitUntil, type WaitUntilContext, withChaukas } from "./wait-until.js";
 export {
   type ChaukasWebClientOptions,
