@@ -1,18 +1,18 @@
 // continueFromRequest with a Fetch Request in workerd (Miniflare), Deno and Bun: a caller in
 // this process sends its context to test/fixtures/continue-server.ts served by each runtime, and
-// the events are asserted as the devserver stored them.
+// the events are asserted as the devserver stored them. The runtimes are started and stopped
+// with the edge-worker example's harness, as the packaging test does.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type ChaukasClient, createChaukasClient } from "@chaukas/client";
 import { type DevServer, startDevServer } from "@chaukas/devserver";
 import { type Event, EventType } from "@chaukas/spec/common/v1";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startScript, stopAllScripts } from "../../../examples/edge-worker/test/start-script.js";
-import { chaukasSourcesPlugin } from "../scripts/chaukas-sources-plugin.js";
 import { createWebTransport } from "../src/index.js";
 import { type ContinueReply, PAGE_TOKEN } from "./fixtures/continue-contract.js";
+import { bundleForRuntime } from "./support/bundle.js";
 
 const bin = (name: string) =>
   fileURLToPath(new URL(`../node_modules/.bin/${name}`, import.meta.url));
@@ -40,21 +40,10 @@ afterAll(async () => {
   }
 });
 
-/** The fixture and the Chaukas sources in one ESM file, as deployed to an edge runtime. */
+/** The fixture bundled for the edge runtimes; written to disk for Deno and Bun. */
 async function bundleServer(): Promise<{ code: string; path: string }> {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL("./fixtures/continue-server.ts", import.meta.url))],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    mainFields: ["module", "main"],
-    conditions: ["worker", "browser"],
-    target: "es2022",
-    write: false,
-    logLevel: "silent",
-    plugins: [chaukasSourcesPlugin],
-  });
-  const code = result.outputFiles[0]?.text ?? "";
+  const entry = fileURLToPath(new URL("./fixtures/continue-server.ts", import.meta.url));
+  const code = await bundleForRuntime(entry, "neutral");
   const outDir = fileURLToPath(new URL("../.test-output/continue-edge/", import.meta.url));
   mkdirSync(outDir, { recursive: true });
   writeFileSync(`${outDir}server.js`, code);
