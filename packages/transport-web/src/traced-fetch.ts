@@ -6,6 +6,7 @@ import {
 } from "@chaukas/client";
 import {
   createPropagationMatcher,
+  ownLocation,
   ownOrigin,
   type PropagationTarget,
   parseUrl,
@@ -93,11 +94,8 @@ function isRequest(input: RequestInfo | URL): input is Request {
 function urlOf(input: RequestInfo | URL): URL | undefined {
   if (input instanceof URL) return input;
   const href = isRequest(input) ? input.url : String(input);
-  const base = globalThis.document?.baseURI ?? ownBase();
+  const locationHref = ownLocation()?.href;
+  const base =
+    globalThis.document?.baseURI ?? (typeof locationHref === "string" ? locationHref : undefined);
   return parseUrl(href, base);
-}
-
-function ownBase(): string | undefined {
-  const href = (globalThis as { location?: { href?: unknown } }).location?.href;
-  return typeof href === "string" ? href : undefined;
 }
