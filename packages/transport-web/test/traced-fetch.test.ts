@@ -142,9 +142,12 @@ describe("createTracedFetch", () => {
     await tracedFetch(`${api.url}/custom`, { span: session });
     // It goes wherever a fetch is expected (the `fetch` option of other SDKs' clients).
     const asFetch: typeof fetch = tracedFetch;
-    await session.run(() => asFetch(`${thirdParty.url}/custom`, {}));
+    const untraced = { method: "GET" };
+    await session.run(() => asFetch(`${thirdParty.url}/custom`, untraced));
     expect(seen).toHaveLength(2);
-    for (const init of seen) expect(init).not.toHaveProperty("span");
+    expect(seen[0]).not.toHaveProperty("span");
+    // A request that is not traced gets the caller's own init, as it was.
+    expect(seen[1]).toBe(untraced);
     expect(api.last().headers.traceparent).toBe(session.traceparent());
   });
 });
