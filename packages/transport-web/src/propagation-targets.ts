@@ -15,8 +15,17 @@ export type PropagationMatcher = (url: URL) => boolean;
  * (Node, Bun, Cloudflare Workers have no `location`; an opaque origin such as `file:` is "null").
  */
 export function ownOrigin(): string | undefined {
-  const origin = (globalThis as { location?: { origin?: unknown } }).location?.origin;
+  const origin = ownLocation()?.origin;
   return typeof origin === "string" && origin !== "null" ? origin : undefined;
+}
+
+/** `globalThis.location`, or `undefined` where reading it throws (Deno 1 without `--location`). */
+export function ownLocation(): { readonly origin?: unknown; readonly href?: unknown } | undefined {
+  try {
+    return (globalThis as { location?: { origin?: unknown; href?: unknown } }).location;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import {
 } from "@chaukas/client";
 import {
   createPropagationMatcher,
+  ownLocation,
   ownOrigin,
   type PropagationTarget,
   parseUrl,
@@ -49,7 +50,7 @@ export type TracedFetch = (input: RequestInfo | URL, init?: TracedRequestInit) =
  * The decision and the headers are made synchronously when it is called, so
  * `session.run(() => tracedFetch(url))` works with any context manager. The caller's `Request`,
  * `init` and headers objects are not changed: the request is sent with a copy of its headers.
- * Works in browsers, edge runtimes, Deno, Bun and Node (18+). Throws `ChaukasValidationError`
+ * Works in browsers, edge runtimes, Deno, Bun and Node. Throws `ChaukasValidationError`
  * for an invalid `propagateTo` entry or `fetch`.
  */
 export function createTracedFetch(
@@ -71,7 +72,9 @@ export function createTracedFetch(
     const { span, ...requestInit } = init ?? {};
     const url = urlOf(input);
     if (url === undefined || !allowed(url)) {
-      return init === undefined ? fetchImpl(input) : fetchImpl(input, requestInit);
+      // Untouched, unless our own option has to come off.
+      if (init === undefined || init === null) return fetchImpl(input);
+      return fetchImpl(input, Object.hasOwn(init, "span") ? requestInit : init);
     }
     // Fetch takes `init.headers` over the Request's own, so the copy starts from the same.
     const headers = new Headers(
@@ -93,11 +96,8 @@ function isRequest(input: RequestInfo | URL): input is Request {
 function urlOf(input: RequestInfo | URL): URL | undefined {
   if (input instanceof URL) return input;
   const href = isRequest(input) ? input.url : String(input);
-  const base = globalThis.document?.baseURI ?? ownBase();
+  const locationHref = ownLocation()?.href;
+  const base =
+    globalThis.document?.baseURI ?? (typeof locationHref === "string" ? locationHref : undefined);
   return parseUrl(href, base);
-}
-
-function ownBase(): string | undefined {
-  const href = (globalThis as { location?: { href?: unknown } }).location?.href;
-  return typeof href === "string" ? href : undefined;
 }

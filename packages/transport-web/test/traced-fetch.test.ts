@@ -1,42 +1,16 @@
 // createTracedFetch against real loopback servers that record what they received: one stands
 // for the app's own API (listed in propagateTo), the other for a third party.
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { type ChaukasClient, createChaukasClient } from "@chaukas/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTracedFetch } from "../src/index.js";
+import { type RecordingServer, startRecordingServer } from "./support/recording-server.js";
 
-interface Received {
-  readonly url: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
-
-/** A server that records every request and answers 204. */
-async function recordingServer(): Promise<{ url: string; received: Received[]; server: Server }> {
-  const received: Received[] = [];
-  const server = createServer((req, res) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => {
-      body += chunk;
-    });
-    req.on("end", () => {
-      received.push({ url: req.url ?? "", headers: req.headers, body });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, received, server };
-}
-
-let api: Awaited<ReturnType<typeof recordingServer>>;
-let thirdParty: Awaited<ReturnType<typeof recordingServer>>;
+let api: RecordingServer;
+let thirdParty: RecordingServer;
 let chaukas: ChaukasClient;
 
 beforeAll(async () => {
-  [api, thirdParty] = await Promise.all([recordingServer(), recordingServer()]);
+  [api, thirdParty] = await Promise.all([startRecordingServer(), startRecordingServer()]);
   // The events themselves are not what these tests look at.
   chaukas = createChaukasClient({
     exporter: { export: async () => {} },
@@ -47,17 +21,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await chaukas?.shutdown();
-  for (const { server } of [api, thirdParty]) {
-    await new Promise((resolve) => server?.close(resolve));
-  }
+  await Promise.all([api?.close(), thirdParty?.close()]);
 });
-
-/** The last request `server` received. */
-function last(server: { received: Received[] }): Received {
-  const request = server.received.at(-1);
-  if (request === undefined) throw new Error("the server received nothing");
-  return request;
-}
 
 describe("createTracedFetch", () => {
   it("sends the span's traceparent and session baggage to an allowed origin, for string, URL and Request input", async () => {
@@ -70,7 +35,7 @@ describe("createTracedFetch", () => {
       new Request(`${api.url}/chat`),
     ]) {
       await tracedFetch(input, { span: tool });
-      expect(last(api).headers).toMatchObject({
+      expect(api.last().headers).toMatchObject({
         traceparent: `00-${session.traceId}-${tool.spanId}-01`,
         baggage: `chaukas.session_id=${session.id}`,
       });
@@ -93,17 +58,17 @@ describe("createTracedFetch", () => {
     expect(thirdParty.received.at(-3)?.headers["x-app"]).toBe("1");
     // The RegExp is tested against the full URL: it lets this one through.
     await tracedFetch(`${thirdParty.url}/allowed/`, { span: session });
-    expect(last(thirdParty).headers.traceparent).toBe(session.traceparent());
+    expect(thirdParty.last().headers.traceparent).toBe(session.traceparent());
   });
 
   it("uses the span active when it is called, so scope.run works with the default stack manager", async () => {
     const tracedFetch = createTracedFetch(chaukas, { propagateTo: [api.url] });
     const session = chaukas.startSession();
     await session.run(() => tracedFetch(`${api.url}/active`));
-    expect(last(api).headers.traceparent).toBe(session.traceparent());
+    expect(api.last().headers.traceparent).toBe(session.traceparent());
     // No span active and none given: the request goes out untouched.
     await tracedFetch(`${api.url}/none`);
-    expect(last(api).headers.traceparent).toBeUndefined();
+    expect(api.last().headers.traceparent).toBeUndefined();
   });
 
   it("keeps the caller's baggage and headers, and changes none of the caller's objects", async () => {
@@ -112,7 +77,7 @@ describe("createTracedFetch", () => {
     const headers = new Headers({ baggage: "tenant=acme,region=eu", "content-type": "text/plain" });
     const init = { method: "POST", headers, body: "question", span: session };
     await tracedFetch(`${api.url}/ask`, init);
-    expect(last(api)).toMatchObject({
+    expect(api.last()).toMatchObject({
       body: "question",
       headers: {
         "content-type": "text/plain",
@@ -128,7 +93,7 @@ describe("createTracedFetch", () => {
 
     const plain = { baggage: "tenant=acme" };
     await tracedFetch(`${api.url}/ask`, { headers: plain, span: session });
-    expect(last(api).headers.baggage).toBe(`tenant=acme,chaukas.session_id=${session.id}`);
+    expect(api.last().headers.baggage).toBe(`tenant=acme,chaukas.session_id=${session.id}`);
     expect(plain).toEqual({ baggage: "tenant=acme" });
 
     const request = new Request(`${api.url}/ask`, {
@@ -138,7 +103,7 @@ describe("createTracedFetch", () => {
     });
     const requestHeaders = [...request.headers];
     await tracedFetch(request, { span: session });
-    expect(last(api)).toMatchObject({
+    expect(api.last()).toMatchObject({
       body: "from a Request",
       headers: { baggage: `tenant=acme,chaukas.session_id=${session.id}` },
     });
@@ -151,7 +116,7 @@ describe("createTracedFetch", () => {
     const session = chaukas.startSession();
     const request = new Request(`${api.url}/x`, { headers: { "x-from": "request" } });
     await tracedFetch(request, { headers: { "x-from": "init" }, span: session });
-    expect(last(api).headers).toMatchObject({
+    expect(api.last().headers).toMatchObject({
       "x-from": "init",
       traceparent: session.traceparent(),
     });
@@ -161,7 +126,7 @@ describe("createTracedFetch", () => {
     const tracedFetch = createTracedFetch(chaukas);
     const session = chaukas.startSession();
     await tracedFetch(`${api.url}/default`, { span: session });
-    expect(last(api).headers.traceparent).toBeUndefined();
+    expect(api.last().headers.traceparent).toBeUndefined();
   });
 
   it("sends through the fetch it was given, never passing its own option on", async () => {
@@ -175,9 +140,14 @@ describe("createTracedFetch", () => {
     });
     const session = chaukas.startSession();
     await tracedFetch(`${api.url}/custom`, { span: session });
-    await tracedFetch(`${thirdParty.url}/custom`, { span: session });
+    // It goes wherever a fetch is expected (the `fetch` option of other SDKs' clients).
+    const asFetch: typeof fetch = tracedFetch;
+    const untraced = { method: "GET" };
+    await session.run(() => asFetch(`${thirdParty.url}/custom`, untraced));
     expect(seen).toHaveLength(2);
-    for (const init of seen) expect(init).not.toHaveProperty("span");
-    expect(last(api).headers.traceparent).toBe(session.traceparent());
+    expect(seen[0]).not.toHaveProperty("span");
+    // A request that is not traced gets the caller's own init, as it was.
+    expect(seen[1]).toBe(untraced);
+    expect(api.last().headers.traceparent).toBe(session.traceparent());
   });
 });
