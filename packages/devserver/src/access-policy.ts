@@ -44,16 +44,26 @@ export function createAccessPolicy(
   }
 
   const logged = new Set<string>();
-  const logOnce = (key: string, message: string) => {
-    if (logged.has(key) || logged.size >= MAX_LOGGED_REFUSALS) return;
-    logged.add(key);
-    logger.error(`refused: ${message} (logged once)`);
+  const logOnce = (line: string) => {
+    if (logged.has(line) || logged.size >= MAX_LOGGED_REFUSALS) return;
+    logged.add(line);
+    logger.error(`${line} (logged once)`);
+  };
+  const logRefusedOrigin = (origin: string) =>
+    logOnce(`refused requests from origin "${origin}": --cors-origin ${origin} would allow it`);
+  const logRefusedHost = (host: string) => {
+    const hostname = hostnameOf(host);
+    logOnce(
+      hostname === undefined
+        ? `refused requests addressed to "${host}": not a host name`
+        : `refused requests addressed to host "${host}": --allowed-host ${hostname} would allow it`,
+    );
   };
   return (handler) =>
     withHostCheck(
-      withCors(handler, corsOrigins, (origin, message) => logOnce(`origin ${origin}`, message)),
+      withCors(handler, corsOrigins, logRefusedOrigin),
       { bindHost: options.host, allowedHosts },
-      (refused) => logOnce(`host ${refused.host}`, refused.message),
+      logRefusedHost,
     );
 }
 

@@ -87,7 +87,8 @@ export function isOriginAllowed(
 export function withCors(
   handler: NodeHandler,
   corsOrigins: readonly string[],
-  onRefused: (origin: string, message: string) => void = () => {},
+  /** Told the origin of each refused request. */
+  onRefused: (origin: string) => void = () => {},
 ): NodeHandler {
   return (req, res) => {
     // The answer depends on Origin even when there is none: caches must keep them apart.
@@ -99,9 +100,8 @@ export function withCors(
     }
     const host = req.headers[":authority"] ?? req.headers.host;
     if (!isOriginAllowed(origin, typeof host === "string" ? host : undefined, corsOrigins)) {
-      const message = originRefusedMessage(origin);
-      onRefused(origin, message);
-      refuseAccess(req, res, message);
+      onRefused(origin);
+      refuseAccess(req, res, originRefusedMessage(origin));
       return;
     }
     // Echoing the origin (rather than "*") also works for pages that send credentials.

@@ -57,14 +57,6 @@ export function isHostAllowed(
   );
 }
 
-/** What a refused request was addressed to, for the answer and the log. */
-export interface RefusedHost {
-  /** The `Host` / `:authority` value as sent; "" when there was none. */
-  readonly host: string;
-  /** The answer's text: what was refused and how to allow it. */
-  readonly message: string;
-}
-
 /**
  * Serves only requests addressed to an allowed host (see `isHostAllowed`), over HTTP/1.1
  * (`Host`) and HTTP/2 (`:authority`, and `Host` too when a client sends both); refuses the rest
@@ -74,7 +66,8 @@ export interface RefusedHost {
 export function withHostCheck(
   handler: NodeHandler,
   policy: HostPolicy,
-  onRefused: (refused: RefusedHost) => void = () => {},
+  /** Told the `Host` / `:authority` value of each refused request ("" when it had none). */
+  onRefused: (host: string) => void = () => {},
 ): NodeHandler {
   return (req, res) => {
     const authorities = [req.headers[":authority"], req.headers.host].filter(
@@ -92,9 +85,8 @@ export function withHostCheck(
       handler(req, res);
       return;
     }
-    const refused = { host: refusedAuthority, message: hostRefusedMessage(refusedAuthority) };
-    onRefused(refused);
-    refuseAccess(req, res, refused.message);
+    onRefused(refusedAuthority);
+    refuseAccess(req, res, hostRefusedMessage(refusedAuthority));
   };
 }
 

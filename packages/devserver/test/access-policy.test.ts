@@ -307,7 +307,12 @@ describe("the log", () => {
     const originLines = logLines.filter((line) => line.includes(`"${EVIL_ORIGIN}"`));
     expect(hostLines).toHaveLength(1);
     expect(originLines).toHaveLength(1);
-    expect(hostLines[0]).toMatch(/^refused: Blocked request: the host/);
+    expect(hostLines[0]).toBe(
+      `refused requests addressed to host "${REBIND_HOST}:${server.port}": --allowed-host ${REBIND_HOST} would allow it (logged once)`,
+    );
+    expect(originLines[0]).toBe(
+      `refused requests from origin "${EVIL_ORIGIN}": --cors-origin ${EVIL_ORIGIN} would allow it (logged once)`,
+    );
   });
 });
 
