@@ -14,6 +14,14 @@ Options:
   --data FILE           append accepted events to FILE (JSON lines) and reload it on start
                         (default: memory only)
   --api-key KEY         require "authorization: Bearer KEY" on every call (default: no auth)
+  --cors-origin ORIGIN  let pages on ORIGIN (scheme://host[:port]) call the server from a
+                        browser; repeatable; "*" allows every website (with a warning)
+                        (default: only its own origin and http://localhost:*,
+                        http://127.0.0.1:*, http://[::1]:*)
+  --allowed-host HOST   answer requests addressed to HOST too (".example.test" for a domain
+                        and its subdomains); repeatable; "*" turns the check off (with a
+                        warning) (default: only loopback names and the address it listens on)
+  --insecure            listen on a non-loopback --host without --api-key (default: refused)
   --max-batch-events N  largest IngestEventBatch, in events (default ${DEV_SERVER_DEFAULTS.maxBatchEvents})
   --max-batch-bytes N   largest ingest request, in encoded bytes (default ${DEV_SERVER_DEFAULTS.maxBatchBytes})
   --max-request-bytes N largest request message read from the wire, JSON or binary, after
@@ -69,6 +77,9 @@ async function main(): Promise<void> {
       logger: consoleLogger,
       ...(values.data === undefined ? {} : { data: values.data }),
       ...(values["api-key"] === undefined ? {} : { apiKey: values["api-key"] }),
+      ...(values["cors-origin"] === undefined ? {} : { corsOrigins: values["cors-origin"] }),
+      ...(values["allowed-host"] === undefined ? {} : { allowedHosts: values["allowed-host"] }),
+      ...(values.insecure === true ? { insecure: true } : {}),
       ...(maxBatchEvents === undefined ? {} : { maxBatchEvents }),
       ...(maxBatchBytes === undefined ? {} : { maxBatchBytes }),
       ...(maxRequestBytes === undefined ? {} : { maxRequestBytes }),
@@ -110,6 +121,9 @@ function parse() {
       host: { type: "string" },
       data: { type: "string" },
       "api-key": { type: "string" },
+      "cors-origin": { type: "string", multiple: true },
+      "allowed-host": { type: "string", multiple: true },
+      insecure: { type: "boolean" },
       "max-batch-events": { type: "string" },
       "max-batch-bytes": { type: "string" },
       "max-request-bytes": { type: "string" },

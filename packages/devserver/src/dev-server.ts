@@ -1,10 +1,10 @@
 import { ChaukasClientService } from "@chaukas/spec/client/v1";
 import type { Interceptor } from "@connectrpc/connect";
+import { createAccessPolicy } from "./access-policy.js";
 import { createAuthInterceptor } from "./auth.js";
 import { createCallCounter } from "./call-counter.js";
 import { createCallCountingInterceptor } from "./call-counting.js";
 import { createChaukasService } from "./chaukas-service.js";
-import { withCors } from "./cors.js";
 import { type DevServerStore, EventStore } from "./event-store.js";
 import { createFaults, type DevServerFaults } from "./faults.js";
 import { createIngestLogInterceptor } from "./ingest-log.js";
@@ -36,6 +36,15 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const maxBatchBytes = options.maxBatchBytes ?? DEV_SERVER_DEFAULTS.maxBatchBytes;
   const maxRequestBytes = options.maxRequestBytes ?? DEV_SERVER_DEFAULTS.maxRequestBytes;
   const logger = options.logger ?? SILENT_LOGGER;
+  // Before anything else, so that options which would expose the server change nothing.
+  const withAccessPolicy = createAccessPolicy({
+    host,
+    apiKey: options.apiKey,
+    corsOrigins: options.corsOrigins ?? DEV_SERVER_DEFAULTS.corsOrigins,
+    allowedHosts: options.allowedHosts ?? DEV_SERVER_DEFAULTS.allowedHosts,
+    insecure: options.insecure ?? DEV_SERVER_DEFAULTS.insecure,
+    logger,
+  });
 
   const callCounter = createCallCounter();
   const store = new EventStore(callCounter, options.data);
@@ -72,7 +81,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     fallback: createViewerHandler(),
   });
 
-  listener = await listenOnOnePort(withCors(handler), {
+  // Outermost, so every route and protocol passes it.
+  listener = await listenOnOnePort(withAccessPolicy(handler), {
     port: options.port ?? DEV_SERVER_DEFAULTS.port,
     host,
   });

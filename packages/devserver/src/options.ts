@@ -16,6 +16,27 @@ export interface DevServerOptions {
   data?: string;
   /** When set, every call must carry `authorization: Bearer <apiKey>`. Default: none (no auth). */
   apiKey?: string;
+  /**
+   * Origins whose pages may call the server from a browser, besides its own origin and loopback
+   * origins (`http://localhost:*`, `http://127.0.0.1:*`, `http://[::1]:*`), which are always
+   * allowed: each `scheme://host[:port]`, or `"*"` for every origin (logged as a warning).
+   * Requests from any other origin are refused with 403. Default: `[]`.
+   */
+  corsOrigins?: readonly string[];
+  /**
+   * Host names requests may be addressed to (`Host`, or `:authority` in HTTP/2), besides the
+   * loopback names (`localhost`, `*.localhost`, `127.0.0.0/8`, `[::1]`) and the address the
+   * server listens on, which are always allowed: a name, `.example.test` for that domain and its
+   * subdomains, or `"*"` for any (logged as a warning). Requests to any other host are refused
+   * with 403, which keeps out websites that use DNS rebinding. Default: `[]`.
+   */
+  allowedHosts?: readonly string[];
+  /**
+   * Lets the server listen on an interface other than loopback without `apiKey`, where anyone
+   * who can reach it may read and write every event (logged as a warning). Without it, such a
+   * `host` makes `startDevServer` fail. Default: `false`.
+   */
+  insecure?: boolean;
   /** Most events one `IngestEventBatch` may carry before `RESOURCE_EXHAUSTED`. Default: 1000. */
   maxBatchEvents?: number;
   /** Most bytes of a binary-encoded ingest request before `RESOURCE_EXHAUSTED`. Default: 4 MiB. */
@@ -40,8 +61,21 @@ export const DEV_SERVER_DEFAULTS = {
   maxBatchEvents: 1000,
   maxBatchBytes: 4 * 1024 * 1024,
   maxRequestBytes: 16 * 1024 * 1024,
+  corsOrigins: [],
+  allowedHosts: [],
+  insecure: false,
 } as const satisfies Required<
-  Pick<DevServerOptions, "port" | "host" | "maxBatchEvents" | "maxBatchBytes" | "maxRequestBytes">
+  Pick<
+    DevServerOptions,
+    | "port"
+    | "host"
+    | "maxBatchEvents"
+    | "maxBatchBytes"
+    | "maxRequestBytes"
+    | "corsOrigins"
+    | "allowedHosts"
+    | "insecure"
+  >
 >;
 
 /** The port the CLI listens on unless `--port` says otherwise. */

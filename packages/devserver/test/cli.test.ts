@@ -2,6 +2,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { chaukasClient } from "./clients.js";
 import { oneOfEachType } from "./fixtures.js";
@@ -33,6 +34,8 @@ interface RunningCli {
   child: ChildProcess;
   /** Everything printed to stdout so far. */
   stdout(): string;
+  /** Everything printed to stderr so far. */
+  stderr(): string;
   /** Resolves with the first stdout line that matches. */
   waitForLine(pattern: RegExp): Promise<string>;
 }
@@ -55,9 +58,14 @@ function startCli(args: string[]): RunningCli {
     out += chunk;
     check();
   });
+  let err = "";
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    err += chunk;
+  });
   return {
     child,
     stdout: () => out,
+    stderr: () => err,
     waitForLine: (pattern) =>
       new Promise((resolve, reject) => {
         waiters.push({ pattern, resolve });
@@ -122,11 +130,62 @@ describe("chaukas-devserver", () => {
     expect(second.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
   });
 
+  it("refuses to listen beyond loopback without --api-key, and says what to pass", async () => {
+    const refused = await runToExit(["--port", "0", "--host", "0.0.0.0"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      "chaukas-devserver: refusing to listen on 0.0.0.0 without an API key",
+    );
+    expect(refused.stderr).toContain("--api-key KEY");
+    expect(refused.stderr).toContain("--insecure");
+    expect(refused.stdout).not.toContain("listening on");
+
+    const insecure = startCli(["--port", "0", "--host", "0.0.0.0", "--insecure"]);
+    await insecure.waitForLine(/listening on/);
+    // stderr is another pipe: what was written to it first may be read second.
+    await expect
+      .poll(() => insecure.stderr())
+      .toContain("warning: listening on 0.0.0.0 without an API key (--insecure)");
+  });
+
+  it("widens access with repeated --cors-origin and --allowed-host, warning about *", async () => {
+    const running = startCli([
+      "--port",
+      "0",
+      "--allowed-host",
+      "rebind.example",
+      "--cors-origin",
+      "https://a.example.test",
+      "--cors-origin",
+      "https://b.example.test",
+    ]);
+    const banner = await running.waitForLine(/listening on/);
+    const port = /:(\d+) /.exec(banner)?.[1];
+    const url = `http://rebind.example:${port}`;
+    const from = (origin: string) =>
+      chaukasClient("connect (HTTP/1.1, JSON)", url, { origin, dialAddress: "127.0.0.1" });
+    expect(await from("https://b.example.test").healthz({})).toBeDefined();
+    const refused = await from("https://c.example.test")
+      .healthz({})
+      .catch((error: unknown) => ConnectError.from(error));
+    expect(refused).toBeInstanceOf(ConnectError);
+    expect((refused as ConnectError).code).toBe(Code.PermissionDenied);
+
+    const open = startCli(["--port", "0", "--cors-origin", "*"]);
+    await open.waitForLine(/listening on/);
+    await expect
+      .poll(() => open.stderr())
+      .toContain('warning: CORS is open to every origin (--cors-origin "*")');
+  });
+
   it("prints usage on --help and refuses unknown options", async () => {
     const help = await runToExit(["--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("Usage: chaukas-devserver");
     expect(help.stdout).toContain("--data FILE");
+    expect(help.stdout).toContain("--cors-origin ORIGIN");
+    expect(help.stdout).toContain("--allowed-host HOST");
+    expect(help.stdout).toContain("--insecure");
     const bad = await runToExit(["--no-such-option"]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("no-such-option");

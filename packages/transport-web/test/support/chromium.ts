@@ -6,9 +6,10 @@ export const CHROMIUM_PATH = "/usr/bin/chromium";
 
 /**
  * Launches Debian's Chromium (never a Playwright download). When it is missing and we are root,
- * installs it with apt; otherwise fails with the one command that fixes it.
+ * installs it with apt; otherwise fails with the one command that fixes it. `extraArgs` are
+ * added to its command line (say, `--host-resolver-rules`).
  */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     if (process.getuid?.() === 0) {
       execFileSync("apt-get", ["install", "-y", "chromium"], { stdio: "ignore" });
@@ -30,6 +31,7 @@ export async function launchChromium(): Promise<Browser> {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      ...extraArgs,
     ],
   });
 }
