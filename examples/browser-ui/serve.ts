@@ -43,7 +43,7 @@ export async function startBrowserExample(
     logLevel: "silent",
     plugins: [...(options.plugins ?? [])],
   });
-  const app = `globalThis.CHAUKAS_URL = ${JSON.stringify(backend.url)};\n${bundle.outputFiles[0]?.text ?? ""}`;
+  const app = `globalThis.CHAUKAS_ENDPOINT = ${JSON.stringify(backend.url)};\n${bundle.outputFiles[0]?.text ?? ""}`;
   const html = readFileSync(new URL("./src/index.html", import.meta.url), "utf8");
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://x").pathname;

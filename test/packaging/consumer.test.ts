@@ -217,7 +217,7 @@ describe("the packed packages in a new npm app", () => {
         "--no-prompt",
         "edge/deno.ts",
       ],
-      { CHAUKAS_URL: devserver.url, PORT: "0", DENO_NO_UPDATE_CHECK: "1" },
+      { CHAUKAS_ENDPOINT: devserver.url, PORT: "0", DENO_NO_UPDATE_CHECK: "1" },
       app,
     );
     try {

@@ -8,7 +8,7 @@ import { answerFor } from "./fake-agent.js";
 // serve.ts injects the backend's URL; `?backend=` overrides it.
 const backendUrl =
   new URLSearchParams(location.search).get("backend") ??
-  (globalThis as { CHAUKAS_URL?: string }).CHAUKAS_URL ??
+  (globalThis as { CHAUKAS_ENDPOINT?: string }).CHAUKAS_ENDPOINT ??
   "http://127.0.0.1:50051";
 
 const chaukas = createChaukasWebClient({

@@ -1,6 +1,6 @@
 // Bun: `pnpm --filter @chaukas/example-edge-worker start:bun` (after `pnpm build`). Serves the example agent; each request records a
 // session, flushed before the response by `withChaukas` since Bun.serve has no waitUntil.
-// CHAUKAS_URL (default http://127.0.0.1:50051), PORT (default 8000).
+// CHAUKAS_ENDPOINT (default http://127.0.0.1:50051), PORT (default 8000).
 import { createChaukasClient } from "@chaukas/client";
 import { createWebTransport, withChaukas } from "@chaukas/transport-web";
 import { recordAgentSession } from "./record-session.js";
@@ -15,7 +15,7 @@ declare const Bun: {
 };
 
 const chaukas = createChaukasClient({
-  transport: createWebTransport({ baseUrl: Bun.env.CHAUKAS_URL ?? "http://127.0.0.1:50051" }),
+  transport: createWebTransport({ baseUrl: Bun.env.CHAUKAS_ENDPOINT ?? "http://127.0.0.1:50051" }),
   tenantId: "acme",
   projectId: "edge-bun",
 });

@@ -1,6 +1,6 @@
 // Deno: `pnpm --filter @chaukas/example-edge-worker start:deno` (after `pnpm build`). Serves the example
 // agent; each request records a session, flushed before the response by `withChaukas` since
-// Deno.serve has no waitUntil. CHAUKAS_URL (default http://127.0.0.1:50051), PORT (default 8000).
+// Deno.serve has no waitUntil. CHAUKAS_ENDPOINT (default http://127.0.0.1:50051), PORT (default 8000).
 import { createChaukasClient } from "@chaukas/client";
 import { createWebTransport, withChaukas } from "@chaukas/transport-web";
 import { recordAgentSession } from "./record-session.js";
@@ -15,7 +15,7 @@ declare const Deno: {
 
 const chaukas = createChaukasClient({
   transport: createWebTransport({
-    baseUrl: Deno.env.get("CHAUKAS_URL") ?? "http://127.0.0.1:50051",
+    baseUrl: Deno.env.get("CHAUKAS_ENDPOINT") ?? "http://127.0.0.1:50051",
   }),
   tenantId: "acme",
   projectId: "edge-deno",

@@ -1,6 +1,6 @@
 // A Cloudflare Worker (module syntax) that records one Chaukas session per request and hands
 // the flush to `ctx.waitUntil`, so the response is not held back and nothing is lost when the
-// isolate is frozen. Config comes from bindings: CHAUKAS_URL (required), CHAUKAS_API_KEY.
+// isolate is frozen. Config comes from bindings: CHAUKAS_ENDPOINT (required), CHAUKAS_API_KEY.
 import { createChaukasClient } from "@chaukas/client";
 import {
   createWebTransport,
@@ -10,7 +10,7 @@ import {
 import { recordAgentSession } from "./record-session.js";
 
 interface Env {
-  readonly CHAUKAS_URL: string;
+  readonly CHAUKAS_ENDPOINT: string;
   readonly CHAUKAS_API_KEY?: string;
 }
 
@@ -20,7 +20,7 @@ export default {
     // queue, so no timer or connection outlives the request.
     const chaukas = createChaukasClient({
       transport: createWebTransport({
-        baseUrl: env.CHAUKAS_URL,
+        baseUrl: env.CHAUKAS_ENDPOINT,
         ...(env.CHAUKAS_API_KEY === undefined ? {} : { apiKey: env.CHAUKAS_API_KEY }),
       }),
       tenantId: "acme",

@@ -70,7 +70,7 @@ describe("the example agent records its session intact", () => {
       modules: true,
       script: code,
       compatibilityDate: "2025-01-01",
-      bindings: { CHAUKAS_URL: devserver.url },
+      bindings: { CHAUKAS_ENDPOINT: devserver.url },
     });
     try {
       const question = "refund policy in workerd?";
@@ -91,7 +91,7 @@ describe("the example agent records its session intact", () => {
   ] as const)("in %s, flushed before the response", async (runtime, args, projectId) => {
     const { path } = await bundleExample(runtime);
     const server = await startScript(bin(runtime), [...args, path], {
-      CHAUKAS_URL: devserver.url,
+      CHAUKAS_ENDPOINT: devserver.url,
       PORT: "0",
       DENO_NO_UPDATE_CHECK: "1",
     });
