@@ -23,3 +23,9 @@ export {
   readPublicEventBatch,
   toPublicJson,
 } from "./public-json.js";
+export { codeFromHttpStatus } from "./rest-error.js";
+export {
+  createRestTransport,
+  REST_TRANSPORT_DEFAULTS,
+  type RestTransportOptions,
+} from "./rest-transport.js";
