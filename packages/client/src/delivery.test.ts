@@ -7,7 +7,6 @@ import { BatchDelivery, type DeliveryContext } from "./delivery.js";
 import { cutBatch, encodeEvents } from "./encoded-batch.js";
 import type { ExportErrorInfo } from "./export-error.js";
 import type { EventExporter } from "./exporter.js";
-import { ACCEPTED_COUNT_METADATA_KEY } from "./partial-acceptance.js";
 import { PipelineStats } from "./pipeline-stats.js";
 import { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
 
@@ -81,28 +80,6 @@ describe("BatchDelivery", () => {
       expect.objectContaining({ reason: "rejected", willRetry: false, events: 2 }),
     ]);
     expect(stats).toMatchObject({ sent: 0, failed: 2, inFlight: 0, exportCalls: 1 });
-  });
-
-  it("counts only the events a backend refused as failed when it says it kept the others", async () => {
-    const partly = (accepted: string) =>
-      new ConnectError("2 of 5 events rejected", Code.InvalidArgument, {
-        [ACCEPTED_COUNT_METADATA_KEY]: accepted,
-      });
-    const { delivery, stats, reports } = deliver(batchOf(5), {
-      export: () => Promise.reject(partly("3")),
-    });
-    await delivery.run();
-    expect(reports).toEqual([
-      expect.objectContaining({ reason: "rejected", willRetry: false, events: 2 }),
-    ]);
-    expect(stats).toMatchObject({ sent: 3, failed: 2, inFlight: 0, exportCalls: 1 });
-
-    // A count that cannot be right is not believed: the whole batch failed.
-    for (const nonsense of ["5", "-1", "three"]) {
-      const run = deliver(batchOf(5), { export: () => Promise.reject(partly(nonsense)) });
-      await run.delivery.run();
-      expect(run.stats).toMatchObject({ sent: 0, failed: 5 });
-    }
   });
 
   it("stops at maxAttempts with retries-exhausted", async () => {

@@ -4,7 +4,6 @@ import { batchForExporter, splitBatch } from "./encoded-batch.js";
 import { attemptExport } from "./export-attempt.js";
 import type { ExportErrorInfo, ExportErrorReason } from "./export-error.js";
 import type { EventExporter } from "./exporter.js";
-import { acceptedCount } from "./partial-acceptance.js";
 import type { PipelineStats } from "./pipeline-stats.js";
 import { isSizeRejection, type RetryPolicy, retryDelayMs } from "./retry.js";
 import type { DropReason } from "./stats.js";
@@ -177,17 +176,9 @@ export class BatchDelivery {
   #settleFailed(batch: EventBatch, error: ConnectError, reason: ExportErrorReason): void {
     if (reason === "retries-exhausted" || reason === "shutdown") this.#gaveUpForTime = true;
     const size = batch.events.length;
-    // A refusal may name part of the batch only: the rest was kept (`partial-acceptance.ts`).
-    const accepted = reason === "rejected" ? acceptedCount(error, size) : 0;
     this.context.stats.inFlight -= size;
-    this.context.stats.sent += accepted;
-    this.context.stats.failed += size - accepted;
-    this.context.report(error, {
-      batchId: batch.batchId,
-      events: size - accepted,
-      willRetry: false,
-      reason,
-    });
+    this.context.stats.failed += size;
+    this.#reportFinal(error, batch, reason);
   }
 
   #reportRetry(error: ConnectError, batch: EventBatch, reason: ExportErrorReason): void {

@@ -82,7 +82,6 @@ export type {
   OutboxStore,
   StoredBatch,
 } from "./outbox.js";
-export { ACCEPTED_COUNT_METADATA_KEY } from "./partial-acceptance.js";
 export { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
 // Types only: `toQueryFilter`, `verifyChain`/`contentHash` and `redact` are in the subpaths
 // `@chaukas/client/query`, `/integrity` and `/redact` (see the README's "Subpath exports").

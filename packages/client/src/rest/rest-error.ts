@@ -1,6 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { BATCH_TOO_LARGE_REASON, ERROR_REASON_METADATA_KEY } from "../batch-too-large.js";
-import { ACCEPTED_COUNT_METADATA_KEY } from "../partial-acceptance.js";
 import type { PublicApiError, PublicIngestResult } from "./public-api.js";
 
 /** `Code` by its snake-case name, as `PublicApiError.code` and Connect's JSON errors write it. */
@@ -69,20 +68,18 @@ export function errorFromRestAnswer(status: number, header: Headers, body: strin
 
 /**
  * The error of a 202 answer that names refused events: INVALID_ARGUMENT (not retried) saying
- * which and why, with the number kept in `ACCEPTED_COUNT_METADATA_KEY`, so the client counts
- * the others as sent.
+ * which, why, and how many were kept. The client counts the batch failed, as it does when a
+ * Connect backend refuses part of a batch; the message tells how many were stored.
  */
 export function partialAcceptanceError(result: PublicIngestResult, header: Headers): ConnectError {
   const reasons = result.rejected
     .slice(0, 5)
     .map((event) => `[${event.index}] ${event.event_id || "(no id)"}: ${event.reason}`);
   const more = result.rejected.length > 5 ? `; and ${result.rejected.length - 5} more` : "";
-  const metadata = new Headers(header);
-  metadata.set(ACCEPTED_COUNT_METADATA_KEY, String(result.accepted_count));
   return new ConnectError(
     `${result.rejected_count} event(s) rejected, ${result.accepted_count} accepted: ${reasons.join("; ")}${more}`,
     Code.InvalidArgument,
-    metadata,
+    header,
   );
 }
 

@@ -186,7 +186,7 @@ describe("createRestTransport", () => {
     expect(backend.received.filter((r) => eventsOf(r).length === 1)).toHaveLength(4);
   });
 
-  it("counts only the events a 202 names as rejected as failed, and says which and why", async () => {
+  it("fails a batch, without retrying, when a 202 names rejected events, and says which and why", async () => {
     const backend = restBackend((request) => {
       const events = eventsOf(request);
       return json(202, {
@@ -203,13 +203,14 @@ describe("createRestTransport", () => {
     chaukas.system("three");
     await chaukas.shutdown();
     const stats = chaukas.stats();
-    expect(stats).toMatchObject({ emitted: 3, sent: 2, failed: 1, retried: 0 });
+    // As on Connect: the whole batch counts failed (two of its events were stored).
+    expect(stats).toMatchObject({ emitted: 3, sent: 0, failed: 3, retried: 0 });
     expectBalanced(stats);
     expect(errors).toHaveLength(1);
     const [error, info] = errors[0]!;
-    expect(info).toMatchObject({ reason: "rejected", willRetry: false, events: 1 });
+    expect(info).toMatchObject({ reason: "rejected", willRetry: false, events: 3 });
     expect(error.code).toBe(Code.InvalidArgument);
-    expect(error.rawMessage).toContain(`[1] ${refused}: type: bad`);
+    expect(error.rawMessage).toBe(`1 event(s) rejected, 2 accepted: [1] ${refused}: type: bad`);
   });
 
   it("fails a batch for good on 400, 401 and 404, with the backend's message", async () => {

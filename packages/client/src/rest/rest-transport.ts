@@ -125,8 +125,8 @@ const ROUTES: Readonly<Record<string, RestRoute>> = {
  * - an error status becomes the code its body names (`{ "code": "invalid_argument" }`) or the
  *   status's (`codeFromHttpStatus`), with the response headers as metadata (`retry-after`);
  * - 413, or `reason: "batch-too-large"`, asks the client to split the batch;
- * - a 202 that names refused events fails with INVALID_ARGUMENT saying which and why, and how
- *   many were kept (`ACCEPTED_COUNT_METADATA_KEY`): only the refused count as failed;
+ * - a 202 that names refused events fails with INVALID_ARGUMENT saying which, why, and how
+ *   many were kept; the batch counts as failed, not retried, as on Connect;
  * - fetch failing (no connection) is UNAVAILABLE, and retried.
  * Other services and streaming calls fail with UNIMPLEMENTED. The API has no deadline header:
  * `timeoutMs` ends a call on the client side only.
