@@ -16,7 +16,7 @@ import { type ChaukasNodeClientOptions, createChaukasNodeClient } from "./node-c
  * | `CHAUKAS_API_KEY` | `apiKey` | bearer token |
  * | `CHAUKAS_TENANT_ID` | `tenantId` | required |
  * | `CHAUKAS_PROJECT_ID` | `projectId` | required |
- * | `CHAUKAS_PROTOCOL` | `protocol` | `grpc` (default), `connect`, `grpc-web` |
+ * | `CHAUKAS_PROTOCOL` | `protocol` | `grpc` (default), `connect`, `grpc-web`, `rest` |
  * | `CHAUKAS_BATCH_SIZE` | `maxBatchSize` | positive integer (events) |
  * | `CHAUKAS_MAX_BATCH_BYTES` | `maxBatchBytes` | positive integer (bytes) |
  * | `CHAUKAS_FLUSH_INTERVAL` | `flushIntervalMs` | positive number of **seconds** (`5.0`) |

@@ -14,7 +14,7 @@ export interface ChaukasEnvConfig {
   readonly tenantId?: string;
   /** `CHAUKAS_PROJECT_ID`. */
   readonly projectId?: string;
-  /** `CHAUKAS_PROTOCOL`: `grpc`, `connect` or `grpc-web`. */
+  /** `CHAUKAS_PROTOCOL`: `grpc`, `connect`, `grpc-web` or `rest` (the public REST API). */
   readonly protocol?: NodeTransportProtocol;
   /** `CHAUKAS_BATCH_SIZE`: events per batch, a positive integer. */
   readonly batchSize?: number;
