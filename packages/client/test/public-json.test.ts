@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import {
   create,
   type DescField,
@@ -19,11 +18,9 @@ import {
   QueryResponseSchema,
   SortOrder,
 } from "@chaukas/spec/common/v1";
-import { Ajv, type ValidateFunction } from "ajv";
-import addFormats from "ajv-formats";
+import type { ValidateFunction } from "ajv";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
 import { EVENT_CONTENT_RULES, type EventContentCase } from "../src/event-content-rules.js";
 import {
   eventFromPublicJson,
@@ -34,29 +31,12 @@ import {
   toPublicJson,
 } from "../src/rest/public-json.js";
 import { ChaukasValidationError } from "../src/validation-error.js";
+import { openapi, schemaValidator as validator } from "./support/openapi.js";
 
 // The mapping of `src/rest/public-json.ts`, held to the spec's OpenAPI document as the repository
-// keeps it (copied unchanged from chaukas-spec). Here rather than beside the module because it
-// reads that file, which code under src/ (universal) may not.
-const OPENAPI_PATH = new URL("../../../proto/openapi-public.yaml", import.meta.url);
-const openapi = parse(readFileSync(OPENAPI_PATH, "utf8")) as {
-  components: { schemas: Record<string, JsonObject> };
-};
+// keeps it. Here rather than beside the module because it reads that file, which code under src/
+// (universal) may not.
 const schemas = openapi.components.schemas;
-
-/**
- * A JSON-Schema validator over the document itself: its schemas are compiled where they sit,
- * so their `$ref: '#/components/schemas/…'` resolve inside it. OpenAPI's `discriminator` is an
- * annotation here; the `oneOf` it annotates is validated as JSON Schema defines it (exactly one
- * branch matches), which is stricter than reading `kind` alone.
- */
-const ajv = new Ajv({ strict: true, strictTypes: false, allErrors: true });
-addFormats.default(ajv);
-ajv.addVocabulary(["openapi", "info", "servers", "paths", "components", "discriminator"]);
-ajv.addSchema(openapi as object, "openapi-public.yaml");
-function validator(name: string): ValidateFunction {
-  return ajv.getSchema(`openapi-public.yaml#/components/schemas/${name}`)!;
-}
 const validate = {
   event: validator("Event"),
   batch: validator("EventBatch"),

@@ -13,7 +13,7 @@ import {
 import { base64Decode, base64Encode } from "@bufbuild/protobuf/wire";
 import { TimestampSchema } from "@bufbuild/protobuf/wkt";
 import {
-  type CapabilitiesSchema,
+  CapabilitiesSchema,
   type Event,
   type EventBatch,
   EventBatchSchema,
@@ -77,6 +77,8 @@ const ALWAYS_WRITTEN: Readonly<Record<string, readonly string[]>> = {
   "chaukas.spec.common.v1.ErrorInfo": ["error_message"],
   "chaukas.spec.common.v1.AgentHandoff": ["from_agent_id", "to_agent_id"],
   "chaukas.spec.common.v1.MCPCall": ["server_name", "operation"],
+  // An answer about capabilities names every one, those it lacks too.
+  [CapabilitiesSchema.typeName]: CapabilitiesSchema.fields.map((field) => field.name),
 };
 
 /** The event's content union; the only oneof among the mapped messages. */
@@ -108,7 +110,8 @@ const BASE64 = /^[A-Za-z0-9+/\-_]*={0,2}$/;
  * - `extensions` (`google.protobuf.Any`, absent from the API) are `{ "type_url", "value" }`
  *   with the value in base64, so they survive without a type registry;
  * - fields holding the proto default are left out, except what the API requires
- *   (`event_id`, `session_id`, a content's required fields, a batch's `events`);
+ *   (`event_id`, `session_id`, a content's required fields, a batch's `events`) and the flags
+ *   of `Capabilities`, which are all written;
  * - a non-finite double is written as protobuf JSON writes it (`"NaN"`, `"Infinity"`).
  */
 export function toPublicJson<Desc extends PublicJsonSchema>(
