@@ -11,9 +11,11 @@ import {
   createConnectTransport,
   createGrpcTransport,
   createGrpcWebTransport,
+  createNodeHttpClient,
 } from "@connectrpc/connect-node";
 import { createConnectionLossInterceptor } from "./connection-loss-interceptor.js";
 import { createGuardedHttp2SessionManager } from "./guarded-http2-session-manager.js";
+import { createNodeHttpFetch } from "./node-http-fetch.js";
 
 /** The wire protocols Node speaks to a Chaukas backend: all of them (`WIRE_PROTOCOLS`), REST included. */
 export type NodeTransportProtocol = WireProtocol;
@@ -46,10 +48,10 @@ export interface NodeTransportOptions {
   readonly baseUrl: string;
   /**
    * Wire protocol: `"grpc"` (always HTTP/2), `"connect"`, `"grpc-web"`, or `"rest"` (the spec's
-   * public REST API, JSON over Node's fetch: for backends that serve only that). Default: `"grpc"`.
+   * public REST API, JSON: for backends that serve only that). Default: `"grpc"`.
    */
   readonly protocol?: NodeTransportProtocol;
-  /** HTTP version for `"connect"` and `"grpc-web"` (`"grpc"` is always `"2"`). Default: `"1.1"`. */
+  /** HTTP version for `"connect"`, `"grpc-web"` and `"rest"` (`"grpc"` is always `"2"`). Default: `"1.1"`. */
   readonly httpVersion?: "1.1" | "2";
   /** Sent as `authorization: Bearer <apiKey>`; never logged or serialized. Default: none. */
   readonly apiKey?: string;
@@ -94,9 +96,9 @@ export const NODE_TRANSPORT_DEFAULTS = {
 /**
  * A Connect `Transport` for Node on `@connectrpc/connect-node`: gRPC over HTTP/2 by default,
  * or Connect / gRPC-web over HTTP/1.1 or HTTP/2, with bearer auth, TLS, keep-alive and gzip.
- * Idle connections do not keep the process alive. Protocol `"rest"` is
- * `createRestTransport` (`@chaukas/client/rest`) on Node's fetch, with the same auth, headers,
- * interceptors and deadline; `tls`, `keepAlive` and compression are the RPC protocols' only.
+ * Idle connections do not keep the process alive. Protocol `"rest"` is `createRestTransport`
+ * (`@chaukas/client/rest`) on connect-node's HTTP client, with the same auth, headers,
+ * interceptors, deadline, TLS and HTTP version; its JSON bodies are not compressed.
  */
 export function createNodeTransport(options: NodeTransportOptions): Transport {
   const protocol = options.protocol ?? NODE_TRANSPORT_DEFAULTS.protocol;
@@ -115,9 +117,6 @@ export function createNodeTransport(options: NodeTransportOptions): Transport {
     ...createRequestHeaderInterceptors(options),
     ...(options.interceptors ?? []),
   ];
-  if (protocol === "rest") {
-    return createNodeRestTransport(options, interceptors);
-  }
   // Innermost, so the user's interceptors and the client's retry see Unavailable too.
   interceptors.push(createConnectionLossInterceptor());
 
@@ -152,6 +151,19 @@ export function createNodeTransport(options: NodeTransportOptions): Transport {
     : { httpVersion: "1.1" as const, ...(tls !== undefined ? { nodeOptions: tls } : {}) };
 
   switch (protocol) {
+    case "rest":
+      return createRestTransport({
+        baseUrl: options.baseUrl,
+        defaultTimeoutMs: common.defaultTimeoutMs,
+        interceptors,
+        fetch: createNodeHttpFetch(
+          createNodeHttpClient(
+            http.httpVersion === "2"
+              ? { httpVersion: "2", sessionProvider: () => http.sessionManager }
+              : http,
+          ),
+        ),
+      });
     case "grpc":
       return createGrpcTransport({ ...common, ...http });
     case "connect":
@@ -159,30 +171,6 @@ export function createNodeTransport(options: NodeTransportOptions): Transport {
     case "grpc-web":
       return createGrpcWebTransport({ ...common, ...http });
   }
-}
-
-/**
- * The public REST API over Node's own fetch (HTTP/1.1 with keep-alive). Options of the RPC
- * protocols that fetch cannot honour are refused rather than silently ignored.
- */
-function createNodeRestTransport(
-  options: NodeTransportOptions,
-  interceptors: Interceptor[],
-): Transport {
-  if (options.tls !== undefined) {
-    throw new ChaukasValidationError(
-      "tls",
-      'is not available with protocol "rest" (Node\'s fetch takes no TLS options; NODE_EXTRA_CA_CERTS adds a CA)',
-    );
-  }
-  if (options.httpVersion === "2") {
-    throw new ChaukasValidationError("httpVersion", 'expected "1.1" with protocol "rest"');
-  }
-  return createRestTransport({
-    baseUrl: options.baseUrl,
-    defaultTimeoutMs: options.timeoutMs ?? NODE_TRANSPORT_DEFAULTS.timeoutMs,
-    interceptors,
-  });
 }
 
 function parseBaseUrl(baseUrl: string): URL {
