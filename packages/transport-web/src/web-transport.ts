@@ -71,7 +71,7 @@ export function createWebTransport(options: WebTransportOptions): Transport {
     const names = Object.keys(WEB_PROTOCOL_FACTORIES).map((name) => JSON.stringify(name));
     throw new ChaukasValidationError(
       "protocol",
-      `expected ${names.join(" or ")} or a connect-web transport factory, got ${String(protocol)}`,
+      `expected ${names.join(" or ")} or a transport factory, got ${String(protocol)}`,
     );
   }
   return createFetchTransport(options, factory);

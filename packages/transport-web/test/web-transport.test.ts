@@ -41,68 +41,71 @@ function inputEvent(text: string) {
   });
 }
 
-describe.each(["connect", "grpc-web"] as const)("createWebTransport over %s", (protocol) => {
-  it("authenticates with apiKey as a bearer token", async () => {
-    const client = createClient(
-      ChaukasClientService,
-      createWebTransport({ baseUrl: devserver.url, protocol, apiKey: API_KEY }),
-    );
-    await expect(client.healthz({})).resolves.toBeDefined();
-  });
-
-  it("surfaces a missing key as UNAUTHENTICATED", async () => {
-    const client = createClient(
-      ChaukasClientService,
-      createWebTransport({ baseUrl: devserver.url, protocol }),
-    );
-    const error = await client.healthz({}).catch((e: unknown) => ConnectError.from(e));
-    expect(error).toBeInstanceOf(ConnectError);
-    expect((error as ConnectError).code).toBe(Code.Unauthenticated);
-  });
-
-  it("sends calls marked with keepaliveContextKey with fetch keepalive, others without", async () => {
-    const recorder = recordingFetch();
-    const client = createClient(
-      ChaukasClientService,
-      createWebTransport({
-        baseUrl: devserver.url,
-        protocol,
-        apiKey: API_KEY,
-        fetch: recorder.fetch,
-      }),
-    );
-    const event = inputEvent("kept alive");
-    await client.ingestEventBatch(
-      { eventBatch: { batchId: crypto.randomUUID(), events: [event] } },
-      { contextValues: createContextValues().set(keepaliveContextKey, true) },
-    );
-    await client.healthz({});
-    expect(recorder.keepalive).toEqual([true, undefined]);
-    expect(devserver.store.get(event.eventId)?.content).toMatchObject({
-      value: { text: "kept alive" },
+describe.each(["connect", "grpc-web", "rest"] as const)(
+  "createWebTransport over %s",
+  (protocol) => {
+    it("authenticates with apiKey as a bearer token", async () => {
+      const client = createClient(
+        ChaukasClientService,
+        createWebTransport({ baseUrl: devserver.url, protocol, apiKey: API_KEY }),
+      );
+      await expect(client.healthz({})).resolves.toBeDefined();
     });
-  });
 
-  it("sends a body over the 64 KiB keepalive budget without keepalive, so it is not refused", async () => {
-    const recorder = recordingFetch();
-    const client = createClient(
-      ChaukasClientService,
-      createWebTransport({
-        baseUrl: devserver.url,
-        protocol,
-        apiKey: API_KEY,
-        fetch: recorder.fetch,
-      }),
-    );
-    const event = inputEvent("x".repeat(KEEPALIVE_BUDGET_BYTES));
-    await client.ingestEventBatch(
-      { eventBatch: { batchId: crypto.randomUUID(), events: [event] } },
-      { contextValues: createContextValues().set(keepaliveContextKey, true) },
-    );
-    expect(recorder.keepalive).toEqual([undefined]);
-    expect(devserver.store.get(event.eventId)).toBeDefined();
-  });
-});
+    it("surfaces a missing key as UNAUTHENTICATED", async () => {
+      const client = createClient(
+        ChaukasClientService,
+        createWebTransport({ baseUrl: devserver.url, protocol }),
+      );
+      const error = await client.healthz({}).catch((e: unknown) => ConnectError.from(e));
+      expect(error).toBeInstanceOf(ConnectError);
+      expect((error as ConnectError).code).toBe(Code.Unauthenticated);
+    });
+
+    it("sends calls marked with keepaliveContextKey with fetch keepalive, others without", async () => {
+      const recorder = recordingFetch();
+      const client = createClient(
+        ChaukasClientService,
+        createWebTransport({
+          baseUrl: devserver.url,
+          protocol,
+          apiKey: API_KEY,
+          fetch: recorder.fetch,
+        }),
+      );
+      const event = inputEvent("kept alive");
+      await client.ingestEventBatch(
+        { eventBatch: { batchId: crypto.randomUUID(), events: [event] } },
+        { contextValues: createContextValues().set(keepaliveContextKey, true) },
+      );
+      await client.healthz({});
+      expect(recorder.keepalive).toEqual([true, undefined]);
+      expect(devserver.store.get(event.eventId)?.content).toMatchObject({
+        value: { text: "kept alive" },
+      });
+    });
+
+    it("sends a body over the 64 KiB keepalive budget without keepalive, so it is not refused", async () => {
+      const recorder = recordingFetch();
+      const client = createClient(
+        ChaukasClientService,
+        createWebTransport({
+          baseUrl: devserver.url,
+          protocol,
+          apiKey: API_KEY,
+          fetch: recorder.fetch,
+        }),
+      );
+      const event = inputEvent("x".repeat(KEEPALIVE_BUDGET_BYTES));
+      await client.ingestEventBatch(
+        { eventBatch: { batchId: crypto.randomUUID(), events: [event] } },
+        { contextValues: createContextValues().set(keepaliveContextKey, true) },
+      );
+      expect(recorder.keepalive).toEqual([undefined]);
+      expect(devserver.store.get(event.eventId)).toBeDefined();
+    });
+  },
+);
 
 describe("createWebTransport options", () => {
   it.each([
