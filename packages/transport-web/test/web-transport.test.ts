@@ -5,7 +5,11 @@ import { ChaukasClientService } from "@chaukas/spec/client/v1";
 import { EventSchema, EventType } from "@chaukas/spec/common/v1";
 import { Code, ConnectError, createClient, createContextValues } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createWebTransport, KEEPALIVE_BUDGET_BYTES } from "../src/index.js";
+import {
+  createChaukasWebClient,
+  createWebTransport,
+  KEEPALIVE_BUDGET_BYTES,
+} from "../src/index.js";
 
 const API_KEY = "s3cret-key";
 let devserver: DevServer;
@@ -151,5 +155,33 @@ describe("createWebTransport options", () => {
     );
     await client.healthz({});
     expect(seen).toEqual(["support"]);
+  });
+});
+
+describe('createChaukasWebClient({ protocol: "rest" })', () => {
+  it("sends to /v1/events/batch and queries /v1/query of a REST backend", async () => {
+    const paths: string[] = [];
+    const chaukas = createChaukasWebClient({
+      baseUrl: devserver.url,
+      protocol: "rest",
+      apiKey: API_KEY,
+      tenantId: "acme",
+      projectId: "web-client-rest",
+      fetch: (input, init) => {
+        paths.push(`${init?.method} ${new URL(String(input)).pathname}`);
+        return globalThis.fetch(input, init);
+      },
+    });
+    const session = chaukas.startSession({ agentId: "chat" });
+    session.inputReceived({ text: "over rest" });
+    session.end();
+    await chaukas.flush();
+    const types: EventType[] = [];
+    for await (const event of chaukas.query({ sessionId: session.id })) types.push(event.type);
+    await chaukas.shutdown();
+    expect(types.sort()).toEqual(
+      [EventType.SESSION_START, EventType.INPUT_RECEIVED, EventType.SESSION_END].sort(),
+    );
+    expect(paths).toEqual(["POST /v1/events/batch", "POST /v1/query"]);
   });
 });

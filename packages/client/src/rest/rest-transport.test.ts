@@ -250,6 +250,33 @@ describe("createRestTransport", () => {
     expect(second).toMatchObject({ type: "SYSTEM", tenant_id: "acme", metadata: { n: 2 } });
   });
 
+  it("fails closed: an event whose beforeSend throws never reaches the REST backend", async () => {
+    const backend = restBackend(accepted);
+    const chaukas = createChaukasClient({
+      transport: createRestTransport({
+        baseUrl: "https://chaukas.example.com",
+        fetch: backend.fetch,
+      }),
+      tenantId: "acme",
+      projectId: "support-bot",
+      reportLoss: false,
+      beforeSend: (event) => {
+        if (event.content.case === "message" && event.content.value.text.includes("secret")) {
+          throw new Error("redactor down");
+        }
+        return event;
+      },
+    });
+    chaukas.system("the secret is 42");
+    chaukas.system("harmless");
+    await chaukas.shutdown();
+    expect(chaukas.stats()).toMatchObject({ sent: 1, dropped: { prepareFailed: 1 } });
+    const sentTexts = backend.received.flatMap((r) =>
+      eventsOf(r).map((e) => (e.content as JsonObject).text),
+    );
+    expect(sentTexts).toEqual(["harmless"]);
+  });
+
   it("refuses an answer longer than readMaxBytes", async () => {
     const transport = createRestTransport({
       baseUrl: "http://127.0.0.1:1",
