@@ -69,14 +69,33 @@ export async function readBody(req: HttpRequest, maxBytes: number): Promise<Uint
     case "identity":
       return body;
     case "gzip":
-      return compressionGzip.decompress(body, maxBytes);
+      return inflate(compressionGzip, body, maxBytes);
     case "br":
-      return compressionBrotli.decompress(body, maxBytes);
+      return inflate(compressionBrotli, body, maxBytes);
     default:
       throw new HttpRefusal(415, {
         code: "unimplemented",
         message: `content-encoding ${encoding} is not supported; send identity, gzip or br`,
       });
+  }
+}
+
+/** Decompresses within the read limit: more is 413, garbage 400. */
+async function inflate(
+  compression: typeof compressionGzip,
+  body: Uint8Array,
+  maxBytes: number,
+): Promise<Uint8Array> {
+  try {
+    return await compression.decompress(body, maxBytes);
+  } catch (error) {
+    const tooLarge = ConnectError.from(error).code === Code.ResourceExhausted;
+    throw new HttpRefusal(tooLarge ? 413 : 400, {
+      code: tooLarge ? "resource_exhausted" : "invalid_argument",
+      message: tooLarge
+        ? `the ${compression.name} body inflates to more than the server's ${maxBytes}-byte read limit`
+        : `the ${compression.name} body does not decompress: ${ConnectError.from(error).rawMessage}`,
+    });
   }
 }
 
