@@ -144,6 +144,7 @@ describe("the packed packages in a new npm app", () => {
       "@chaukas/client/outbox",
       "@chaukas/client/query",
       "@chaukas/client/redact",
+      "@chaukas/client/rest",
       "@chaukas/devserver",
       "@chaukas/mcp",
       "@chaukas/openai-agents",
@@ -218,7 +219,7 @@ describe("the packed packages in a new npm app", () => {
         "--no-prompt",
         "edge/deno.ts",
       ],
-      { CHAUKAS_URL: devserver.url, PORT: "0", DENO_NO_UPDATE_CHECK: "1" },
+      { CHAUKAS_ENDPOINT: devserver.url, PORT: "0", DENO_NO_UPDATE_CHECK: "1" },
       app,
     );
     try {

@@ -1,8 +1,9 @@
 // Bun: `pnpm --filter @chaukas/example-edge-worker start:bun` (after `pnpm build`). Serves the example agent; each request records a
 // session, flushed before the response by `withChaukas` since Bun.serve has no waitUntil.
-// CHAUKAS_URL (default http://127.0.0.1:50051), PORT (default 8000).
+// CHAUKAS_ENDPOINT (default http://127.0.0.1:50051), CHAUKAS_PROTOCOL (connect, grpc-web or rest;
+// default connect), PORT (default 8000).
 import { createChaukasClient } from "@chaukas/client";
-import { createWebTransport, withChaukas } from "@chaukas/transport-web";
+import { createWebTransport, type WebProtocol, withChaukas } from "@chaukas/transport-web";
 import { recordAgentSession } from "./record-session.js";
 
 declare const Bun: {
@@ -15,7 +16,10 @@ declare const Bun: {
 };
 
 const chaukas = createChaukasClient({
-  transport: createWebTransport({ baseUrl: Bun.env.CHAUKAS_URL ?? "http://127.0.0.1:50051" }),
+  transport: createWebTransport({
+    baseUrl: Bun.env.CHAUKAS_ENDPOINT ?? "http://127.0.0.1:50051",
+    protocol: (Bun.env.CHAUKAS_PROTOCOL ?? "connect") as WebProtocol,
+  }),
   tenantId: "acme",
   projectId: "edge-bun",
 });

@@ -1,8 +1,9 @@
 // Deno: `pnpm --filter @chaukas/example-edge-worker start:deno` (after `pnpm build`). Serves the example
 // agent; each request records a session, flushed before the response by `withChaukas` since
-// Deno.serve has no waitUntil. CHAUKAS_URL (default http://127.0.0.1:50051), PORT (default 8000).
+// Deno.serve has no waitUntil. CHAUKAS_ENDPOINT (default http://127.0.0.1:50051), CHAUKAS_PROTOCOL
+// (connect, grpc-web or rest; default connect), PORT (default 8000).
 import { createChaukasClient } from "@chaukas/client";
-import { createWebTransport, withChaukas } from "@chaukas/transport-web";
+import { createWebTransport, type WebProtocol, withChaukas } from "@chaukas/transport-web";
 import { recordAgentSession } from "./record-session.js";
 
 declare const Deno: {
@@ -15,7 +16,8 @@ declare const Deno: {
 
 const chaukas = createChaukasClient({
   transport: createWebTransport({
-    baseUrl: Deno.env.get("CHAUKAS_URL") ?? "http://127.0.0.1:50051",
+    baseUrl: Deno.env.get("CHAUKAS_ENDPOINT") ?? "http://127.0.0.1:50051",
+    protocol: (Deno.env.get("CHAUKAS_PROTOCOL") ?? "connect") as WebProtocol,
   }),
   tenantId: "acme",
   projectId: "edge-deno",

@@ -24,9 +24,13 @@ const EXPECTED_TYPES = [
 ];
 
 let devserver: DevServer;
+/** The devserver's ingest log: a call of the REST API starts with its route. */
+const logLines: string[] = [];
+const restCalls = () => logLines.filter((line) => line.startsWith("POST /v1/events/batch")).length;
 
 beforeAll(async () => {
-  devserver = await startDevServer({ port: 0 });
+  const log = (line: string) => logLines.push(line);
+  devserver = await startDevServer({ port: 0, logger: { info: log, error: log } });
 });
 
 afterAll(async () => {
@@ -64,49 +68,62 @@ async function expectSessionIntact(reply: AgentReply, question: string, projectI
 }
 
 describe("the example agent records its session intact", () => {
-  it("in workerd (Miniflare), flushed through ctx.waitUntil", async () => {
-    const { code } = await bundleExample("worker");
-    const mf = new Miniflare({
-      modules: true,
-      script: code,
-      compatibilityDate: "2025-01-01",
-      bindings: { CHAUKAS_URL: devserver.url },
-    });
-    try {
-      const question = "refund policy in workerd?";
-      const response = await mf.dispatchFetch(
-        `http://example.test/?q=${encodeURIComponent(question)}`,
-      );
-      expect(response.status).toBe(200);
-      const reply = (await response.json()) as AgentReply;
-      await expectSessionIntact(reply, question, "edge-worker");
-    } finally {
-      await mf.dispose();
-    }
-  });
+  it.each(["connect", "rest"] as const)(
+    "in workerd (Miniflare) over %s, flushed through ctx.waitUntil",
+    async (protocol) => {
+      const { code } = await bundleExample("worker");
+      const mf = new Miniflare({
+        modules: true,
+        script: code,
+        compatibilityDate: "2025-01-01",
+        bindings: { CHAUKAS_ENDPOINT: devserver.url, CHAUKAS_PROTOCOL: protocol },
+      });
+      const restCallsBefore = restCalls();
+      try {
+        const question = `refund policy in workerd over ${protocol}?`;
+        const response = await mf.dispatchFetch(
+          `http://example.test/?q=${encodeURIComponent(question)}`,
+        );
+        expect(response.status).toBe(200);
+        const reply = (await response.json()) as AgentReply;
+        await expectSessionIntact(reply, question, "edge-worker");
+        expect(restCalls() > restCallsBefore).toBe(protocol === "rest");
+      } finally {
+        await mf.dispose();
+      }
+    },
+  );
 
   it.each([
-    ["deno", ["run", "--allow-net", "--allow-env", "--no-prompt"], "edge-deno"],
-    ["bun", ["run"], "edge-bun"],
-  ] as const)("in %s, flushed before the response", async (runtime, args, projectId) => {
-    const { path } = await bundleExample(runtime);
-    const server = await startScript(bin(runtime), [...args, path], {
-      CHAUKAS_URL: devserver.url,
-      PORT: "0",
-      DENO_NO_UPDATE_CHECK: "1",
-    });
-    try {
-      const question = `refund policy in ${runtime}?`;
-      const response = await fetch(`${server.url}/?q=${encodeURIComponent(question)}`);
-      expect(response.status).toBe(200);
-      const reply = (await response.json()) as AgentReply;
-      // withChaukas awaited the flush: everything is stored by the time the response arrived.
-      expect(devserver.store.events().filter((e) => e.sessionId === reply.sessionId)).toHaveLength(
-        EXPECTED_TYPES.length,
-      );
-      await expectSessionIntact(reply, question, projectId);
-    } finally {
-      await server.stop();
-    }
-  });
+    ["deno", "connect", ["run", "--allow-net", "--allow-env", "--no-prompt"], "edge-deno"],
+    ["deno", "rest", ["run", "--allow-net", "--allow-env", "--no-prompt"], "edge-deno"],
+    ["bun", "connect", ["run"], "edge-bun"],
+    ["bun", "rest", ["run"], "edge-bun"],
+  ] as const)(
+    "in %s over %s, flushed before the response",
+    async (runtime, protocol, args, projectId) => {
+      const { path } = await bundleExample(runtime);
+      const server = await startScript(bin(runtime), [...args, path], {
+        CHAUKAS_ENDPOINT: devserver.url,
+        CHAUKAS_PROTOCOL: protocol,
+        PORT: "0",
+        DENO_NO_UPDATE_CHECK: "1",
+      });
+      const restCallsBefore = restCalls();
+      try {
+        const question = `refund policy in ${runtime} over ${protocol}?`;
+        const response = await fetch(`${server.url}/?q=${encodeURIComponent(question)}`);
+        expect(response.status).toBe(200);
+        const reply = (await response.json()) as AgentReply;
+        // withChaukas awaited the flush: everything is stored by the time the response arrived.
+        expect(
+          devserver.store.events().filter((e) => e.sessionId === reply.sessionId),
+        ).toHaveLength(EXPECTED_TYPES.length);
+        await expectSessionIntact(reply, question, projectId);
+        expect(restCalls() > restCallsBefore).toBe(protocol === "rest");
+      } finally {
+        await server.stop();
+      }
+    },
+  );
 });

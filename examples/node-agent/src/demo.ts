@@ -13,7 +13,7 @@ import { terminalStyle } from "./terminal-style.js";
 const USAGE = `Usage: pnpm demo [-- options]
 
   --endpoint URL     send to this Chaukas backend instead of starting a local one
-  --protocol NAME    grpc (default), connect or grpc-web
+  --protocol NAME    grpc (default), connect, grpc-web or rest
   --api-key KEY      sent as "authorization: Bearer KEY"
   --tenant ID        tenant_id of the events (default: acme)
   --project ID       project_id of the events (default: support-bot)
@@ -21,11 +21,12 @@ const USAGE = `Usage: pnpm demo [-- options]
   --keep             keep the local backend and its trace viewer running (until Ctrl-C)
   --help             show this text`;
 
-const PROTOCOLS: readonly NodeTransportProtocol[] = ["grpc", "connect", "grpc-web"];
+const PROTOCOLS: readonly NodeTransportProtocol[] = ["grpc", "connect", "grpc-web", "rest"];
 const PROTOCOL_LABEL: Record<NodeTransportProtocol, string> = {
   grpc: "gRPC over HTTP/2",
   connect: "Connect over HTTP/1.1",
   "grpc-web": "gRPC-web over HTTP/1.1",
+  rest: "the public REST API (JSON over HTTP/1.1)",
 };
 
 async function main(argv: readonly string[]): Promise<number> {

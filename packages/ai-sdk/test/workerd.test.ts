@@ -51,7 +51,7 @@ it("records generateText with a tool call in workerd (Miniflare), flushed throug
     modules: true,
     script: await bundleWorker(),
     compatibilityDate: "2025-01-01",
-    bindings: { CHAUKAS_URL: devserver.url },
+    bindings: { CHAUKAS_ENDPOINT: devserver.url },
   });
   try {
     const response = await mf.dispatchFetch("http://example.test/");

@@ -6,8 +6,9 @@ import { createFileOutbox } from "./file-outbox.js";
 import { type ChaukasNodeClientOptions, createChaukasNodeClient } from "./node-client.js";
 
 /**
- * A client configured by `CHAUKAS_*` environment variables (as the Python SDK is), with
- * `overrides` taking precedence over the environment:
+ * A client configured by `CHAUKAS_*` environment variables, read with the names, meanings and
+ * units of the Python `chaukas-sdk` so that both can share one `.env`; `overrides` take
+ * precedence over the environment:
  *
  * | variable | option | form |
  * | --- | --- | --- |
@@ -15,9 +16,13 @@ import { type ChaukasNodeClientOptions, createChaukasNodeClient } from "./node-c
  * | `CHAUKAS_API_KEY` | `apiKey` | bearer token |
  * | `CHAUKAS_TENANT_ID` | `tenantId` | required |
  * | `CHAUKAS_PROJECT_ID` | `projectId` | required |
- * | `CHAUKAS_PROTOCOL` | `protocol` | `grpc` (default), `connect`, `grpc-web` |
+ * | `CHAUKAS_PROTOCOL` | `protocol` | `grpc` (default), `connect`, `grpc-web`, `rest` |
  * | `CHAUKAS_BATCH_SIZE` | `maxBatchSize` | positive integer (events) |
- * | `CHAUKAS_FLUSH_INTERVAL` | `flushIntervalMs` | positive integer, **milliseconds** |
+ * | `CHAUKAS_MAX_BATCH_BYTES` | `maxBatchBytes` | positive integer (bytes) |
+ * | `CHAUKAS_FLUSH_INTERVAL` | `flushIntervalMs` | positive number of **seconds** (`5.0`) |
+ * | `CHAUKAS_TIMEOUT` | `timeoutMs` and `exportTimeoutMs` | positive number of **seconds** (`30.0`) |
+ * | `CHAUKAS_BRANCH` | `branch` | text |
+ * | `CHAUKAS_TAGS` | `tags` | comma-separated |
  * | `CHAUKAS_OUTPUT_MODE` | — | `api` (default), `file`, `console` |
  * | `CHAUKAS_OUTPUT_FILE` | — | path; required in output mode `file` |
  * | `CHAUKAS_OUTBOX_DIR` | `outbox` | directory of a `createFileOutbox` (batches survive a crash) |
@@ -28,6 +33,17 @@ export function createChaukasClientFromEnv(
   overrides: Partial<ChaukasNodeClientOptions> = {},
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): ChaukasClient {
+  return createChaukasNodeClient(nodeClientOptionsFromEnv(overrides, env));
+}
+
+/**
+ * The options `createChaukasClientFromEnv` passes to `createChaukasNodeClient`: those the
+ * environment sets, then `overrides`. Checks the variables as it does.
+ */
+export function nodeClientOptionsFromEnv(
+  overrides: Partial<ChaukasNodeClientOptions>,
+  env: Readonly<Record<string, string | undefined>>,
+): ChaukasNodeClientOptions {
   const config = readChaukasEnv(env);
   const tenantId = overrides.tenantId ?? required(config, "tenantId", "CHAUKAS_TENANT_ID");
   const projectId = overrides.projectId ?? required(config, "projectId", "CHAUKAS_PROJECT_ID");
@@ -37,7 +53,14 @@ export function createChaukasClientFromEnv(
     ...(config.apiKey !== undefined ? { apiKey: config.apiKey } : {}),
     ...(config.protocol !== undefined ? { protocol: config.protocol } : {}),
     ...(config.batchSize !== undefined ? { maxBatchSize: config.batchSize } : {}),
+    ...(config.maxBatchBytes !== undefined ? { maxBatchBytes: config.maxBatchBytes } : {}),
     ...(config.flushIntervalMs !== undefined ? { flushIntervalMs: config.flushIntervalMs } : {}),
+    // Python's timeout bounds each request; ours are the call's deadline and the attempt's.
+    ...(config.timeoutMs !== undefined
+      ? { timeoutMs: config.timeoutMs, exportTimeoutMs: config.timeoutMs }
+      : {}),
+    ...(config.branch !== undefined ? { branch: config.branch } : {}),
+    ...(config.tags !== undefined ? { tags: config.tags } : {}),
     ...(config.endpoint !== undefined ? { baseUrl: config.endpoint } : {}),
     ...(config.outboxDir !== undefined
       ? { outbox: createFileOutbox({ directory: config.outboxDir }) }
@@ -63,7 +86,7 @@ export function createChaukasClientFromEnv(
       );
     }
   }
-  return createChaukasNodeClient({ ...fromEnv, ...overrides, tenantId, projectId });
+  return { ...fromEnv, ...overrides, tenantId, projectId };
 }
 
 function required<K extends keyof ChaukasEnvConfig>(

@@ -14,12 +14,26 @@ export interface ChaukasEnvConfig {
   readonly tenantId?: string;
   /** `CHAUKAS_PROJECT_ID`. */
   readonly projectId?: string;
-  /** `CHAUKAS_PROTOCOL`: `grpc`, `connect` or `grpc-web`. */
+  /** `CHAUKAS_PROTOCOL`: `grpc`, `connect`, `grpc-web` or `rest` (the public REST API). */
   readonly protocol?: NodeTransportProtocol;
   /** `CHAUKAS_BATCH_SIZE`: events per batch, a positive integer. */
   readonly batchSize?: number;
-  /** `CHAUKAS_FLUSH_INTERVAL`: milliseconds between scheduled flushes, a positive integer. */
+  /** `CHAUKAS_MAX_BATCH_BYTES`: encoded bytes per batch at most, a positive integer. */
+  readonly maxBatchBytes?: number;
+  /**
+   * `CHAUKAS_FLUSH_INTERVAL`: how long an event may wait for its batch to fill up, written in
+   * seconds as the Python SDK reads it (`5.0`, `0.25`), held here in whole milliseconds.
+   */
   readonly flushIntervalMs?: number;
+  /**
+   * `CHAUKAS_TIMEOUT`: the deadline of one request, written in seconds as the Python SDK reads
+   * it (`30.0`), held here in whole milliseconds.
+   */
+  readonly timeoutMs?: number;
+  /** `CHAUKAS_BRANCH`: `branch` of every event unless a builder sets one. */
+  readonly branch?: string;
+  /** `CHAUKAS_TAGS`: tags of every event, written comma-separated (`production,agent-monitoring`). */
+  readonly tags?: readonly string[];
   /** `CHAUKAS_OUTPUT_MODE`: `api` (send to the backend), `file` or `console`. */
   readonly outputMode?: ChaukasOutputMode;
   /** `CHAUKAS_OUTPUT_FILE`: the JSON-lines file of output mode `file`. */
@@ -36,7 +50,11 @@ export const CHAUKAS_ENV_VARIABLES = [
   "CHAUKAS_PROJECT_ID",
   "CHAUKAS_PROTOCOL",
   "CHAUKAS_BATCH_SIZE",
+  "CHAUKAS_MAX_BATCH_BYTES",
   "CHAUKAS_FLUSH_INTERVAL",
+  "CHAUKAS_TIMEOUT",
+  "CHAUKAS_BRANCH",
+  "CHAUKAS_TAGS",
   "CHAUKAS_OUTPUT_MODE",
   "CHAUKAS_OUTPUT_FILE",
   "CHAUKAS_OUTBOX_DIR",
@@ -72,11 +90,13 @@ export function readChaukasEnv(
   const protocol = oneOf("CHAUKAS_PROTOCOL", get("CHAUKAS_PROTOCOL"), WIRE_PROTOCOLS);
   const outputMode = oneOf("CHAUKAS_OUTPUT_MODE", get("CHAUKAS_OUTPUT_MODE"), OUTPUT_MODES);
   const batchSize = positiveInteger("CHAUKAS_BATCH_SIZE", get("CHAUKAS_BATCH_SIZE"), "events");
-  const flushIntervalMs = positiveInteger(
-    "CHAUKAS_FLUSH_INTERVAL",
-    get("CHAUKAS_FLUSH_INTERVAL"),
-    "milliseconds",
+  const maxBatchBytes = positiveInteger(
+    "CHAUKAS_MAX_BATCH_BYTES",
+    get("CHAUKAS_MAX_BATCH_BYTES"),
+    "bytes",
   );
+  const flushIntervalMs = secondsAsMs("CHAUKAS_FLUSH_INTERVAL", get("CHAUKAS_FLUSH_INTERVAL"));
+  const timeoutMs = secondsAsMs("CHAUKAS_TIMEOUT", get("CHAUKAS_TIMEOUT"));
   return dropUndefined({
     endpoint,
     apiKey,
@@ -84,7 +104,11 @@ export function readChaukasEnv(
     projectId: get("CHAUKAS_PROJECT_ID"),
     protocol,
     batchSize,
+    maxBatchBytes,
     flushIntervalMs,
+    timeoutMs,
+    branch: get("CHAUKAS_BRANCH"),
+    tags: commaSeparated(get("CHAUKAS_TAGS")),
     outputMode,
     outputFile: get("CHAUKAS_OUTPUT_FILE"),
     outboxDir: get("CHAUKAS_OUTBOX_DIR"),
@@ -131,6 +155,39 @@ function positiveInteger(
     );
   }
   return Number(value);
+}
+
+/**
+ * A positive number of seconds (`5`, `5.0`, `0.25`), as Python's `float()` reads the variables
+ * the two SDKs share, in whole milliseconds; at least 1 ms.
+ */
+function secondsAsMs(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  const ms = /^(\d+\.?\d*|\.\d+)$/.test(value) ? Math.round(Number(value) * 1000) : Number.NaN;
+  if (!(ms >= 1) || !Number.isSafeInteger(ms)) {
+    throw new ChaukasValidationError(
+      name,
+      "expected a positive number of seconds, such as 5.0 or 0.25",
+    );
+  }
+  return ms;
+}
+
+/**
+ * `a,b` as a list. Unlike Python's `split(",")`, whitespace around a tag and empty entries are
+ * dropped: `a, b` tags events `b`, not ` b`, which no one means to filter by.
+ */
+function commaSeparated(value: string | undefined): string[] | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  const items = value
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+  return items.length === 0 ? undefined : items;
 }
 
 function dropUndefined<T extends object>(value: { [K in keyof T]: T[K] | undefined }): T {

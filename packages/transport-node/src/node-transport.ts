@@ -4,17 +4,20 @@ import {
   WIRE_PROTOCOLS,
   type WireProtocol,
 } from "@chaukas/client";
+import { createRestTransport } from "@chaukas/client/rest";
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import {
   compressionGzip,
   createConnectTransport,
   createGrpcTransport,
   createGrpcWebTransport,
+  createNodeHttpClient,
 } from "@connectrpc/connect-node";
 import { createConnectionLossInterceptor } from "./connection-loss-interceptor.js";
 import { createGuardedHttp2SessionManager } from "./guarded-http2-session-manager.js";
+import { createNodeHttpFetch } from "./node-http-fetch.js";
 
-/** The wire protocols Node speaks to a Chaukas backend: all of them (`WIRE_PROTOCOLS`). */
+/** The wire protocols Node speaks to a Chaukas backend: all of them (`WIRE_PROTOCOLS`), REST included. */
 export type NodeTransportProtocol = WireProtocol;
 
 /** TLS settings, used when `baseUrl` is `https:`. */
@@ -43,9 +46,12 @@ export interface NodeTransportKeepAliveOptions {
 export interface NodeTransportOptions {
   /** The backend's base URL, e.g. `http://localhost:50051`; `https:` enables TLS. Required. */
   readonly baseUrl: string;
-  /** Wire protocol. Default: `"grpc"` (always HTTP/2). */
+  /**
+   * Wire protocol: `"grpc"` (always HTTP/2), `"connect"`, `"grpc-web"`, or `"rest"` (the spec's
+   * public REST API, JSON: for backends that serve only that). Default: `"grpc"`.
+   */
   readonly protocol?: NodeTransportProtocol;
-  /** HTTP version for `"connect"` and `"grpc-web"` (`"grpc"` is always `"2"`). Default: `"1.1"`. */
+  /** HTTP version for `"connect"`, `"grpc-web"` and `"rest"` (`"grpc"` is always `"2"`). Default: `"1.1"`. */
   readonly httpVersion?: "1.1" | "2";
   /** Sent as `authorization: Bearer <apiKey>`; never logged or serialized. Default: none. */
   readonly apiKey?: string;
@@ -90,7 +96,9 @@ export const NODE_TRANSPORT_DEFAULTS = {
 /**
  * A Connect `Transport` for Node on `@connectrpc/connect-node`: gRPC over HTTP/2 by default,
  * or Connect / gRPC-web over HTTP/1.1 or HTTP/2, with bearer auth, TLS, keep-alive and gzip.
- * Idle connections do not keep the process alive.
+ * Idle connections do not keep the process alive. Protocol `"rest"` is `createRestTransport`
+ * (`@chaukas/client/rest`) on connect-node's HTTP client, with the same auth, headers,
+ * interceptors, deadline, TLS and HTTP version; its JSON bodies are not compressed.
  */
 export function createNodeTransport(options: NodeTransportOptions): Transport {
   const protocol = options.protocol ?? NODE_TRANSPORT_DEFAULTS.protocol;
@@ -143,6 +151,19 @@ export function createNodeTransport(options: NodeTransportOptions): Transport {
     : { httpVersion: "1.1" as const, ...(tls !== undefined ? { nodeOptions: tls } : {}) };
 
   switch (protocol) {
+    case "rest":
+      return createRestTransport({
+        baseUrl: options.baseUrl,
+        defaultTimeoutMs: common.defaultTimeoutMs,
+        interceptors,
+        fetch: createNodeHttpFetch(
+          createNodeHttpClient(
+            http.httpVersion === "2"
+              ? { httpVersion: "2", sessionProvider: () => http.sessionManager }
+              : http,
+          ),
+        ),
+      });
     case "grpc":
       return createGrpcTransport({ ...common, ...http });
     case "connect":

@@ -60,13 +60,13 @@ describe("createChaukasClientFromEnv", () => {
     );
   });
 
-  it("waits CHAUKAS_FLUSH_INTERVAL milliseconds before sending a part-filled batch", async () => {
+  it("waits CHAUKAS_FLUSH_INTERVAL seconds before sending a part-filled batch", async () => {
     const chaukas = createChaukasClientFromEnv(noExit, {
       CHAUKAS_ENDPOINT: server.url,
       CHAUKAS_API_KEY: apiKey,
       CHAUKAS_TENANT_ID: "acme",
       CHAUKAS_PROJECT_ID: "p",
-      CHAUKAS_FLUSH_INTERVAL: "600000",
+      CHAUKAS_FLUSH_INTERVAL: "600.0",
     });
     chaukas.system("held back by the flush interval");
     // Longer than the 1 s default interval: with the variable ignored this would be sent.

@@ -259,7 +259,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     `SDK's own share:                ${kb(report.ownShareGzipBytes)} gz, budget ${kb(BUNDLE_BUDGET.ownShareGzipBytes)}`,
   );
   console.log(
-    `  with createWebTransport (Connect and gRPC-web bundled): ${kb(report.anyProtocol.gzipBytes)} gz, not budgeted`,
+    `  with createWebTransport (Connect, gRPC-web and REST bundled): ${kb(report.anyProtocol.gzipBytes)} gz, not budgeted`,
   );
   for (const [path, bytes] of ownModules(report.sdk.initial, report.bare.initial).slice(0, 12)) {
     console.log(`  ${String(bytes).padStart(6)} B min  ${path}`);

@@ -49,31 +49,34 @@ function waitForStored(sessionId: string, count: number): Promise<number> {
     .then(() => count);
 }
 
-describe.each(["connect", "grpc-web"] as const)("a page on another origin, over %s", (protocol) => {
-  it("delivers all 19 event types field-for-field and queries them back", async () => {
-    const page = await openPage();
-    const result = await page.evaluate(
-      (options) =>
-        (globalThis as unknown as { chaukasTest: PageApi }).chaukasTest.runFullSession(options),
-      { baseUrl: devserver.url, protocol },
-    );
-    await page.close();
+describe.each(["connect", "grpc-web", "rest"] as const)(
+  "a page on another origin, over %s",
+  (protocol) => {
+    it("delivers all 19 event types field-for-field and queries them back", async () => {
+      const page = await openPage();
+      const result = await page.evaluate(
+        (options) =>
+          (globalThis as unknown as { chaukasTest: PageApi }).chaukasTest.runFullSession(options),
+        { baseUrl: devserver.url, protocol },
+      );
+      await page.close();
 
-    expect(new URL(devserver.url).origin).not.toBe(new URL(site.url).origin);
-    expect(result.pending).toBe(0);
-    const sent = result.sent.map((b64) => fromBinary(EventSchema, Buffer.from(b64, "base64")));
-    expect(new Set(sent.map((e) => e.type))).toEqual(new Set(ALL_TYPES));
-    expect([...result.queriedTypes].sort()).toEqual(sent.map((e) => e.type).sort());
-    for (const event of sent) {
-      const stored = devserver.store.get(event.eventId);
-      expect(stored, `event ${event.eventId} stored`).toBeDefined();
-      expect(equals(EventSchema, stored!, event), `event ${event.eventId} intact`).toBe(true);
-    }
-  });
-});
+      expect(new URL(devserver.url).origin).not.toBe(new URL(site.url).origin);
+      expect(result.pending).toBe(0);
+      const sent = result.sent.map((b64) => fromBinary(EventSchema, Buffer.from(b64, "base64")));
+      expect(new Set(sent.map((e) => e.type))).toEqual(new Set(ALL_TYPES));
+      expect([...result.queriedTypes].sort()).toEqual(sent.map((e) => e.type).sort());
+      for (const event of sent) {
+        const stored = devserver.store.get(event.eventId);
+        expect(stored, `event ${event.eventId} stored`).toBeDefined();
+        expect(equals(EventSchema, stored!, event), `event ${event.eventId} intact`).toBe(true);
+      }
+    });
+  },
+);
 
 describe("navigating away", () => {
-  it.each(["connect", "grpc-web"] as const)(
+  it.each(["connect", "grpc-web", "rest"] as const)(
     "delivers the events queued just before page.goto via the keepalive flush (%s)",
     async (protocol) => {
       const page = await openPage();

@@ -1,5 +1,5 @@
 // A Cloudflare Worker (module syntax) that answers with `generateText` and a tool, on the AI
-// SDK's mock model, recording the call into a Chaukas session sent over fetch to CHAUKAS_URL.
+// SDK's mock model, recording the call into a Chaukas session sent over fetch to CHAUKAS_ENDPOINT.
 // Edge runtimes keep no context across `await`, so the integration is given the session
 // handle per call; the flush goes to `ctx.waitUntil`.
 import { chaukasTelemetry } from "@chaukas/ai-sdk";
@@ -13,7 +13,7 @@ import { generateText, jsonSchema, stepCountIs, tool } from "ai";
 import { toolThenAnswerModel } from "../scripted-model.js";
 
 interface Env {
-  readonly CHAUKAS_URL: string;
+  readonly CHAUKAS_ENDPOINT: string;
 }
 
 export interface WorkerReply {
@@ -25,7 +25,7 @@ export interface WorkerReply {
 export default {
   async fetch(_request: Request, env: Env, ctx: WaitUntilContext): Promise<Response> {
     const chaukas = createChaukasClient({
-      transport: createWebTransport({ baseUrl: env.CHAUKAS_URL }),
+      transport: createWebTransport({ baseUrl: env.CHAUKAS_ENDPOINT }),
       tenantId: "acme",
       projectId: "ai-sdk-workerd",
     });

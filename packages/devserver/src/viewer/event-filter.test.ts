@@ -15,6 +15,9 @@ function row(key: string, depth: number, init: MessageInitShape<typeof EventSche
     endMs: undefined,
     failed: false,
     open: false,
+    endMissing: false,
+    lastSeenMs: 0,
+    placedByAgent: false,
   };
 }
 

@@ -17,6 +17,7 @@ import {
   agentsOf,
   renderDetail,
   renderFilters,
+  renderFlatSessionNote,
   renderLegend,
   renderSessionHeader,
   renderSessionList,
@@ -232,6 +233,7 @@ function createViewer(root: HTMLElement) {
     regions.session.replaceChildren(
       renderSessionHeader(summarizeSession(state.selectedSessionId, events)),
       renderLegend(),
+      ...(rows.some((row) => row.placedByAgent) ? [renderFlatSessionNote()] : []),
       shown.length > 0
         ? renderWaterfall(shown, state.selectedRowKey, selectRow)
         : h("p", { class: "empty" }, "No event of this session matches the filters."),

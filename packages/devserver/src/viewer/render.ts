@@ -38,7 +38,7 @@ export function renderSessionList(
       h(
         "td",
         { class: "agent" },
-        h("span", { class: "agent-name" }, session.agent || "(unnamed)"),
+        h("span", { class: "agent-name" }, session.name),
         h("span", { class: "session-id" }, session.sessionId),
       ),
       h(
@@ -96,7 +96,7 @@ export function renderSessionHeader(session: SessionSummary): HTMLElement {
   return h(
     "div",
     { class: "session-header" },
-    h("h2", {}, session.agent || "(unnamed)", " ", h("small", {}, session.sessionId)),
+    h("h2", {}, session.name, " ", h("small", {}, session.sessionId)),
     h(
       "div",
       { class: "facts" },
@@ -147,10 +147,13 @@ export function renderWaterfall(
     if (row.failed) classes.push("failed");
     if (!matches) classes.push("context");
     if (row.key === selectedKey) classes.push("selected");
-    // A START whose END has not arrived (the agent is still running) is drawn up to the
-    // session's latest event, open-ended.
-    const barEnd = row.endMs ?? (row.open ? last : undefined);
+    // A START whose END has not arrived: while the session runs, a bar fading out up to the
+    // session's latest event; once it has ended, a dashed outline up to the span's own latest
+    // event (as long as it is known to have lasted).
+    const barEnd = row.endMs ?? (row.open ? last : row.endMissing ? row.lastSeenMs : undefined);
     if (row.open) classes.push("open");
+    if (row.endMissing) classes.push("end-missing");
+    if (row.placedByAgent) classes.push("placed");
     const took = row.endMs === undefined ? undefined : row.endMs - row.startMs;
 
     const marker =
@@ -175,6 +178,19 @@ export function renderWaterfall(
         ),
       row.open &&
         h("span", { class: "took", style: `left: calc(${percent(last)} + 6px)` }, "running"),
+      row.endMissing &&
+        h(
+          "span",
+          {
+            class: "took",
+            // After the outline where there is room, inside it near the axis's end.
+            style:
+              (row.lastSeenMs - origin) / span < 0.75
+                ? `left: calc(${percent(row.lastSeenMs)} + 6px)`
+                : `left: calc(${percent(row.startMs)} + 6px)`,
+          },
+          "no end recorded",
+        ),
     );
     const element = h(
       "div",
@@ -187,7 +203,7 @@ export function renderWaterfall(
         "data-depth": String(row.depth),
         "data-type": typeName(row.first.type),
         "data-end-type": row.end === undefined ? undefined : typeName(row.end.type),
-        title: `${rowTitle(row)} at +${formatDuration(row.startMs - origin)}`,
+        title: rowTooltip(row, origin),
       },
       h(
         "div",
@@ -205,6 +221,17 @@ export function renderWaterfall(
     list.append(element);
   }
   return list;
+}
+
+function rowTooltip(row: SpanRow, origin: number): string {
+  const lines = [`${rowTitle(row)} at +${formatDuration(row.startMs - origin)}`];
+  if (row.endMissing) lines.push("No END arrived before the session ended.");
+  if (row.placedByAgent) {
+    lines.push(
+      "Shown inside its agent's span by time and agent id: its parent is the session's span.",
+    );
+  }
+  return lines.join("\n");
 }
 
 /** The full content of a row's event(s): the protobuf JSON of each, START and END. */
@@ -313,6 +340,19 @@ export function renderLegend(): HTMLElement {
       h("span", { class: `cat-${category}` }, h("span", { class: "dot" }), text),
     ),
     h("span", { class: "failed-key" }, h("span", { class: "dot" }), "failed"),
+  );
+}
+
+/**
+ * Said above the waterfall of a flat session (`SpanRow.placedByAgent`): the nesting under
+ * agents is the viewer's reading, not the events' parents.
+ */
+export function renderFlatSessionNote(): HTMLElement {
+  return h(
+    "p",
+    { class: "flat-note" },
+    "Every event of this session hangs on the session's span: rows are shown under the span " +
+      "of their agent that was open at their time. Their JSON keeps their real parent.",
   );
 }
 

@@ -5,8 +5,11 @@ import { isFailure } from "./event-kinds.js";
 /** One line of the sessions list. */
 export interface SessionSummary {
   readonly sessionId: string;
-  /** The name (or id) of the agent that started the session. */
-  readonly agent: string;
+  /**
+   * What the viewer calls the session: its agent's name, else that agent's id, else
+   * "session …" and the end of the session id (see `sessionName`).
+   */
+  readonly name: string;
   /** Time of the first event, Unix ms. */
   readonly startMs: number;
   /** SESSION_START to SESSION_END, or first to last event while the session runs. */
@@ -59,12 +62,11 @@ export function summarizeSession(sessionId: string, events: readonly Event[]): S
     }
     costUsd += event.cost?.totalCost ?? 0;
   }
-  const named = start ?? events[0];
   const startMs = start === undefined ? first : eventMs(start);
   const endMs = end === undefined ? last : eventMs(end);
   return {
     sessionId,
-    agent: named === undefined ? "" : named.agentName || named.agentId,
+    name: sessionName(sessionId, start, events),
     startMs: events.length === 0 ? 0 : startMs,
     durationMs: events.length === 0 ? 0 : Math.max(0, endMs - startMs),
     ended: end !== undefined,
@@ -73,4 +75,36 @@ export function summarizeSession(sessionId: string, events: readonly Event[]): S
     tokens,
     costUsd,
   };
+}
+
+/**
+ * The session's agent, by name where one is known: the SESSION_START's `agent_name`, or the
+ * `agent_name` the Python SDK puts in its metadata, or the earliest event's that has one; else
+ * the earliest `agent_id`; else the session id's end (a UUIDv7 starts with its time, so
+ * sessions of the same minute share a prefix, never an end).
+ */
+export function sessionName(
+  sessionId: string,
+  start: Event | undefined,
+  events: readonly Event[],
+): string {
+  const metadataName = start?.metadata?.agent_name;
+  return (
+    start?.agentName ||
+    (typeof metadataName === "string" ? metadataName : "") ||
+    earliest(events, (event) => event.agentName) ||
+    start?.agentId ||
+    earliest(events, (event) => event.agentId) ||
+    `session ${sessionId.length > 16 ? `…${sessionId.slice(-12)}` : sessionId}`
+  );
+}
+
+/** The value of the earliest event that has a non-empty one; "" when none has. */
+function earliest(events: readonly Event[], value: (event: Event) => string): string {
+  let found: Event | undefined;
+  for (const event of events) {
+    if (value(event) === "") continue;
+    if (found === undefined || eventMs(event) < eventMs(found)) found = event;
+  }
+  return found === undefined ? "" : value(found);
 }

@@ -1,5 +1,5 @@
-// The same page with `createWebTransport`, which picks Connect or gRPC-web at run time and so
-// bundles both: printed for comparison, not budgeted.
+// The same page with `createWebTransport`, which picks Connect, gRPC-web or REST at run time
+// and so bundles all three: printed for comparison, not budgeted.
 import { createChaukasClient } from "@chaukas/client";
 import { createWebTransport, registerPageLifecycleFlush } from "@chaukas/transport-web";
 
