@@ -361,7 +361,7 @@ describe("what chaukas-sdk 0.1.0 does with the devserver's answers", () => {
       const answer = await exchange(
         proxy.url,
         Buffer.from(
-          `POST /events/batch HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${API_KEY}\r\n` +
+          `POST /events/batch HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${API_KEY}\r\n` +
             `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(JSON.stringify(body))}\r\n\r\n` +
             JSON.stringify(body),
         ),
