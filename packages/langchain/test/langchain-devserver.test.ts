@@ -1,6 +1,8 @@
 // LangChain.js and LangGraph.js for real (no network, no key: scripted and fake models), with
 // ChaukasCallbackHandler sending to the local backend over gRPC; each test reads back what the
 // backend stored.
+
+import { createServer, type Server, type Socket } from "node:net";
 import { toJsonString } from "@bufbuild/protobuf";
 import {
   type ChaukasClient,
@@ -13,6 +15,8 @@ import {
   createAsyncLocalStorageContextManager,
   createNodeTransport,
 } from "@chaukas/transport-node";
+import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
+import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
 import { AIMessageChunk } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
 import {
@@ -365,6 +369,40 @@ describe("a two-node LangGraph graph", () => {
   });
 });
 
+describe("state updates", () => {
+  it("sends each node's state update as a STATE_UPDATE only with recordState", async () => {
+    const Counter = Annotation.Root({ count: Annotation<number>() });
+    const graph = new StateGraph(Counter)
+      .addNode("double", async (state) => ({ count: state.count * 2 }))
+      .addNode("increment", async (state) => ({ count: state.count + 1 }))
+      .addEdge(START, "double")
+      .addEdge("double", "increment")
+      .addEdge("increment", END)
+      .compile({ name: "counter" });
+    const withState = crypto.randomUUID();
+    const without = crypto.randomUUID();
+    await graph.invoke(
+      { count: 3 },
+      { callbacks: [handlerFor(chaukas, { recordState: true })], runId: withState },
+    );
+    await graph.invoke({ count: 3 }, { callbacks: [handlerFor(chaukas)], runId: without });
+    const events = await sessionOfRun(withState);
+    expect(tree(events)).toEqual([
+      "SESSION_START",
+      "  AGENT_START counter",
+      "    AGENT_START double",
+      "      STATE_UPDATE",
+      "    AGENT_START increment",
+      "      STATE_UPDATE",
+    ]);
+    expect(all(events, EventType.STATE_UPDATE).map((e) => e.content.value)).toMatchObject([
+      { langgraph: { node: "double", step: 1, update: { count: 6 } } },
+      { langgraph: { node: "increment", step: 2, update: { count: 7 } } },
+    ]);
+    expect(types(await sessionOfRun(without))).not.toContain("STATE_UPDATE");
+  });
+});
+
 describe("streaming", () => {
   it("records the time to first token and the tool calls a streamed fake model requests", async () => {
     const model = new FakeStreamingChatModel({
@@ -509,5 +547,199 @@ describe("failures", () => {
     expect(json(end)).toContain("provider overloaded");
     expect(llm(end)).toMatchObject({ provider: "FakeListChatModel", model: "FakeListChatModel" });
     expect(one(events, EventType.SESSION_END).status).toBe(EventStatus.FAILED);
+  });
+});
+
+describe("never breaking the app", () => {
+  /** `client` with every builder throwing, as a client that refuses everything would. */
+  function refusingClient(client: ChaukasClient): ChaukasClient {
+    return new Proxy(client, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver);
+        if (typeof value !== "function" || key === "current" || key === "flush") return value;
+        return () => {
+          throw new Error(`refused: ${String(key)}`);
+        };
+      },
+    });
+  }
+
+  it("gives the chain's own result when the client throws, and counts and reports the failures", async () => {
+    const told: string[] = [];
+    const handler = new ChaukasCallbackHandler(refusingClient(chaukas), {
+      onError: (_error, callback) => {
+        told.push(callback);
+        throw new Error("onError itself fails too");
+      },
+    });
+    const model = new ScriptedChatModel("scripted-refused", [
+      { toolCalls: [weatherCall("call_refused", "Nice")], usage: usage(5, 1) },
+      { text: "Nice is sunny.", usage: usage(6, 2) },
+    ]);
+    const agent = createReactAgent({ llm: model, tools: [weather] });
+    const result = await agent.invoke(
+      { messages: [{ role: "user", content: "Nice?" }] },
+      { callbacks: [handler] },
+    );
+    expect(result.messages.at(-1)?.content).toBe("Nice is sunny.");
+    expect(handler.stats().failed).toBeGreaterThan(0);
+    expect(handler.stats().failed).toBe(told.length);
+    expect(told).toContain("handleChainStart");
+  });
+
+  it("gives the chain's result without waiting for a backend that never answers", async () => {
+    const sockets = new Set<Socket>();
+    const silent: Server = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const address = silent.address() as { port: number };
+    const stalled = createChaukasClient({
+      transport: createNodeTransport({
+        baseUrl: `http://127.0.0.1:${address.port}`,
+        protocol: "grpc",
+      }),
+      tenantId: "acme",
+      projectId: "langchain-stalled",
+      flushIntervalMs: 1,
+    });
+    try {
+      const answer = await new FakeListChatModel({ responses: ["Still here."] }).invoke("Hi", {
+        callbacks: [handlerFor(stalled)],
+      });
+      expect(answer.content).toBe("Still here.");
+      const stats = stalled.stats();
+      expect(stats.emitted).toBe(4);
+      expect(stats.sent).toBe(0);
+    } finally {
+      await stalled.shutdown({ timeoutMs: 50 });
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it("ends the runs still open as FAILED at handler.shutdown(), and ignores their late ends", async () => {
+    let release: () => void = () => {};
+    let started: () => void = () => {};
+    const toolStarted = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const slow = tool(
+      async () => {
+        started();
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        return "done";
+      },
+      { name: "slow", description: "Slow", schema: z.object({ city: z.string() }) },
+    );
+    const model = new ScriptedChatModel("scripted-shutdown", [
+      { toolCalls: [{ ...weatherCall("call_slow", "Bergen"), name: "slow" }], usage: usage(3, 1) },
+      { text: "Done.", usage: usage(4, 1) },
+    ]);
+    const handler = handlerFor(chaukas);
+    const runId = crypto.randomUUID();
+    const running = createReactAgent({ llm: model, tools: [slow] }).invoke(
+      { messages: [{ role: "user", content: "Bergen?" }] },
+      { callbacks: [handler], runId },
+    );
+    await toolStarted;
+    expect(handler.stats().openRuns).toBeGreaterThan(0);
+    await handler.shutdown();
+    expect(handler.stats().openRuns).toBe(0);
+    const events = await sessionOfRun(runId);
+    const toolEnd = one(events, EventType.TOOL_CALL_END);
+    expect(toolEnd.status).toBe(EventStatus.FAILED);
+    expect(json(toolEnd)).toContain("still open when the handler shut down");
+    expect(one(events, EventType.SESSION_END).status).toBe(EventStatus.FAILED);
+    // The model's node had ended; the graph and its tools node were still running.
+    expect(
+      all(events, EventType.AGENT_END).map((e) => [e.agentName, EventStatus[e.status]]),
+    ).toEqual([
+      ["agent", "COMPLETED"],
+      ["tools", "FAILED"],
+      ["LangGraph", "FAILED"],
+    ]);
+
+    release();
+    await running;
+    expect(handler.stats()).toEqual({ failed: 0, openRuns: 0 });
+    expect(await stored(toolEnd.sessionId)).toHaveLength(events.length);
+  });
+});
+
+describe("serverless: handlers in the background", () => {
+  it("loses no event when awaitAllCallbacks() runs before flush()", async () => {
+    const handler = handlerFor(chaukas, { background: true });
+    expect(handler.awaitHandlers).toBe(false);
+    const model = new ScriptedChatModel("scripted-background", [
+      { toolCalls: [weatherCall("call_bg", "Porto")], usage: usage(8, 2) },
+      { text: "Porto is sunny.", usage: usage(9, 3) },
+    ]);
+    // Another background handler that takes its time (a tracer sending over the network):
+    // LangChain queues every handler's callbacks behind it, one at a time.
+    const slowTracer = BaseCallbackHandler.fromMethods({
+      handleChainEnd: () => new Promise((resolve) => setTimeout(resolve, 10)),
+    });
+    slowTracer.awaitHandlers = false;
+    const runId = crypto.randomUUID();
+    await createReactAgent({ llm: model, tools: [weather] }).invoke(
+      { messages: [{ role: "user", content: "Porto?" }] },
+      { callbacks: [slowTracer, handler], runId },
+    );
+    // LangChain has resolved invoke with the handler's callbacks still queued: a flush now
+    // would miss the ends of the runs.
+    const pendingAtResolve = handler.stats().openRuns;
+    // The README's recipe for Vercel, Lambda and workers.
+    await awaitAllCallbacks();
+    await chaukas.flush();
+    expect(pendingAtResolve).toBeGreaterThan(0);
+    expect(handler.stats()).toEqual({ failed: 0, openRuns: 0 });
+    const events = await sessionOfRun(runId);
+    expect(types(events)).toEqual([
+      "SESSION_START",
+      "AGENT_START",
+      "AGENT_START",
+      "MODEL_INVOCATION_START",
+      "MODEL_INVOCATION_END",
+      "AGENT_END",
+      "AGENT_START",
+      "TOOL_CALL_START",
+      "TOOL_CALL_END",
+      "AGENT_END",
+      "AGENT_START",
+      "MODEL_INVOCATION_START",
+      "MODEL_INVOCATION_END",
+      "AGENT_END",
+      "AGENT_END",
+      "SESSION_END",
+    ]);
+  });
+
+  it("runs inline by default, so its events are queued before invoke resolves", async () => {
+    const handler = handlerFor(chaukas);
+    expect(handler.awaitHandlers).toBe(true);
+    const before = chaukas.stats().emitted;
+    await new FakeListChatModel({ responses: ["Inline."] }).invoke("Hi", { callbacks: [handler] });
+    expect(chaukas.stats().emitted - before).toBe(4);
+  });
+});
+
+describe("a scope given to the handler", () => {
+  it("nests every run under the session or agent handle it was given, without a session of its own", async () => {
+    const session = chaukas.startSession({ agentId: "edge" });
+    const runId = crypto.randomUUID();
+    await new FakeListChatModel({ responses: ["Nested."] }).invoke("Hi", {
+      callbacks: [handlerFor(session as unknown as ChaukasClient)],
+      runId,
+    });
+    session.end();
+    const events = await stored(session.id);
+    expect(types(events)).toEqual([
+      "SESSION_START",
+      "MODEL_INVOCATION_START",
+      "MODEL_INVOCATION_END",
+      "SESSION_END",
+    ]);
+    expect(events[1]?.parentSpanId).toBe(session.spanId);
   });
 });
