@@ -17,6 +17,7 @@ import {
 } from "@chaukas/transport-node";
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { awaitAllCallbacks } from "@langchain/core/callbacks/promises";
+import { registerConfigureHook, setContextVariable } from "@langchain/core/context";
 import { AIMessageChunk } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
 import {
@@ -741,5 +742,32 @@ describe("a scope given to the handler", () => {
       "SESSION_END",
     ]);
     expect(events[1]?.parentSpanId).toBe(session.spanId);
+  });
+});
+
+describe("registered for the whole process", () => {
+  it("records runs given no callbacks, once even when a run also passes the handler", async () => {
+    const handler = handlerFor(chaukas);
+    // The README's recipe: LangChain adds the handler to every run it configures.
+    registerConfigureHook({ contextVar: "chaukas_handler" });
+    setContextVariable("chaukas_handler", handler);
+    try {
+      const runId = crypto.randomUUID();
+      await new FakeListChatModel({ responses: ["Everywhere."] }).invoke("Hi", { runId });
+      expect(types(await sessionOfRun(runId))).toEqual([
+        "SESSION_START",
+        "MODEL_INVOCATION_START",
+        "MODEL_INVOCATION_END",
+        "SESSION_END",
+      ]);
+      const twice = crypto.randomUUID();
+      await new FakeListChatModel({ responses: ["Once."] }).invoke("Hi", {
+        runId: twice,
+        callbacks: [handler],
+      });
+      expect(all(await sessionOfRun(twice), EventType.MODEL_INVOCATION_START)).toHaveLength(1);
+    } finally {
+      setContextVariable("chaukas_handler", undefined);
+    }
   });
 });
