@@ -49,19 +49,25 @@ export class ScriptedChatModel extends BaseChatModel {
   async _generate(): Promise<ChatResult> {
     const reply = this.#script[this.#next++];
     if (reply === undefined) throw new Error(`the script of ${this.modelName} has no reply left`);
-    const message = new AIMessage({
-      content: reply.text ?? "",
-      tool_calls: [...(reply.toolCalls ?? [])],
-      usage_metadata: {
-        input_tokens: reply.inputTokens,
-        output_tokens: reply.outputTokens,
-        total_tokens: reply.inputTokens + reply.outputTokens,
+    // `usage_metadata` is set after construction: for the default message structure, the
+    // constructor's type (@langchain/core 1.5) leaves it out under exactOptionalPropertyTypes.
+    const message = Object.assign(
+      new AIMessage({
+        content: reply.text ?? "",
+        tool_calls: [...(reply.toolCalls ?? [])],
+        response_metadata: {
+          finish_reason: reply.toolCalls ? "tool_calls" : "stop",
+          model_name: this.modelName,
+        },
+      }),
+      {
+        usage_metadata: {
+          input_tokens: reply.inputTokens,
+          output_tokens: reply.outputTokens,
+          total_tokens: reply.inputTokens + reply.outputTokens,
+        },
       },
-      response_metadata: {
-        finish_reason: reply.toolCalls ? "tool_calls" : "stop",
-        model_name: this.modelName,
-      },
-    });
+    );
     return { generations: [{ text: reply.text ?? "", message }] };
   }
 }

@@ -48,8 +48,6 @@ import { spanIdOfRun } from "./run-ids.js";
 import { type OpenRun, type Root, type RunState, RunTree } from "./run-tree.js";
 import { toolArgumentsOf, toolFailureOf, toolNameOf, toolOutcomeOf } from "./tool-run.js";
 
-type Metadata = Record<string, unknown>;
-
 /** The handler's own health; the events themselves are counted by the client's `stats()`. */
 export interface ChaukasCallbackHandlerStats {
   /** Failures of the handler itself (see `ChaukasCallbackHandlerOptions.onError`). */
@@ -151,7 +149,7 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
     runId: string,
     parentRunId?: string,
     tags?: string[],
-    metadata?: Metadata,
+    metadata?: Record<string, unknown>,
     _runType?: string,
     runName?: string,
   ): void {
@@ -220,9 +218,9 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
     messages: BaseMessage[][],
     runId: string,
     parentRunId?: string,
-    extraParams?: Metadata,
+    extraParams?: Record<string, unknown>,
     _tags?: string[],
-    metadata?: Metadata,
+    metadata?: Record<string, unknown>,
     runName?: string,
   ): void {
     this.#guard.run("handleChatModelStart", undefined, () => {
@@ -241,9 +239,9 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
     prompts: string[],
     runId: string,
     parentRunId?: string,
-    extraParams?: Metadata,
+    extraParams?: Record<string, unknown>,
     _tags?: string[],
-    metadata?: Metadata,
+    metadata?: Record<string, unknown>,
     runName?: string,
   ): void {
     this.#guard.run("handleLLMStart", undefined, () => {
@@ -309,7 +307,7 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
     runId: string,
     parentRunId?: string,
     _tags?: string[],
-    metadata?: Metadata,
+    metadata?: Record<string, unknown>,
     runName?: string,
     toolCallId?: string,
   ): void {
@@ -396,7 +394,7 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
     runId: string,
     parentRunId?: string,
     _tags?: string[],
-    metadata?: Metadata,
+    metadata?: Record<string, unknown>,
     name?: string,
   ): void {
     this.#guard.run("handleRetrieverStart", undefined, () => {
@@ -480,7 +478,7 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
   #placeOf(
     runId: string,
     parentRunId: string | undefined,
-    metadata: Metadata | undefined,
+    metadata: Record<string, unknown> | undefined,
     runName: string | undefined,
     nowMs: number,
   ): { root: Root; scope: SpanScope; parentScope: SpanScope; parentGraph: boolean } {

@@ -7,4 +7,5 @@ export {
   CHAUKAS_CALLBACK_HANDLER_DEFAULTS,
   type ChaukasCallbackHandlerOptions,
 } from "./handler-options.js";
+export type { GraphLifecycleEvent, InterruptLike } from "./langgraph.js";
 export { type ChaukasTarget, SESSION_ID_METADATA_KEY } from "./root-scope.js";

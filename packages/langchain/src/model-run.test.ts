@@ -1,8 +1,8 @@
 import { AIMessage, HumanMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
-import { modelResultOf, modelStartOf } from "./model-run.js";
+import { type ModelStartInfo, modelResultOf, modelStartOf } from "./model-run.js";
 
-const openAiStart = {
+const openAiStart: ModelStartInfo = {
   serialized: {
     lc: 1,
     type: "constructor",
@@ -20,7 +20,7 @@ const openAiStart = {
   },
   metadata: { ls_provider: "openai", ls_model_name: "gpt-4o-mini" },
   runName: undefined,
-} as const;
+};
 
 describe("a model run's START", () => {
   it("reads provider, model and settings from ls_* metadata and the invocation params", () => {
@@ -58,18 +58,22 @@ describe("a model run's END", () => {
   const timing = { startMs: 1000, firstTokenMs: undefined };
 
   it("takes tokens, cache and reasoning details, finish reason and tool calls from the message", () => {
-    const message = new AIMessage({
-      content: "",
-      tool_calls: [{ id: "call_1", name: "search", args: { q: "x" }, type: "tool_call" }],
-      usage_metadata: {
-        input_tokens: 100,
-        output_tokens: 20,
-        total_tokens: 120,
-        input_token_details: { cache_read: 64, cache_creation: 8 },
-        output_token_details: { reasoning: 12 },
+    const message = Object.assign(
+      new AIMessage({
+        content: "",
+        tool_calls: [{ id: "call_1", name: "search", args: { q: "x" }, type: "tool_call" }],
+        response_metadata: { stop_reason: "tool_use", id: "msg_01" },
+      }),
+      {
+        usage_metadata: {
+          input_tokens: 100,
+          output_tokens: 20,
+          total_tokens: 120,
+          input_token_details: { cache_read: 64, cache_creation: 8 },
+          output_token_details: { reasoning: 12 },
+        },
       },
-      response_metadata: { stop_reason: "tool_use", id: "msg_01" },
-    });
+    );
     const result = modelResultOf(
       { generations: [[{ text: "", message } as never]] },
       { startMs: 1000, firstTokenMs: 1250 },

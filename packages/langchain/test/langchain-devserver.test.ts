@@ -318,7 +318,7 @@ describe("a two-node LangGraph graph", () => {
       { question: "Refund order 7?" },
       { ...thread, callbacks: [handlerFor(chaukas)], runId: firstRun },
     );
-    expect(paused.__interrupt__).toHaveLength(1);
+    expect((paused as { __interrupt__?: unknown[] }).__interrupt__).toHaveLength(1);
     const first = await sessionOfRun(firstRun);
     expect(tree(first)).toEqual([
       "SESSION_START",

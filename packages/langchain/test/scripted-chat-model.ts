@@ -81,12 +81,16 @@ export class ScriptedChatModel extends BaseChatModel {
 
   async _generate(_messages: BaseMessage[]): Promise<ChatResult> {
     const reply = this.#take();
-    const message = new AIMessage({
-      content: reply.text ?? "",
-      tool_calls: [...(reply.toolCalls ?? [])],
-      usage_metadata: reply.usage,
-      response_metadata: this.#metadata(reply),
-    });
+    // Set after construction: under exactOptionalPropertyTypes, @langchain/core 1.5's
+    // constructor type infers `usage_metadata` as `undefined` for the default structure.
+    const message = Object.assign(
+      new AIMessage({
+        content: reply.text ?? "",
+        tool_calls: [...(reply.toolCalls ?? [])],
+        response_metadata: this.#metadata(reply),
+      }),
+      { usage_metadata: reply.usage },
+    );
     return { generations: [{ text: reply.text ?? "", message }] };
   }
 
@@ -109,18 +113,20 @@ export class ScriptedChatModel extends BaseChatModel {
     }
     yield new ChatGenerationChunk({
       text: "",
-      message: new AIMessageChunk({
-        content: "",
-        tool_call_chunks: (reply.toolCalls ?? []).map((call, index) => ({
-          id: call.id,
-          name: call.name,
-          args: JSON.stringify(call.args),
-          index,
-          type: "tool_call_chunk" as const,
-        })),
-        usage_metadata: reply.usage,
-        response_metadata: this.#metadata(reply),
-      }),
+      message: Object.assign(
+        new AIMessageChunk({
+          content: "",
+          tool_call_chunks: (reply.toolCalls ?? []).map((call, index) => ({
+            ...(call.id === undefined ? {} : { id: call.id }),
+            name: call.name,
+            args: JSON.stringify(call.args),
+            index,
+            type: "tool_call_chunk" as const,
+          })),
+          response_metadata: this.#metadata(reply),
+        }),
+        { usage_metadata: reply.usage },
+      ),
     });
   }
 }
