@@ -2,7 +2,6 @@ import type {
   AgentHandle,
   EventOptions,
   JsonInput,
-  ModelInvocationHandle,
   SpanScope,
   ToolCallHandle,
 } from "@chaukas/client";
@@ -54,6 +53,13 @@ export interface ChaukasCallbackHandlerStats {
   readonly failed: number;
   /** LangChain runs started and not yet ended. */
   readonly openRuns: number;
+}
+
+/** Where a starting run goes: its root, the scope it emits under, and whether that is a graph's. */
+interface Place {
+  readonly root: Root;
+  readonly scope: SpanScope;
+  readonly parentGraph: boolean;
 }
 
 /** LangChain's tag on runs its tracing hides (LangGraph's `__start__` node). */
@@ -159,28 +165,25 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
       const graph = isGraphRun(chain);
       const node = place.parentGraph ? nodeOf(metadata) : undefined;
       const hidden = tags?.includes(HIDDEN_TAG) === true;
-      if (hidden || !(graph || node !== undefined)) {
-        this.#runs.add({ ...place, runId, graph, state: { kind: "chain" } });
-        return;
-      }
-      const name = node ?? this.#graphName(runName);
-      const step = stepOf(metadata);
-      const state =
-        graph && this.#options.recordInputs
-          ? toLenientJsonObject(valueJson(inputs), "input")
-          : undefined;
-      const handle = place.scope.agentStart({
-        agentId: name,
-        agentName: name,
-        ...this.#spanOptions(runId, nowMs, compact({ langgraph_node: node, langgraph_step: step })),
-        ...(state === undefined ? {} : { state }),
-      });
-      this.#runs.add({
-        ...place,
-        runId,
-        graph,
-        scope: handle,
-        state: { kind: "agent", handle, graph, node, step },
+      this.#openRun(runId, place, graph, () => {
+        if (hidden || !(graph || node !== undefined)) return { kind: "chain" };
+        const name = node ?? this.#graphName(runName);
+        const step = stepOf(metadata);
+        const state =
+          graph && this.#options.recordInputs
+            ? toLenientJsonObject(valueJson(inputs), "input")
+            : undefined;
+        const handle = place.scope.agentStart({
+          agentId: name,
+          agentName: name,
+          ...this.#spanOptions(
+            runId,
+            nowMs,
+            compact({ langgraph_node: node, langgraph_step: step }),
+          ),
+          ...(state === undefined ? {} : { state }),
+        });
+        return { kind: "agent", handle, graph, node, step };
       });
     });
   }
@@ -314,19 +317,15 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
     this.#guard.run("handleToolStart", undefined, () => {
       const nowMs = Date.now();
       const place = this.#placeOf(runId, parentRunId, metadata, runName, nowMs);
-      const args = this.#options.recordInputs ? toolArgumentsOf(input) : undefined;
-      const handle = place.scope.toolCallStart({
-        name: toolNameOf(tool, runName),
-        id: toolCallId || runId,
-        ...(args === undefined ? {} : { arguments: args }),
-        ...this.#spanOptions(runId, nowMs),
-      });
-      this.#runs.add({
-        ...place,
-        runId,
-        graph: false,
-        scope: handle,
-        state: { kind: "tool", handle },
+      this.#openRun(runId, place, false, () => {
+        const args = this.#options.recordInputs ? toolArgumentsOf(input) : undefined;
+        const handle = place.scope.toolCallStart({
+          name: toolNameOf(tool, runName),
+          id: toolCallId || runId,
+          ...(args === undefined ? {} : { arguments: args }),
+          ...this.#spanOptions(runId, nowMs),
+        });
+        return { kind: "tool", handle };
       });
     });
   }
@@ -400,7 +399,7 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
     this.#guard.run("handleRetrieverStart", undefined, () => {
       const place = this.#placeOf(runId, parentRunId, metadata, name, Date.now());
       const start = { datasource: datasourceOf(retriever, name), query };
-      this.#runs.add({ ...place, runId, graph: false, state: { kind: "retriever", start } });
+      this.#openRun(runId, place, false, () => ({ kind: "retriever", start }));
     });
   }
 
@@ -481,15 +480,10 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
     metadata: Record<string, unknown> | undefined,
     runName: string | undefined,
     nowMs: number,
-  ): { root: Root; scope: SpanScope; parentScope: SpanScope; parentGraph: boolean } {
+  ): Place {
     const parent = parentRunId === undefined ? undefined : this.#runs.get(parentRunId);
     if (parent !== undefined) {
-      return {
-        root: parent.root,
-        scope: parent.scope,
-        parentScope: parent.scope,
-        parentGraph: parent.graph,
-      };
+      return { root: parent.root, scope: parent.scope, parentGraph: parent.graph };
     }
     const root = openRoot(this.#target, {
       runId,
@@ -498,22 +492,43 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
       startMs: nowMs,
       tags: this.#options.tags,
     });
-    return { root, scope: root.scope, parentScope: root.scope, parentGraph: false };
+    return { root, scope: root.scope, parentGraph: false };
+  }
+
+  /**
+   * Records a starting run with what `start` made of it (its START event emitted). If `start`
+   * throws, the run is still recorded, as a plain chain, so its end still ends its root's
+   * session and its children still find their place.
+   */
+  #openRun(runId: string, place: Place, graph: boolean, start: () => RunState): void {
+    const open = (state: RunState) => {
+      const own = "handle" in state ? state.handle : undefined;
+      this.#runs.add({
+        runId,
+        root: place.root,
+        parentScope: place.scope,
+        scope: own ?? place.scope,
+        graph,
+        state,
+      });
+    };
+    try {
+      open(start());
+    } catch (error) {
+      open({ kind: "chain" });
+      throw error;
+    }
   }
 
   #startModel(runId: string, parentRunId: string | undefined, info: ModelStartInfo): void {
     const nowMs = Date.now();
     const place = this.#placeOf(runId, parentRunId, info.metadata, info.runName, nowMs);
-    const handle: ModelInvocationHandle = place.scope.modelInvocationStart({
-      ...modelStartOf(info, this.#options.recordInputs),
-      ...this.#spanOptions(runId, nowMs, compact({ langgraph_node: nodeOf(info.metadata) })),
-    });
-    this.#runs.add({
-      ...place,
-      runId,
-      graph: false,
-      scope: handle,
-      state: { kind: "model", handle, startMs: nowMs, firstTokenMs: undefined },
+    this.#openRun(runId, place, false, () => {
+      const handle = place.scope.modelInvocationStart({
+        ...modelStartOf(info, this.#options.recordInputs),
+        ...this.#spanOptions(runId, nowMs, compact({ langgraph_node: nodeOf(info.metadata) })),
+      });
+      return { kind: "model", handle, startMs: nowMs, firstTokenMs: undefined };
     });
   }
 
