@@ -7,7 +7,7 @@ export type CallbackName = string;
 export interface ChaukasCallbackHandlerOptions {
   /**
    * Send what goes in: prompts and messages (`llm_invocation.request`), tool arguments,
-   * retriever queries, a graph's input and a resume value. `false` keeps them in the process;
+   * retriever queries and a graph's input. `false` keeps them in the process;
    * names, models, token counts, timings and ids are still sent. Default: true.
    */
   readonly recordInputs?: boolean;
