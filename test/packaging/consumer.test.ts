@@ -13,8 +13,10 @@ import { packPackages } from "../../scripts/pack-packages.mjs";
 // A new user's app, outside the workspace: every packed tarball installed with npm beside the
 // app's own (latest 2.x) protobuf-es and connect-es. Needs `pnpm build` and the npm registry
 // (or npm's cache). The framework adapters' own peers (ai, the OpenAI Agents SDK, the MCP SDK)
-// are left out (`--omit=peer`): the adapters use only their types at run time, and those
-// frameworks are large; `pnpm lint` checks the adapters' types with attw.
+// are left out (`--omit=peer`): those adapters use only their types at run time, and those
+// frameworks are large; `pnpm lint` checks the adapters' types with attw. @langchain/core is
+// the exception the app installs itself: @chaukas/langchain's handler extends its
+// BaseCallbackHandler, so the entry cannot load without it.
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const CORE = [
@@ -24,7 +26,12 @@ const CORE = [
   "@chaukas/transport-web",
   "@chaukas/devserver",
 ];
-const ADAPTERS = ["@chaukas/openai-agents", "@chaukas/ai-sdk", "@chaukas/mcp"];
+const ADAPTERS = [
+  "@chaukas/openai-agents",
+  "@chaukas/ai-sdk",
+  "@chaukas/mcp",
+  "@chaukas/langchain",
+];
 
 /** A string only @chaukas/transport-web's code has: the bundle really contains it. */
 const WEB_TRANSPORT_MARK = "x-chaukas-keepalive";
@@ -81,6 +88,7 @@ beforeAll(async () => {
     dependencies: {
       "@bufbuild/protobuf": "^2.0.0",
       "@connectrpc/connect": "^2.0.0",
+      "@langchain/core": "^1.0.0",
       ...Object.fromEntries(packed.map((p) => [p.name, `file:${p.tarball}`])),
     },
     devDependencies: { esbuild: "0.28.2", vite: "^8.0.0" },
@@ -146,6 +154,7 @@ describe("the packed packages in a new npm app", () => {
       "@chaukas/client/redact",
       "@chaukas/client/rest",
       "@chaukas/devserver",
+      "@chaukas/langchain",
       "@chaukas/mcp",
       "@chaukas/openai-agents",
       "@chaukas/spec/client/v1",
