@@ -178,7 +178,9 @@ export function createChaukasSpanProcessor(
         const evicted = open.start(span.spanContext().spanId, tracked);
         if (evicted !== undefined) {
           guard.report(
-            new Error(`maxOpenSpans (${maxOpenSpans}) spans were open: stopped tracking the oldest`),
+            new Error(
+              `maxOpenSpans (${maxOpenSpans}) spans were open: stopped tracking the oldest`,
+            ),
             { hook: "maxOpenSpans", spanName: evicted.span.name },
           );
         }

@@ -65,7 +65,8 @@ export function genAiKindOf(attributes: Attributes): GenAiKind | undefined {
   const operation = stringAttribute(attributes, "gen_ai.operation.name");
   if (operation !== undefined) return OPERATIONS[operation] ?? "call";
   const openInference = stringAttribute(attributes, "openinference.span.kind");
-  if (openInference !== undefined) return OPENINFERENCE_KINDS[openInference.toUpperCase()] ?? "call";
+  if (openInference !== undefined)
+    return OPENINFERENCE_KINDS[openInference.toUpperCase()] ?? "call";
   // Instrumentations written before `gen_ai.operation.name` (OpenLLMetry's older releases) name
   // the provider and model only.
   if (
