@@ -8,3 +8,14 @@ export {
   type SpanProcessorErrorInfo,
   type SpanProcessorHook,
 } from "./in/span-processor-options.js";
+export {
+  createFanOutExporter,
+  type FanOutDestination,
+  type FanOutExporter,
+} from "./out/fan-out-exporter.js";
+export {
+  createOtlpExporter,
+  OTLP_EXPORTER_DEFAULTS,
+  type OtlpExporter,
+  type OtlpExporterOptions,
+} from "./out/otlp-exporter.js";
