@@ -28,7 +28,13 @@ const usage = {
   outputTokens: { total: 5, text: 3, reasoning: 2 },
 };
 
-/** A model that asks for the weather tool, then answers "Sunny". */
+/** What a mocked model's stream yields. */
+type StreamPart =
+  Awaited<ReturnType<MockLanguageModelV3["doStream"]>>["stream"] extends ReadableStream<infer P>
+    ? P
+    : never;
+
+/** A model that asks for the weather tool, then answers "Sunny" (streamed: "Snow"). */
 function scriptedModel() {
   let step = 0;
   return new MockLanguageModelV3({
@@ -58,7 +64,7 @@ function scriptedModel() {
     doStream: async () => {
       const first = step++ === 0;
       return {
-        stream: simulateReadableStream({
+        stream: simulateReadableStream<StreamPart>({
           chunks: first
             ? [
                 { type: "stream-start", warnings: [] },

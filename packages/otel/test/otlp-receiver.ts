@@ -6,7 +6,33 @@ import { gunzipSync } from "node:zlib";
 // the 0.223 writer the exporter uses, so the round trip checks the bytes against the spec.
 import otlpRoot from "otlp-transformer-protobufjs/build/src/generated/root.js";
 
-const { ExportTraceServiceRequest } = otlpRoot.opentelemetry.proto.collector.trace.v1;
+/** The decoded messages, as far as the receiver reads them (the root ships no typings). */
+interface DecodedSpan {
+  name?: string;
+  traceId?: Uint8Array;
+  spanId?: Uint8Array;
+  parentSpanId?: Uint8Array;
+  kind?: number;
+  startTimeUnixNano?: unknown;
+  endTimeUnixNano?: unknown;
+  status?: { code?: number; message?: string };
+  attributes?: KeyValue[];
+  events?: { name?: string; attributes?: KeyValue[] }[];
+}
+interface DecodedRequest {
+  resourceSpans?: {
+    resource?: { attributes?: KeyValue[] };
+    scopeSpans?: { scope?: { name?: string }; spans?: DecodedSpan[] }[];
+  }[];
+}
+type Decoder = { decode(bytes: Uint8Array): DecodedRequest };
+const { ExportTraceServiceRequest } = (
+  otlpRoot as unknown as {
+    opentelemetry: {
+      proto: { collector: { trace: { v1: { ExportTraceServiceRequest: Decoder } } } };
+    };
+  }
+).opentelemetry.proto.collector.trace.v1;
 
 /** A decoded span, with ids as hex and attributes as a plain object. */
 export interface ReceivedSpan {
@@ -36,20 +62,20 @@ interface KeyValue {
 }
 
 /** An `AnyValue` as JS; the decoder sets only the field on the wire as an own property. */
-function valueOf(value: { [kind: string]: unknown }): unknown {
+function anyValue(value: { [kind: string]: unknown }): unknown {
   const has = (field: string) => Object.hasOwn(value, field);
   if (has("stringValue")) return value.stringValue;
   if (has("boolValue")) return value.boolValue;
   if (has("intValue")) return Number(String(value.intValue));
   if (has("doubleValue")) return value.doubleValue;
   if (has("arrayValue")) {
-    return ((value.arrayValue as { values?: KeyValue["value"][] }).values ?? []).map(valueOf);
+    return ((value.arrayValue as { values?: KeyValue["value"][] }).values ?? []).map(anyValue);
   }
   return undefined;
 }
 
 const attributesOf = (list: KeyValue[] | null | undefined) =>
-  Object.fromEntries((list ?? []).map(({ key, value }) => [key, valueOf(value)]));
+  Object.fromEntries((list ?? []).map(({ key, value }) => [key, anyValue(value)]));
 
 /**
  * An OTLP/HTTP traces receiver on loopback: decodes each request with the real OTLP protobuf
@@ -71,7 +97,7 @@ export async function startOtlpReceiver(
         const body = request.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw;
         const decoded = ExportTraceServiceRequest.decode(body);
         for (const resourceSpans of decoded.resourceSpans ?? []) {
-          const resource = attributesOf(resourceSpans.resource?.attributes as KeyValue[]);
+          const resource = attributesOf(resourceSpans.resource?.attributes);
           for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
             for (const span of scopeSpans.spans ?? []) {
               spans.push({
@@ -83,10 +109,10 @@ export async function startOtlpReceiver(
                 startMs: nanosToMs(span.startTimeUnixNano),
                 endMs: nanosToMs(span.endTimeUnixNano),
                 status: { code: span.status?.code ?? 0, message: span.status?.message ?? "" },
-                attributes: attributesOf(span.attributes as KeyValue[]),
+                attributes: attributesOf(span.attributes),
                 events: (span.events ?? []).map((event) => ({
                   name: event.name ?? "",
-                  attributes: attributesOf(event.attributes as KeyValue[]),
+                  attributes: attributesOf(event.attributes),
                 })),
                 resource,
                 scope: scopeSpans.scope?.name ?? "",
