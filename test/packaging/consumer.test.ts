@@ -12,8 +12,8 @@ import { packPackages } from "../../scripts/pack-packages.mjs";
 
 // A new user's app, outside the workspace: every packed tarball installed with npm beside the
 // app's own (latest 2.x) protobuf-es and connect-es. Needs `pnpm build` and the npm registry
-// (or npm's cache). The framework adapters' own peers (ai, the OpenAI Agents SDK, the MCP SDK)
-// are left out (`--omit=peer`): the adapters use only their types at run time, and those
+// (or npm's cache). The framework adapters' own peers (ai, the OpenAI Agents SDK, the MCP SDK,
+// OpenTelemetry's SDK) are left out (`--omit=peer`): the adapters use only their types at run time, and those
 // frameworks are large; `pnpm lint` checks the adapters' types with attw.
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -24,7 +24,7 @@ const CORE = [
   "@chaukas/transport-web",
   "@chaukas/devserver",
 ];
-const ADAPTERS = ["@chaukas/openai-agents", "@chaukas/ai-sdk", "@chaukas/mcp"];
+const ADAPTERS = ["@chaukas/openai-agents", "@chaukas/ai-sdk", "@chaukas/mcp", "@chaukas/otel"];
 
 /** A string only @chaukas/transport-web's code has: the bundle really contains it. */
 const WEB_TRANSPORT_MARK = "x-chaukas-keepalive";
@@ -81,6 +81,8 @@ beforeAll(async () => {
     dependencies: {
       "@bufbuild/protobuf": "^2.0.0",
       "@connectrpc/connect": "^2.0.0",
+      // What an OpenTelemetry user has: @chaukas/otel's OTLP encoder runs on it.
+      "@opentelemetry/api": "^1.9.0",
       ...Object.fromEntries(packed.map((p) => [p.name, `file:${p.tarball}`])),
     },
     devDependencies: { esbuild: "0.28.2", vite: "^8.0.0" },
@@ -147,6 +149,7 @@ describe("the packed packages in a new npm app", () => {
       "@chaukas/devserver",
       "@chaukas/mcp",
       "@chaukas/openai-agents",
+      "@chaukas/otel",
       "@chaukas/spec/client/v1",
       "@chaukas/spec/common/v1",
       "@chaukas/spec/server/v1",
