@@ -1,6 +1,6 @@
 import { type ChaukasClient, type ChaukasScope, ChaukasValidationError } from "@chaukas/client";
 import { createIntegrationGuard } from "@chaukas/client/integration";
-import type { ReadableSpan, Span } from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { GenAiKind } from "./genai-kind.js";
 import { agentStart, type ContentCapture, sessionIdOf } from "./span-content.js";
 import { emitSpanEvents, msOf } from "./span-events.js";
@@ -166,7 +166,7 @@ export function createChaukasSpanProcessor(
     }
   }
 
-  return {
+  const processor: ChaukasSpanProcessor = {
     onStart(span: Span): void {
       guard.run({ hook: "onStart", spanName: span.name }, undefined, () => {
         const tracked: TrackedSpan = {
@@ -232,4 +232,5 @@ export function createChaukasSpanProcessor(
       openSessions,
     }),
   };
+  return processor satisfies SpanProcessor;
 }

@@ -1,4 +1,5 @@
-import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { Context } from "@opentelemetry/api";
+import type { ReadableSpan, Span } from "@opentelemetry/sdk-trace-base";
 
 /** Which `SpanProcessor` method an adapter failure happened in. */
 export type SpanProcessorHook = "onStart" | "onEnd" | "forceFlush" | "shutdown" | "maxOpenSpans";
@@ -65,8 +66,19 @@ export interface ChaukasSpanProcessorStats {
   readonly openSessions: number;
 }
 
-/** OpenTelemetry's `SpanProcessor`, plus the processor's counters. */
-export interface ChaukasSpanProcessor extends SpanProcessor {
+/**
+ * An OpenTelemetry `SpanProcessor` (pass it in the provider's `spanProcessors`), plus the
+ * processor's counters.
+ */
+export interface ChaukasSpanProcessor {
+  /** Notes the span's parent and the Chaukas span active now. Never throws. */
+  onStart(span: Span, parentContext: Context): void;
+  /** Emits a GenAI span's events through the client's queue: no I/O, no await, never a throw. */
+  onEnd(span: ReadableSpan): void;
+  /** Flushes the client, waiting up to `flushTimeoutMs`. Never rejects. */
+  forceFlush(): Promise<void>;
+  /** Flushes the client and leaves it open (it is the application's). Never rejects. */
+  shutdown(): Promise<void>;
   /** A snapshot of the processor's counters. */
   stats(): ChaukasSpanProcessorStats;
 }
