@@ -279,7 +279,7 @@ export function spanFailure(span: ReadableSpan, capture: ContentCapture): ErrorI
   const type =
     stringAttribute(exception, "exception.type") ?? stringAttribute(span.attributes, "error.type");
   const message =
-    stringAttribute(exception, "exception.message") ?? span.status.message ?? type ?? "error";
+    stringAttribute(exception, "exception.message") || span.status.message || type || "error";
   const stack = stringAttribute(exception, "exception.stacktrace");
   return compact<ErrorInit>({
     message: capture.outputs

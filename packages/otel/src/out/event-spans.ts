@@ -116,7 +116,7 @@ export class SpanAssembler {
     const traceId = idOr(last.traceId, 32, last.eventId);
     const context: SpanContext = {
       traceId,
-      spanId: idOr(last.spanId, 16, last.eventId.slice(-16)),
+      spanId: idOr(last.spanId, 16, last.eventId),
       traceFlags: 1,
     };
     const parentSpanId = first.parentSpanId || last.parentSpanId;
