@@ -12,11 +12,12 @@ import { packPackages } from "../../scripts/pack-packages.mjs";
 
 // A new user's app, outside the workspace: every packed tarball installed with npm beside the
 // app's own (latest 2.x) protobuf-es and connect-es. Needs `pnpm build` and the npm registry
-// (or npm's cache). The framework adapters' own peers (ai, the OpenAI Agents SDK, the MCP SDK)
-// are left out (`--omit=peer`): those adapters use only their types at run time, and those
-// frameworks are large; `pnpm lint` checks the adapters' types with attw. @langchain/core is
-// the exception the app installs itself: @chaukas/langchain's handler extends its
-// BaseCallbackHandler, so the entry cannot load without it.
+// (or npm's cache). The framework adapters' own peers (ai, the OpenAI Agents SDK, the MCP SDK,
+// OpenTelemetry's SDK) are left out (`--omit=peer`): those adapters use only their types at run
+// time, and those frameworks are large; `pnpm lint` checks the adapters' types with attw. Two
+// are installed by the app itself: @langchain/core (@chaukas/langchain's handler extends its
+// BaseCallbackHandler, so the entry cannot load without it) and @opentelemetry/api (what an
+// OpenTelemetry user has; @chaukas/otel's OTLP encoder runs on it).
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const CORE = [
@@ -31,6 +32,7 @@ const ADAPTERS = [
   "@chaukas/ai-sdk",
   "@chaukas/mcp",
   "@chaukas/langchain",
+  "@chaukas/otel",
 ];
 
 /** A string only @chaukas/transport-web's code has: the bundle really contains it. */
@@ -89,6 +91,8 @@ beforeAll(async () => {
       "@bufbuild/protobuf": "^2.0.0",
       "@connectrpc/connect": "^2.0.0",
       "@langchain/core": "^1.0.0",
+      // What an OpenTelemetry user has: @chaukas/otel's OTLP encoder runs on it.
+      "@opentelemetry/api": "^1.9.0",
       ...Object.fromEntries(packed.map((p) => [p.name, `file:${p.tarball}`])),
     },
     devDependencies: { esbuild: "0.28.2", vite: "^8.0.0" },
@@ -157,6 +161,7 @@ describe("the packed packages in a new npm app", () => {
       "@chaukas/langchain",
       "@chaukas/mcp",
       "@chaukas/openai-agents",
+      "@chaukas/otel",
       "@chaukas/spec/client/v1",
       "@chaukas/spec/common/v1",
       "@chaukas/spec/server/v1",

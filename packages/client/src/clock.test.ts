@@ -22,4 +22,12 @@ describe("timestampAt", () => {
     expect(b.nanos).toBe(200_000_000);
     expect(timestampFromFractionalMs(1_700_000_000_100.75).nanos).toBe(100_750_000);
   });
+
+  it("keeps nanos a whole number for fractional milliseconds, as a caller's span times are", () => {
+    // 1_723_000_000_123.456_789 ms is not a whole number of nanoseconds as a double.
+    const timestamp = timestampAt(1_723_000_000_000 + 123.456_789);
+    expect(Number.isInteger(timestamp.nanos)).toBe(true);
+    expect(timestamp.nanos).toBeGreaterThanOrEqual(123_456_000);
+    expect(timestamp.nanos).toBeLessThan(123_457_000);
+  });
 });

@@ -27,7 +27,9 @@ export function timestampAt(ms: number): Timestamp {
   return {
     $typeName: TimestampSchema.typeName,
     seconds: lastSeconds,
-    nanos: (ms - second * 1000) * 1_000_000,
+    // Floored: a caller's fractional time (an OpenTelemetry span's) is rarely a whole number
+    // of nanoseconds as a double, and `nanos` is an int32.
+    nanos: Math.floor((ms - second * 1000) * 1_000_000),
   } satisfies Timestamp;
 }
 
