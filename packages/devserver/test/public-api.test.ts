@@ -441,6 +441,19 @@ describe("the REST routes share the RPCs' faults, encodings, HTTP versions and C
 });
 
 describe("the RPC paths", () => {
+  it("log a refused call that no ingest line reports, once", async () => {
+    const logged = logLines.length;
+    const client = chaukasClient("grpc (HTTP/2)", server.url, { apiKey: API_KEY });
+    await expect(client.queryEvents({ query: { pageToken: "forged" } })).rejects.toThrow();
+    await expect(chaukasClient("grpc (HTTP/2)", server.url).healthz({})).rejects.toThrow();
+    expect(logLinesSince(logged)).toEqual([
+      expect.stringMatching(
+        /^refused QueryEvents → invalid_argument: query\.page_token is invalid/,
+      ),
+      "refused Healthz → unauthenticated: missing authorization: Bearer <api key>",
+    ]);
+  });
+
   it("read application/x-protobuf as Connect's binary", async () => {
     const event = makeEvent(EventType.SYSTEM, 3600, { sessionId: "rpc-x-protobuf" });
     const body = toBinary(IngestEventRequestSchema, create(IngestEventRequestSchema, { event }));
