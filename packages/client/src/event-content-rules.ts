@@ -51,10 +51,10 @@ function violation(field: string, message: string): EventRuleViolation {
   return { field, message };
 }
 
-/** The content cases `Event` has, by protobuf-es name. */
-const CONTENT_CASES: ReadonlySet<string> = new Set(
-  EventSchema.oneofs.find((oneof) => oneof.name === "content")!.fields.map((f) => f.localName),
-);
+/** The rules by type, for lookups by any number (an unknown type has none). */
+const RULES_BY_TYPE = EVENT_CONTENT_RULES as Readonly<
+  Record<number, readonly (string | undefined)[] | undefined>
+>;
 
 /**
  * Checks what the spec requires of every event, and nothing more: an id (the key a backend
@@ -65,15 +65,14 @@ const CONTENT_CASES: ReadonlySet<string> = new Set(
  */
 export function checkEventRules(event: Event): EventRuleViolation | undefined {
   const type = event.type;
+  const content = event.content?.case;
   if (!event.eventId) return violation("event_id", "required");
-  if (!EventSchema.field.type!.enum!.value[type] || type === EventType.UNSPECIFIED) {
+  if (!RULES_BY_TYPE[type]) {
     return violation("type", type ? `${type} is not an EventType` : "must not be UNSPECIFIED");
   }
-  const content = event.content?.case;
-  if (content !== undefined && !CONTENT_CASES.has(content)) {
-    return violation("content", `${content} is not a content case of Event`);
-  }
-  return undefined;
+  return content && !EventSchema.field[content]?.oneof
+    ? violation("content", `${content} is not a content case of Event`)
+    : undefined;
 }
 
 /**
@@ -81,11 +80,11 @@ export function checkEventRules(event: Event): EventRuleViolation | undefined {
  * attachment on RETRY): a check of our own builders' output, never applied to events of others.
  */
 export function checkBuiltEventRules(event: Event): EventRuleViolation | undefined {
-  const spec = checkEventRules(event);
-  if (spec !== undefined) return spec;
-  const type = event.type as keyof typeof EVENT_CONTENT_RULES;
-  const allowed: readonly (string | undefined)[] = EVENT_CONTENT_RULES[type];
+  const type = event.type;
   const content = event.content?.case;
+  const allowed = RULES_BY_TYPE[type];
+  const spec = checkEventRules(event);
+  if (spec || !allowed) return spec;
   if (!allowed.includes(content)) {
     const typeName = EventSchema.field.type!.enum!.value[type]!.name;
     const allowedText = allowed.map((c) => c ?? "none");

@@ -12,9 +12,9 @@ import {
 } from "@chaukas/spec/client/v1";
 import { type Event, EventBatchSchema, EventSchema } from "@chaukas/spec/common/v1";
 import { type HttpAnswer, HttpRefusal, parseJsonBody } from "./http-exchange.js";
-import { type HttpRoute, ingestResultBody, type RouteRequest } from "./http-route.js";
+import type { HttpRoute, RouteRequest } from "./http-route.js";
 import type { RejectedEvent } from "./ingest-call.js";
-import { ingest, ingestBatch, ingestCall } from "./public-api-routes.js";
+import { ingest, ingestBatch, ingestCall, ingestResultBody } from "./route-ingest.js";
 import type { RpcHandler } from "./rpc-handler.js";
 
 /** The paths chaukas-sdk (Python) 0.1.0 posts to, below its `CHAUKAS_ENDPOINT`. */

@@ -13,6 +13,7 @@ import { createIngestLogInterceptor } from "./ingest-log.js";
 import { listenOnOnePort, type OnePortListener } from "./one-port-listener.js";
 import { DEV_SERVER_DEFAULTS, type DevServerOptions, SILENT_LOGGER } from "./options.js";
 import { createPublicApiRoutes } from "./public-api-routes.js";
+import { createRefusedCallLogInterceptor } from "./refused-call-log.js";
 import { createRequestLog } from "./request-log.js";
 import { createRpcHandler } from "./rpc-handler.js";
 import { createViewerHandler, VIEWER_PATHS } from "./viewer-assets.js";
@@ -66,9 +67,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   });
 
   // Outermost first: every call is counted and logged, then authenticated, then faulted.
+  const requestLog = createRequestLog(logger);
   const interceptors: Interceptor[] = [
     createCallCountingInterceptor(callCounter),
     createIngestLogInterceptor(logger),
+    createRefusedCallLogInterceptor(requestLog),
   ];
   if (options.apiKey !== undefined) interceptors.push(createAuthInterceptor(options.apiKey));
   interceptors.push(faultInterceptor);
@@ -90,7 +93,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     viewer: { paths: VIEWER_PATHS, serve: createViewerHandler() },
     checkApiKey: options.apiKey === undefined ? undefined : createApiKeyCheck(options.apiKey),
     readMaxBytes: maxRequestBytes,
-    log: createRequestLog(logger),
+    log: requestLog,
   });
 
   // Outermost, so every route and protocol passes it.

@@ -9,14 +9,13 @@ import {
 import { ChaukasClientService } from "@chaukas/spec/client/v1";
 import {
   CapabilitiesSchema,
-  type EventBatch,
   QueryRequestSchema,
   QueryResponseSchema,
 } from "@chaukas/spec/common/v1";
-import { ConnectError } from "@connectrpc/connect";
-import { errorAnswer, type HttpAnswer, parseJsonBody, passedOnHeaders } from "./http-exchange.js";
-import { type HttpRoute, ingestResultBody, type RouteRequest } from "./http-route.js";
-import type { IngestCall, RejectedEvent } from "./ingest-call.js";
+import { parseJsonBody } from "./http-exchange.js";
+import type { HttpRoute } from "./http-route.js";
+import type { RejectedEvent } from "./ingest-call.js";
+import { ingest, ingestBatch, ingestCall, ingestResultBody, reasonOf } from "./route-ingest.js";
 import type { RpcHandler } from "./rpc-handler.js";
 
 const JSON_ONLY = ["application/json"] as const;
@@ -123,66 +122,4 @@ export function createPublicApiRoutes(rpc: RpcHandler): HttpRoute[] {
       },
     },
   ];
-}
-
-/** The in-process call of an HTTP route's ingest request; the service fills in the outcome. */
-export function ingestCall(
-  request: RouteRequest,
-  undecodable: readonly RejectedEvent[],
-  indexes: readonly number[],
-  rejectOversizeEvents = false,
-): IngestCall {
-  return { route: request.route, undecodable, indexes, rejectOversizeEvents, outcome: undefined };
-}
-
-/**
- * Runs an ingest call; undefined when it succeeded (the outcome is on the call), else the
- * answer to its error. The ingest log has logged it either way.
- */
-export async function ingest(run: () => Promise<unknown>): Promise<HttpAnswer | undefined> {
-  try {
-    await run();
-    return undefined;
-  } catch (error) {
-    if (!(error instanceof ConnectError)) throw error;
-    return { ...errorAnswer(error), logged: true };
-  }
-}
-
-/**
- * Ingests a batch whose events the route decoded (`batch`) or could not (`undecodable`, by
- * index): answered `okStatus` with the result whenever the service took the call.
- */
-export async function ingestBatch(
-  rpc: RpcHandler,
-  request: RouteRequest,
-  batch: EventBatch,
-  undecodable: readonly RejectedEvent[],
-  okStatus: number,
-  options: { rejectOversizeEvents?: boolean; onError?: (answer: HttpAnswer) => HttpAnswer } = {},
-): Promise<HttpAnswer> {
-  const undecodableIndexes = new Set(undecodable.map((r) => r.index));
-  const indexes: number[] = [];
-  for (let i = 0; indexes.length < batch.events.length; i++) {
-    if (!undecodableIndexes.has(i)) indexes.push(i);
-  }
-  const call = ingestCall(request, undecodable, indexes, options.rejectOversizeEvents);
-  let headers = new Headers();
-  const failed = await ingest(async () => {
-    const { header } = await rpc.call(
-      methods.ingestEventBatch,
-      create(methods.ingestEventBatch.input, { eventBatch: batch }),
-      { ...request, ingestCall: call },
-    );
-    headers = passedOnHeaders(header);
-  });
-  if (failed !== undefined) return options.onError?.(failed) ?? failed;
-  const body = ingestResultBody(call.outcome!, batch.batchId) as unknown as JsonObject;
-  return { status: okStatus, body, headers, logged: true };
-}
-
-/** A validation error's reason without the field it names (kept apart in the answer). */
-export function reasonOf(error: Error & { field: string }): string {
-  const prefix = `${error.field}: `;
-  return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
 }

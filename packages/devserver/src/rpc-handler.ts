@@ -12,6 +12,7 @@ import {
   Code,
   ConnectError,
   createConnectRouter,
+  createContextKey,
   createContextValues,
   type Interceptor,
   type ServiceImpl,
@@ -26,6 +27,11 @@ import {
 import { outcomeName } from "./call-counter.js";
 import { withClientErrorCodes } from "./client-error-codes.js";
 import { INGEST_CALL, type IngestCall } from "./ingest-call.js";
+
+/** Context value of a call made in-process for an HTTP route: the route; undefined for RPCs. */
+export const HTTP_ROUTE = createContextKey<string | undefined>(undefined, {
+  description: "the HTTP route an in-process call is made for",
+});
 
 type Request = IncomingMessage | Http2ServerRequest;
 type Response = ServerResponse | Http2ServerResponse;
@@ -42,6 +48,8 @@ export interface RpcHandlerOptions<S extends DescService> {
 
 /** What an in-process call carries besides its message. */
 export interface InProcessCallInit {
+  /** The HTTP route it is made for ("POST /v1/query"); the call's context holds it (`HTTP_ROUTE`). */
+  readonly route: string;
   /** The `authorization` header of the HTTP request it is made for. */
   readonly authorization: string | undefined;
   /** Aborts the call when the HTTP request goes away. */
@@ -132,7 +140,7 @@ export function createRpcHandler<S extends DescService>(options: RpcHandlerOptio
       if (rpc === undefined) throw new Error(`no RPC at ${path}`);
       const header = new Headers({ "content-type": "application/proto" });
       if (init.authorization !== undefined) header.set("authorization", init.authorization);
-      const contextValues = createContextValues();
+      const contextValues = createContextValues().set(HTTP_ROUTE, init.route);
       if (init.ingestCall !== undefined) contextValues.set(INGEST_CALL, init.ingestCall);
       const response = await rpc.handle({
         httpVersion: "1.1",

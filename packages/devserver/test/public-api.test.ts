@@ -15,6 +15,7 @@ import {
   SortOrder,
 } from "@chaukas/spec/common/v1";
 import { Code } from "@connectrpc/connect";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { schemaErrors } from "../../client/test/support/openapi.js";
 import {
@@ -441,6 +442,19 @@ describe("the REST routes share the RPCs' faults, encodings, HTTP versions and C
 });
 
 describe("the RPC paths", () => {
+  it("log a refused call that no ingest line reports, once", async () => {
+    const logged = logLines.length;
+    const client = chaukasClient("grpc (HTTP/2)", server.url, { apiKey: API_KEY });
+    await expect(client.queryEvents({ query: { pageToken: "forged" } })).rejects.toThrow();
+    await expect(chaukasClient("grpc (HTTP/2)", server.url).healthz({})).rejects.toThrow();
+    expect(logLinesSince(logged)).toEqual([
+      expect.stringMatching(
+        /^refused QueryEvents → invalid_argument: query\.page_token is invalid/,
+      ),
+      "refused Healthz → unauthenticated: missing authorization: Bearer <api key>",
+    ]);
+  });
+
   it("read application/x-protobuf as Connect's binary", async () => {
     const event = makeEvent(EventType.SYSTEM, 3600, { sessionId: "rpc-x-protobuf" });
     const body = toBinary(IngestEventRequestSchema, create(IngestEventRequestSchema, { event }));
@@ -475,5 +489,37 @@ describe("the RPC paths", () => {
         "refused POST /chaukas.spec.client.v1.ChaukasClientService/IngestEvent → 415",
       ),
     ]);
+  });
+});
+
+describe("the HTTP routes under arbitrary bodies (property)", () => {
+  it("answer every JSON value and byte string with a success or a client error, never a 5xx", async () => {
+    const routes = [
+      ["/v1/events", "application/json"],
+      ["/v1/events/batch", "application/json"],
+      ["/v1/query", "application/json"],
+      ["/events", "application/json"],
+      ["/events/batch", "application/json"],
+      ["/events", "application/x-protobuf"],
+      ["/events/batch", "application/x-protobuf"],
+    ] as const;
+    const body = fc.oneof(
+      fc.jsonValue().map((value) => JSON.stringify(value)),
+      fc
+        .record({ events: fc.array(fc.jsonValue(), { maxLength: 4 }) })
+        .map((v) => JSON.stringify(v)),
+      fc
+        .record({ event_batch: fc.record({ events: fc.array(fc.jsonValue(), { maxLength: 4 }) }) })
+        .map((v) => JSON.stringify(v)),
+      fc.uint8Array({ maxLength: 256 }).map((bytes) => Buffer.from(bytes)),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes), body, async ([path, contentType], payload) => {
+        const answer = await send("POST", path, payload, { ...AUTH, "content-type": contentType });
+        expect([200, 202, 400, 413]).toContain(answer.status);
+        if (answer.status >= 400) expect(typeof answer.json.code).toBe("string");
+      }),
+      { seed: 29, numRuns: 300 },
+    );
   });
 });
