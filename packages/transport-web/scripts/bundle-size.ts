@@ -16,15 +16,16 @@ export const BUNDLE_BUDGET = {
 } as const;
 
 /**
- * What CI enforces until the budget above is met: the size measured on 2026-11-30 from the built
- * packages (56.5 KB total, 17.9 KB own share) plus a little slack for toolchain noise. It stops
- * the gap from growing; lower it with every saving. Issue 12 held it at 49.5 / 10.8 KB (the size
+ * What CI enforces until the budget above is met: the size measured on 2026-12-08 from the built
+ * packages (57.8 KB total, 19.2 KB own share) plus a little slack for toolchain noise. It stops
+ * the gap from growing; lower it with every saving. It was 56.6 / 18.0 until issue 23's times,
+ * ids and cross-process context on the client (README, "Bundle size", says what each cost). Issue 12 held it at 49.5 / 10.8 KB (the size
  * of 2026-11-29) but ruled that no behaviour or clarity is traded for bytes; what moved it, step
  * by step, is in packages/transport-web/README.md ("Bundle size").
  */
 export const BUNDLE_CEILING = {
-  totalGzipBytes: 56_600,
-  ownShareGzipBytes: 18_000,
+  totalGzipBytes: 57_900,
+  ownShareGzipBytes: 19_300,
 } as const;
 
 /**
