@@ -210,8 +210,18 @@ export interface ChaukasClient extends ChaukasScope {
   current(): SpanContext | undefined;
   /** Resolves when everything emitted before is delivered or finally failed. Never rejects. */
   flush(options?: FlushOptions): Promise<FlushResult>;
-  /** Flushes, then refuses new events (counted in `dropped.shutdown`). Idempotent. */
+  /**
+   * Flushes, then refuses new events (counted in `dropped.shutdown`). Idempotent. Runs the
+   * `onShutdown` callbacks first, once, so what they emit is flushed too.
+   */
   shutdown(options?: ShutdownOptions): Promise<FlushResult>;
+  /**
+   * Registers `callback` to run when `shutdown()` begins, before its final flush: integrations end
+   * the spans a framework left open there, so they are delivered rather than lost. What the
+   * callback throws is ignored (an integration's guard reports its own failures). Returns a
+   * function that unregisters it.
+   */
+  onShutdown(callback: () => void): () => void;
   /** A snapshot of the pipeline's counters. */
   stats(): ChaukasStats;
   /** Every event matching `filter`, fetched page by page following `next_page_token`. */
@@ -345,6 +355,7 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
   };
 
   let capabilitiesPromise: Promise<Capabilities> | undefined;
+  const shutdownCallbacks = new Set<() => void>();
 
   return {
     ...createScope(runtime, active),
@@ -377,7 +388,22 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
 
     current: active,
     flush: (flushOptions) => processor.flush(flushOptions),
-    shutdown: (shutdownOptions) => processor.shutdown(shutdownOptions),
+    shutdown(shutdownOptions) {
+      const callbacks = [...shutdownCallbacks];
+      shutdownCallbacks.clear();
+      for (const callback of callbacks) {
+        try {
+          callback();
+        } catch {
+          // The caller's shutdown goes on; the integration's guard has reported its failure.
+        }
+      }
+      return processor.shutdown(shutdownOptions);
+    },
+    onShutdown(callback) {
+      shutdownCallbacks.add(callback);
+      return () => shutdownCallbacks.delete(callback);
+    },
     stats: () => processor.stats(),
 
     query(filter, queryOptions) {

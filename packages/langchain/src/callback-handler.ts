@@ -68,6 +68,7 @@ const HIDDEN_TAG = "langsmith:hidden";
 /** How runs still open are ended when they can no longer end on their own. */
 const LEFT_OPEN = {
   shutdown: { message: "the run was still open when the handler shut down", code: "shutdown" },
+  clientShutdown: { message: "the run was still open when the client shut down", code: "shutdown" },
   rootEnded: { message: "the top-level run ended before this run did", code: "orphaned" },
 } as const;
 
@@ -113,6 +114,14 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
     this.#target = chaukas;
     this.#options = resolved;
     this.#guard = createIntegrationGuard(options.onError);
+    // Runs still open when the client shuts down (the process ends) end as failed, and are sent.
+    this.#guard.run("shutdown", undefined, () =>
+      clientOf(chaukas)?.onShutdown(() =>
+        this.#guard.run("shutdown", undefined, () =>
+          this.#endLeftOpen(this.#runs.takeAll(), LEFT_OPEN.clientShutdown),
+        ),
+      ),
+    );
   }
 
   /**

@@ -668,6 +668,41 @@ describe("never breaking the app", () => {
   });
 });
 
+describe("the client's shutdown", () => {
+  it("ends the runs still open as FAILED and delivers them, without handler.shutdown()", async () => {
+    const own = nodeClient();
+    let started: () => void = () => {};
+    const toolStarted = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const stuck = tool(
+      async () => {
+        started();
+        return new Promise<string>(() => {});
+      },
+      { name: "stuck", description: "Stuck", schema: z.object({ city: z.string() }) },
+    );
+    const model = new ScriptedChatModel("scripted-client-shutdown", [
+      { toolCalls: [{ ...weatherCall("call_stuck", "Oslo"), name: "stuck" }], usage: usage(3, 1) },
+    ]);
+    const handler = handlerFor(own);
+    const runId = crypto.randomUUID();
+    void createReactAgent({ llm: model, tools: [stuck] }).invoke(
+      { messages: [{ role: "user", content: "Oslo?" }] },
+      { callbacks: [handler], runId },
+    );
+    await toolStarted;
+    expect(handler.stats().openRuns).toBeGreaterThan(0);
+    await own.shutdown();
+    expect(handler.stats().openRuns).toBe(0);
+    const events = await sessionOfRun(runId);
+    const toolEnd = one(events, EventType.TOOL_CALL_END);
+    expect(toolEnd.status).toBe(EventStatus.FAILED);
+    expect(json(toolEnd)).toContain("still open when the client shut down");
+    expect(one(events, EventType.SESSION_END).status).toBe(EventStatus.FAILED);
+  });
+});
+
 describe("serverless: handlers in the background", () => {
   it("loses no event when awaitAllCallbacks() runs before flush()", async () => {
     const handler = handlerFor(chaukas, { background: true });
