@@ -182,3 +182,26 @@ describe("createChaukasClient", () => {
     });
   });
 });
+
+describe("onShutdown", () => {
+  it("runs each callback once when shutdown begins, and delivers what it emits", async () => {
+    const { transport, events } = backend();
+    const chaukas = createChaukasClient({ transport, tenantId: "acme", projectId: "bot" });
+    const session = chaukas.startSession();
+    const calls: string[] = [];
+    chaukas.onShutdown(() => {
+      calls.push("end open session");
+      session.end();
+    });
+    chaukas.onShutdown(() => {
+      calls.push("throws");
+      throw new Error("integration bug");
+    });
+    const unregistered = chaukas.onShutdown(() => calls.push("unregistered"));
+    unregistered();
+    await chaukas.shutdown();
+    await chaukas.shutdown();
+    expect(calls).toEqual(["end open session", "throws"]);
+    expect(events().map((e) => e.type)).toEqual([EventType.SESSION_START, EventType.SESSION_END]);
+  });
+});
