@@ -9,6 +9,7 @@ import { ChaukasValidationError } from "@chaukas/client";
 import {
   createIntegrationGuard,
   type IntegrationGuard,
+  omitUndefined,
   toLenientJsonObject,
 } from "@chaukas/client/integration";
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
@@ -17,7 +18,6 @@ import type { Serialized } from "@langchain/core/load/serializable";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { LLMResult } from "@langchain/core/outputs";
 import type { ChainValues } from "@langchain/core/utils/types";
-import { compact } from "./compact.js";
 import { errorOf } from "./error-init.js";
 import {
   type CallbackName,
@@ -188,7 +188,7 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
           ...this.#spanOptions(
             runId,
             nowMs,
-            compact({ langgraph_node: node, langgraph_step: step }),
+            omitUndefined({ langgraph_node: node, langgraph_step: step }),
           ),
           ...(state === undefined ? {} : { state }),
         });
@@ -474,7 +474,7 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
       if (run === undefined) return;
       const nowMs = Date.now();
       run.scope.stateUpdate(
-        { langgraph: compact({ status: "resumed", ...checkpointOf(event) }) },
+        { langgraph: omitUndefined({ status: "resumed", ...checkpointOf(event) }) },
         this.#pointOptions(run.runId, nowMs),
       );
     });
@@ -535,7 +535,11 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
     this.#openRun(runId, place, false, () => {
       const handle = place.scope.modelInvocationStart({
         ...modelStartOf(info, this.#options.recordInputs),
-        ...this.#spanOptions(runId, nowMs, compact({ langgraph_node: nodeOf(info.metadata) })),
+        ...this.#spanOptions(
+          runId,
+          nowMs,
+          omitUndefined({ langgraph_node: nodeOf(info.metadata) }),
+        ),
       });
       return { kind: "model", handle, startMs: nowMs, firstTokenMs: undefined };
     });
@@ -560,7 +564,7 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
       const update = valueJson(command ? command.update : outputs);
       if (update !== undefined) {
         handle.stateUpdate(
-          { langgraph: compact({ node: state.node, step: state.step, update }) },
+          { langgraph: omitUndefined({ node: state.node, step: state.step, update }) },
           this.#pointOptions(run.runId, nowMs),
         );
       }
@@ -646,10 +650,13 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
     for (const i of fresh) if (i.id !== undefined) root.interrupts.add(i.id);
     const recordOutputs = this.#options.recordOutputs;
     const state: JsonInput = {
-      langgraph: compact({
+      langgraph: omitUndefined({
         status: "interrupted",
         interrupts: fresh.map((i) =>
-          compact({ id: i.id, value: recordOutputs ? (valueJson(i.value) ?? null) : undefined }),
+          omitUndefined({
+            id: i.id,
+            value: recordOutputs ? (valueJson(i.value) ?? null) : undefined,
+          }),
         ),
         ...(event ? checkpointOf(event) : {}),
       }),
@@ -751,7 +758,7 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
 
 /** A lifecycle event's checkpoint, as STATE_UPDATE fields. */
 function checkpointOf(event: GraphLifecycleEvent): JsonInput {
-  return compact({
+  return omitUndefined({
     checkpoint_id: event.checkpointId,
     checkpoint_ns: event.checkpointNs?.length ? [...event.checkpointNs] : undefined,
     loop_status: event.status,

@@ -7,11 +7,10 @@
 
 import type { JsonObject } from "@bufbuild/protobuf";
 import type { ModelInvocationResult, ModelInvocationStart } from "@chaukas/client";
-import { toLenientJsonObject } from "@chaukas/client/integration";
+import { omitUndefined, toLenientJsonObject } from "@chaukas/client/integration";
 import type { Serialized } from "@langchain/core/load/serializable";
 import { BaseMessage } from "@langchain/core/messages";
 import type { LLMResult } from "@langchain/core/outputs";
-import { compact } from "./compact.js";
 import { messageJson, toolCallsOf } from "./message-json.js";
 
 type Fields = Record<string, unknown>;
@@ -49,7 +48,7 @@ export function modelStartOf(
     text(serializedId.at(-1)) ??
     "unknown";
   const tools = options.tools ?? params.tools;
-  return compact({
+  return omitUndefined({
     provider,
     model,
     temperature: finite(metadata.ls_temperature) ?? finite(params.temperature),
@@ -109,7 +108,7 @@ export function modelResultOf(
     text(responseMetadata.finishReason) ??
     text(generation?.generationInfo?.finish_reason) ??
     (toolCalls.length > 0 ? "tool_calls" : undefined);
-  const details = compact({
+  const details = omitUndefined({
     cache_read_tokens: count(inputDetails.cache_read),
     cache_creation_tokens: count(inputDetails.cache_creation),
     reasoning_tokens: count(outputDetails.reasoning),
@@ -119,11 +118,11 @@ export function modelResultOf(
         : Math.max(0, timing.firstTokenMs - timing.startMs),
     tool_calls:
       toolCalls.length > 0
-        ? toolCalls.map((call) => compact({ id: call.id, name: call.name }))
+        ? toolCalls.map((call) => omitUndefined({ id: call.id, name: call.name }))
         : undefined,
   });
   const responseId = text(responseMetadata.id) ?? providerMessageId(message?.id);
-  return compact({
+  return omitUndefined({
     promptTokens: count(usage.input_tokens) ?? count(providerUsage.promptTokens),
     completionTokens: count(usage.output_tokens) ?? count(providerUsage.completionTokens),
     totalTokens: count(usage.total_tokens) ?? count(providerUsage.totalTokens),

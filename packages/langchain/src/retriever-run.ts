@@ -1,9 +1,9 @@
 /** A retriever run as DATA_ACCESS: which datasource, the query, and what came back. */
 
 import type { DataAccessInit } from "@chaukas/client";
+import { omitUndefined } from "@chaukas/client/integration";
 import type { DocumentInterface } from "@langchain/core/documents";
 import type { Serialized } from "@langchain/core/load/serializable";
-import { compact } from "./compact.js";
 
 /** What the handler keeps of a retriever's start until its end. */
 export interface RetrieverStart {
@@ -44,7 +44,7 @@ export function dataAccessOf(
       }),
     ),
   ];
-  return compact<Omit<DataAccessInit, "time" | "spanId">>({
+  return omitUndefined<Omit<DataAccessInit, "time" | "spanId">>({
     datasource: start.datasource,
     documentIds: ids.length > 0 ? ids : undefined,
     metadata: {
