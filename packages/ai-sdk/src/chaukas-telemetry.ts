@@ -8,9 +8,8 @@ import {
   type ModelInvocationStart,
   type ToolCallHandle,
 } from "@chaukas/client";
-import { createIntegrationGuard, omitUndefined } from "@chaukas/client/integration";
+import { createIntegrationGuard, omitUndefined, recordedError } from "@chaukas/client/integration";
 import type { Telemetry } from "ai";
-import { errorInit } from "./error-init.js";
 import { toJsonContent } from "./json-content.js";
 import { CHAUKAS_TELEMETRY_DEFAULTS, type ChaukasTelemetryOptions } from "./telemetry-options.js";
 
@@ -212,7 +211,7 @@ export function chaukasTelemetry(
       const call = callOf(event);
       const model = call.model;
       call.model = undefined;
-      model?.fail(errorInit(event.error, outputsOf(event)), call.options);
+      model?.fail(recordedError(event.error, outputsOf(event)), call.options);
     }),
 
     onToolExecutionStart: hook("onToolExecutionStart", (event) => {
@@ -237,7 +236,7 @@ export function chaukasTelemetry(
       const { toolOutput } = event;
       if (toolOutput.type === "tool-error") {
         // The AI SDK hands the error to the model as the tool's result; the call goes on.
-        const error = errorInit(toolOutput.error, outputsOf(event), {
+        const error = recordedError(toolOutput.error, outputsOf(event), {
           recoverable: true,
           recoveryAction: "returned to the model",
         });
@@ -271,7 +270,7 @@ export function chaukasTelemetry(
       if (typeof callId !== "string") return;
       const call = calls.get(callId);
       calls.delete(callId);
-      const init = errorInit(error, outputsOf(event as CallEvent));
+      const init = recordedError(error, outputsOf(event as CallEvent));
       if (call) failOpenSpans(call, init);
       chaukas.error(init, call?.options ?? eventOptions(event as CallEvent));
     }),

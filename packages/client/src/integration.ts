@@ -16,3 +16,4 @@ export {
 } from "./integration/lenient-json.js";
 export { omitUndefined } from "./integration/omit-undefined.js";
 export { pendingSpanScope } from "./integration/pending-span-scope.js";
+export { recordedError, unrecordedMessage } from "./integration/recorded-error.js";

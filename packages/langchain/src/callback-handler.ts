@@ -1,5 +1,6 @@
 import type {
   AgentHandle,
+  ErrorInit,
   EventOptions,
   JsonInput,
   SpanScope,
@@ -10,6 +11,7 @@ import {
   createIntegrationGuard,
   type IntegrationGuard,
   omitUndefined,
+  recordedError,
   toLenientJsonObject,
 } from "@chaukas/client/integration";
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
@@ -18,7 +20,6 @@ import type { Serialized } from "@langchain/core/load/serializable";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { LLMResult } from "@langchain/core/outputs";
 import type { ChainValues } from "@langchain/core/utils/types";
-import { errorOf } from "./error-init.js";
 import {
   type CallbackName,
   type ChaukasCallbackHandlerOptions,
@@ -713,8 +714,8 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
     return runName && runName !== "LangGraph" ? runName : this.#options.agentName;
   }
 
-  #errorOf(error: unknown): unknown {
-    return errorOf(error, this.#options.recordOutputs);
+  #errorOf(error: unknown): ErrorInit {
+    return recordedError(error, this.#options.recordOutputs);
   }
 
   #tagsOption(): Pick<EventOptions, "tags"> {

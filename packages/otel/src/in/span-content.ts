@@ -14,7 +14,7 @@ import type {
   ToolCallResult,
   ToolCallStart,
 } from "@chaukas/client";
-import { toLenientJsonObject } from "@chaukas/client/integration";
+import { omitUndefined, toLenientJsonObject, unrecordedMessage } from "@chaukas/client/integration";
 import type { Attributes } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import {
@@ -44,11 +44,6 @@ export function sessionIdOf(attributes: Attributes): string | undefined {
   return stringAttribute(attributes, ...SESSION_ATTRIBUTES);
 }
 
-/** `fields` without `undefined` values: the builders' options are exact. */
-function compact<T extends object>(fields: { [K in keyof T]?: T[K] | undefined }): T {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as T;
-}
-
 /** A JSON object of the values that are set, or undefined when none is. */
 function jsonOf(fields: Record<string, unknown>): JsonInput | undefined {
   const set = Object.entries(fields).filter(([, value]) => value !== undefined);
@@ -70,7 +65,7 @@ export function modelStart(
   const settings = invocationParameters(attributes);
   const setting = (conventional: string, aiSdk: string, openInference: string) =>
     numberAttribute(attributes, conventional, aiSdk) ?? numberAttribute(settings, openInference);
-  return compact<ModelInvocationStart>({
+  return omitUndefined<ModelInvocationStart>({
     provider:
       stringAttribute(
         attributes,
@@ -135,7 +130,7 @@ export function modelResult(
   attributes: Attributes,
   capture: ContentCapture,
 ): Omit<ModelInvocationResult, "endTime"> {
-  const usage = compact<Record<string, number>>({
+  const usage = omitUndefined<Record<string, number>>({
     cache_read_input_tokens: countAttribute(
       attributes,
       "gen_ai.usage.cache_read.input_tokens",
@@ -163,7 +158,7 @@ export function modelResult(
     usage: Object.keys(usage).length > 0 ? usage : undefined,
     response_model: responseModel !== requested ? responseModel : undefined,
   });
-  return compact<ModelInvocationResult>({
+  return omitUndefined<ModelInvocationResult>({
     promptTokens: countAttribute(
       attributes,
       "gen_ai.usage.input_tokens",
@@ -213,7 +208,7 @@ export function toolStart(
   const args = capture.inputs
     ? jsonAttribute(attributes, "gen_ai.tool.call.arguments", "ai.toolCall.args", "input.value")
     : undefined;
-  return compact<ToolCallStart>({
+  return omitUndefined<ToolCallStart>({
     name: stringAttribute(attributes, "gen_ai.tool.name", "ai.toolCall.name", "tool.name") ?? name,
     id: stringAttribute(attributes, "gen_ai.tool.call.id", "ai.toolCall.id", "tool_call.id"),
     arguments: args === undefined ? undefined : toLenientJsonObject(args, "arguments"),
@@ -237,7 +232,7 @@ export function agentStart(
   attributes: Attributes,
 ): Omit<AgentOptions, "spanId" | "startTime"> {
   const agentName = stringAttribute(attributes, "gen_ai.agent.name", "agent.name");
-  return compact<AgentOptions>({
+  return omitUndefined<AgentOptions>({
     agentId: stringAttribute(attributes, "gen_ai.agent.id") ?? agentName ?? name,
     agentName: agentName ?? name,
   });
@@ -260,7 +255,7 @@ export function dataAccess(
         .filter((id) => typeof id === "string" || typeof id === "number")
         .map(String)
     : [];
-  return compact<DataAccessInit>({
+  return omitUndefined<DataAccessInit>({
     datasource:
       stringAttribute(attributes, "gen_ai.data_source.id", "db.system.name", "db.system") ?? name,
     documentIds: documentIds.length > 0 ? documentIds : undefined,
@@ -281,10 +276,8 @@ export function spanFailure(span: ReadableSpan, capture: ContentCapture): ErrorI
   const message =
     stringAttribute(exception, "exception.message") || span.status.message || type || "error";
   const stack = stringAttribute(exception, "exception.stacktrace");
-  return compact<ErrorInit>({
-    message: capture.outputs
-      ? message
-      : `${type ?? "error"} (message not recorded: recordOutputs is false)`,
+  return omitUndefined<ErrorInit>({
+    message: capture.outputs ? message : unrecordedMessage(type ?? "error"),
     code: type,
     stack: capture.outputs ? stack : undefined,
   });

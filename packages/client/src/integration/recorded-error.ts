@@ -1,11 +1,12 @@
-import type { ErrorInit } from "@chaukas/client";
+import type { ErrorInit } from "../builder-types.js";
 
 /**
- * An AI SDK error (a provider's `APICallError`, a tool's own error, any thrown value) as the
- * client's `ErrorInit`. Without `recordOutputs` only the error's kind is kept: a message or
+ * What a framework threw (a provider's API error, a tool's own error, any thrown value) as the
+ * client's `ErrorInit`, for `fail(...)` and `error(...)`: its message, code (else the error's
+ * name) and stack. Without `recordOutputs` only the error's kind and code are kept: a message or
  * a stack (whose first line repeats the message) may quote the prompt, arguments or results.
  */
-export function errorInit(
+export function recordedError(
   error: unknown,
   recordOutputs: boolean,
   extra?: Pick<ErrorInit, "recoverable" | "recoveryAction">,
@@ -22,7 +23,7 @@ export function errorInit(
         ? error.name
         : undefined;
   const message = !recordOutputs
-    ? `${kind} (message not recorded: recordOutputs is false)`
+    ? unrecordedMessage(kind)
     : typeof fields.message === "string" && fields.message !== ""
       ? fields.message
       : error instanceof Error
@@ -34,4 +35,9 @@ export function errorInit(
     ...(recordOutputs && typeof fields.stack === "string" ? { stack: fields.stack } : {}),
     ...extra,
   };
+}
+
+/** The message recorded in place of an error's own when `recordOutputs` is false. */
+export function unrecordedMessage(kind: string): string {
+  return `${kind} (message not recorded: recordOutputs is false)`;
 }
