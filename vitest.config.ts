@@ -17,6 +17,10 @@ export default defineConfig({
         find: /^@chaukas\/client\/query$/,
         replacement: `${root}packages/client/src/query-filter.ts`,
       },
+      {
+        find: /^@chaukas\/client\/rest$/,
+        replacement: `${root}packages/client/src/rest/index.ts`,
+      },
       { find: /^@chaukas\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
     ],
   },

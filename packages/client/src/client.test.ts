@@ -67,8 +67,9 @@ describe("createChaukasClient", () => {
     const id = session.run(() =>
       chaukas.emit({ type: EventType.SYSTEM, content: { case: undefined } }),
     );
-    expect(() => chaukas.emit({ type: EventType.TOOL_CALL_START })).toThrow(
-      expect.objectContaining({ field: "content" }) as ChaukasValidationError,
+    // The spec's rules only: a type is required, its content is not (the builders add theirs).
+    expect(() => chaukas.emit({ type: EventType.UNSPECIFIED })).toThrow(
+      expect.objectContaining({ field: "type" }) as ChaukasValidationError,
     );
     await chaukas.shutdown();
     const raw = events().find((e) => e.eventId === id)!;

@@ -7,9 +7,11 @@ export type EventContentCase = NonNullable<Event["content"]["case"]>;
 const LIFECYCLE = [undefined, "message", "stateUpdate"] as const;
 
 /**
- * Which `content` case each event type may carry (`undefined` = no content), listed in the
- * oneof's field order. Shared by the client's validation and the local backend, so both reject
- * the same contradictions. The type makes a missing or unknown EventType a compile error.
+ * Which `content` case each event type carries when the SDK's builders make it (`undefined` = no
+ * content), listed in the oneof's field order. This is our convention, stricter than the spec,
+ * which says only "exactly one when applicable": other SDKs send other contents (chaukas-sdk
+ * 0.1.0 puts `error` on a failed TOOL_CALL_END), and backends accept them (`checkEventRules`).
+ * The type makes a missing or unknown EventType a compile error.
  */
 export const EVENT_CONTENT_RULES: {
   readonly [T in Exclude<EventType, EventType.UNSPECIFIED>]: readonly (
@@ -49,20 +51,41 @@ function violation(field: string, message: string): EventRuleViolation {
   return { field, message };
 }
 
+/** The content cases `Event` has, by protobuf-es name. */
+const CONTENT_CASES: ReadonlySet<string> = new Set(
+  EventSchema.oneofs.find((oneof) => oneof.name === "content")!.fields.map((f) => f.localName),
+);
+
 /**
- * Checks the structural rules every Chaukas event must satisfy: an id, a known type, the
- * content case its type allows, the `retry` attachment on RETRY. Returns the first violation.
+ * Checks what the spec requires of every event, and nothing more: an id (the key a backend
+ * stores it under) and a known type other than UNSPECIFIED (the public API's `EventType` has no
+ * such value), with a content case `Event` has. Which content goes with which type, and the
+ * `retry` attachment, the spec leaves open: any is accepted and stored as sent. Used for events
+ * given whole (`emit`, `beforeSend`) and by `@chaukas/devserver`. Returns the first violation.
  */
 export function checkEventRules(event: Event): EventRuleViolation | undefined {
   const type = event.type;
-  const allowed = (
-    EVENT_CONTENT_RULES as Readonly<Record<number, readonly (string | undefined)[] | undefined>>
-  )[type];
-  const content = event.content?.case;
   if (!event.eventId) return violation("event_id", "required");
-  if (!allowed) {
+  if (!EventSchema.field.type!.enum!.value[type] || type === EventType.UNSPECIFIED) {
     return violation("type", type ? `${type} is not an EventType` : "must not be UNSPECIFIED");
   }
+  const content = event.content?.case;
+  if (content !== undefined && !CONTENT_CASES.has(content)) {
+    return violation("content", `${content} is not a content case of Event`);
+  }
+  return undefined;
+}
+
+/**
+ * `checkEventRules`, then what the builders promise on top (`EVENT_CONTENT_RULES`, the `retry`
+ * attachment on RETRY): a check of our own builders' output, never applied to events of others.
+ */
+export function checkBuiltEventRules(event: Event): EventRuleViolation | undefined {
+  const spec = checkEventRules(event);
+  if (spec !== undefined) return spec;
+  const type = event.type as keyof typeof EVENT_CONTENT_RULES;
+  const allowed: readonly (string | undefined)[] = EVENT_CONTENT_RULES[type];
+  const content = event.content?.case;
   if (!allowed.includes(content)) {
     const typeName = EventSchema.field.type!.enum!.value[type]!.name;
     const allowedText = allowed.map((c) => c ?? "none");

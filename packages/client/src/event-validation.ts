@@ -1,6 +1,6 @@
 import { type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
 import { type Event, EventSchema } from "@chaukas/spec/common/v1";
-import { checkEventRules } from "./event-content-rules.js";
+import { checkBuiltEventRules, checkEventRules } from "./event-content-rules.js";
 import { jsonObject } from "./struct.js";
 import { expected, type FieldPath, fail } from "./validation-error.js";
 
@@ -10,24 +10,25 @@ import { expected, type FieldPath, fail } from "./validation-error.js";
  * fields are integers in range, doubles are finite, enums are known values, timestamps are
  * well-formed, and `Struct` fields hold plain JSON (replaced by a checked copy, see
  * `toJsonObject`). Counts (fields named `*_tokens`, `*_ms`, `attempt`) must not be negative.
- * Then the structural rules (`checkEventRules`).
+ * Then the spec's rules (`checkEventRules`): which content goes with which type is left open,
+ * as the spec leaves it.
  *
  * `structsChecked` skips the JSON walk for events whose Struct fields the builders have
  * already produced with `toJsonObject`.
  */
 export function validateEvent(event: Event, structsChecked = false): void {
   checkMessage(EventSchema, event, [], structsChecked);
-  checkRules(event);
+  failOn(checkEventRules(event));
 }
 
 /**
  * The checks left for an event the builders made: the rules that tie its fields together
- * (`checkEventRules`). Every value a builder's caller gives (options, inputs, the active
+ * (`checkBuiltEventRules`: the spec's, and the content each type gets from our builders). Every value a builder's caller gives (options, inputs, the active
  * context's agent) is checked where the builder reads it, with `checkField` or the JSON and list
  * copies, so the built event is not walked again.
  */
 export function validateBuiltEvent(event: Event): void {
-  checkRules(event);
+  failOn(checkBuiltEventRules(event));
 }
 
 /**
@@ -48,8 +49,7 @@ export function checkField(field: DescField, value: unknown, at: FieldPath): unk
   return value;
 }
 
-function checkRules(event: Event): void {
-  const violation = checkEventRules(event);
+function failOn(violation: { field: string; message: string } | undefined): void {
   if (violation) fail([violation.field], violation.message);
 }
 

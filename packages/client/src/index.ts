@@ -60,6 +60,7 @@ export {
 export type { ContextManager, SpanContext } from "./context-manager.js";
 export { DROP_RANK, type DropRank, dropRankOf } from "./drop-priority.js";
 export {
+  checkBuiltEventRules,
   checkEventRules,
   EVENT_CONTENT_RULES,
   type EventContentCase,

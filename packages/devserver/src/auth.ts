@@ -2,20 +2,33 @@ import { timingSafeEqual } from "node:crypto";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 
 /**
- * Requires `authorization: Bearer <apiKey>` on every call. The key is compared in constant
- * time and never appears in an error message or log line.
+ * Checks an `authorization` header value against `Bearer <apiKey>`: undefined when it matches,
+ * else the UNAUTHENTICATED error to answer. The key is compared in constant time and never
+ * appears in an error message or log line.
  */
-export function createAuthInterceptor(apiKey: string): Interceptor {
+export type ApiKeyCheck = (authorization: string | null | undefined) => ConnectError | undefined;
+
+/** The one check of the API key, for RPC calls (`createAuthInterceptor`) and HTTP routes alike. */
+export function createApiKeyCheck(apiKey: string): ApiKeyCheck {
   const expected = Buffer.from(`Bearer ${apiKey}`);
-  return (next) => async (req) => {
-    const given = req.header.get("authorization");
-    if (given === null) {
-      throw new ConnectError("missing authorization: Bearer <api key>", Code.Unauthenticated);
+  return (given) => {
+    if (given === null || given === undefined) {
+      return new ConnectError("missing authorization: Bearer <api key>", Code.Unauthenticated);
     }
     const actual = Buffer.from(given);
     if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
-      throw new ConnectError("the API key is not valid for this server", Code.Unauthenticated);
+      return new ConnectError("the API key is not valid for this server", Code.Unauthenticated);
     }
+    return undefined;
+  };
+}
+
+/** Requires `authorization: Bearer <apiKey>` on every call. */
+export function createAuthInterceptor(apiKey: string): Interceptor {
+  const check = createApiKeyCheck(apiKey);
+  return (next) => async (req) => {
+    const error = check(req.header.get("authorization"));
+    if (error !== undefined) throw error;
     return next(req);
   };
 }

@@ -1,5 +1,5 @@
 import { create, toBinary } from "@bufbuild/protobuf";
-import { checkEventRules } from "@chaukas/client";
+import { checkEventRules, type EventRuleViolation } from "@chaukas/client";
 import {
   type ChaukasClientService,
   GetCapabilitiesResponseSchema,
@@ -10,6 +10,13 @@ import {
 import { CapabilitiesSchema, type Event } from "@chaukas/spec/common/v1";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import type { EventStore } from "./event-store.js";
+import {
+  describeRejections,
+  INGEST_CALL,
+  type IngestCall,
+  type IngestOutcome,
+  type RejectedEvent,
+} from "./ingest-call.js";
 import { batchTooLargeError, INGEST_COUNT_METADATA_KEYS } from "./ingest-limits.js";
 import { queryEvents } from "./query-events.js";
 
@@ -52,21 +59,26 @@ export function createChaukasService(
       if (event === undefined) {
         throw new ConnectError("event is required", Code.InvalidArgument);
       }
+      const call = ctx.values.get(INGEST_CALL);
       store.noteReceived(1);
       const bytes = toBinary(IngestEventRequestSchema, req).byteLength;
       const maxBytes = limits.maxBatchBytes();
+      const refused: RejectedEvent[] = [];
       if (bytes > maxBytes) {
-        throw batchTooLargeError(`event of ${bytes} bytes is over the ${maxBytes}-byte limit`);
+        const what = `event of ${bytes} bytes is over the ${maxBytes}-byte limit`;
+        if (call?.rejectOversizeEvents !== true) throw batchTooLargeError(what);
+        refused.push({ index: 0, eventId: event.eventId, field: "event", reason: what });
       }
-      const violation = checkEventRules(event);
-      if (violation !== undefined) {
+      const outcome = ingest(store, [event], call, refused);
+      const [first] = outcome.rejected;
+      if (first !== undefined && call === undefined) {
         throw new ConnectError(
-          `event.${violation.field} is invalid: ${violation.message}`,
+          `event.${first.field} is invalid: ${first.reason}`,
           Code.InvalidArgument,
+          countHeaders(outcome),
         );
       }
-      const { stored, duplicates } = store.add([event]);
-      setCounts(ctx, { accepted: 1, rejected: 0, stored, duplicates });
+      setCounts(ctx, outcome);
       return {};
     },
 
@@ -75,49 +87,40 @@ export function createChaukasService(
       if (batch === undefined) {
         throw new ConnectError("event_batch is required", Code.InvalidArgument);
       }
-      const events = batch.events;
-      store.noteReceived(events.length);
-      if (events.length > limits.maxBatchEvents) {
+      const call = ctx.values.get(INGEST_CALL);
+      const count = batch.events.length + (call?.undecodable.length ?? 0);
+      store.noteReceived(count);
+      if (count > limits.maxBatchEvents) {
         throw batchTooLargeError(
-          `event_batch of ${events.length} events is over the ${limits.maxBatchEvents}-event limit`,
+          `event_batch of ${count} events is over the ${limits.maxBatchEvents}-event limit`,
         );
       }
-      const bytes = toBinary(IngestEventBatchRequestSchema, req).byteLength;
       const maxBytes = limits.maxBatchBytes();
+      const refused =
+        call?.rejectOversizeEvents === true ? oversizeEvents(batch.events, call, maxBytes) : [];
+      const refusedIds = new Set(refused.map((r) => r.index));
+      const kept = batch.events.filter((_, i) => !refusedIds.has(requestIndex(call, i)));
+      const measured =
+        refused.length === 0
+          ? req
+          : create(IngestEventBatchRequestSchema, { eventBatch: { ...batch, events: kept } });
+      const bytes = toBinary(IngestEventBatchRequestSchema, measured).byteLength;
       if (bytes > maxBytes) {
         throw batchTooLargeError(
           `event_batch of ${bytes} bytes is over the ${maxBytes}-byte limit`,
         );
       }
 
-      // Partial accept: valid events are stored even when others are not.
-      const valid: Event[] = [];
-      let firstProblem: string | undefined;
-      for (const [index, event] of events.entries()) {
-        const violation = checkEventRules(event);
-        if (violation === undefined) {
-          valid.push(event);
-        } else {
-          firstProblem ??= `event_batch.events[${index}].${violation.field} (event_id ${JSON.stringify(
-            event.eventId,
-          )}) is invalid: ${violation.message}`;
-        }
-      }
-      const { stored, duplicates } = store.add(valid);
-      const counts = {
-        accepted: valid.length,
-        rejected: events.length - valid.length,
-        stored,
-        duplicates,
-      };
-      if (firstProblem !== undefined) {
+      const outcome = ingest(store, batch.events, call, refused);
+      if (outcome.rejected.length > 0 && call === undefined) {
+        const named = describeRejections(outcome.rejected, (i) => `event_batch.events[${i}]`);
         throw new ConnectError(
-          `${firstProblem}; ${counts.accepted} accepted, ${counts.rejected} rejected`,
+          `${named}; ${outcome.accepted} accepted, ${outcome.rejected.length} rejected`,
           Code.InvalidArgument,
-          countHeaders(counts),
+          countHeaders(outcome),
         );
       }
-      setCounts(ctx, counts);
+      setCounts(ctx, outcome);
       return {};
     },
 
@@ -131,23 +134,85 @@ export function createChaukasService(
   };
 }
 
-interface IngestCounts {
-  accepted: number;
-  rejected: number;
-  stored: number;
-  duplicates: number;
+/** The request index of the i-th event the service received. */
+function requestIndex(call: IngestCall | undefined, i: number): number {
+  return call?.indexes[i] ?? i;
 }
 
-function countHeaders(counts: IngestCounts): Headers {
+/**
+ * Events too large on their own to ever be accepted, refused alone so that a client resending
+ * whole batches on any error does not resend them forever.
+ */
+function oversizeEvents(
+  events: readonly Event[],
+  call: IngestCall,
+  maxBytes: number,
+): RejectedEvent[] {
+  const refused: RejectedEvent[] = [];
+  for (const [i, event] of events.entries()) {
+    const bytes = toBinary(
+      IngestEventRequestSchema,
+      create(IngestEventRequestSchema, { event }),
+    ).byteLength;
+    if (bytes <= maxBytes) continue;
+    refused.push({
+      index: requestIndex(call, i),
+      eventId: event.eventId,
+      field: "event",
+      reason: `event of ${bytes} bytes is over the ${maxBytes}-byte limit on its own`,
+    });
+  }
+  return refused;
+}
+
+/**
+ * Partial accept: stores every valid event of `events` (once), refuses the others by
+ * `checkEventRules` (the spec's rules) or because `refused` names them already, and leaves the
+ * outcome, with the call's undecodable events, on `call`.
+ */
+function ingest(
+  store: EventStore,
+  events: readonly Event[],
+  call: IngestCall | undefined,
+  refused: readonly RejectedEvent[],
+): IngestOutcome {
+  const rejected: RejectedEvent[] = [...(call?.undecodable ?? []), ...refused];
+  const refusedIndexes = new Set(refused.map((r) => r.index));
+  const valid: Event[] = [];
+  for (const [i, event] of events.entries()) {
+    const index = requestIndex(call, i);
+    if (refusedIndexes.has(index)) continue;
+    const violation = checkEventRules(event);
+    if (violation === undefined) valid.push(event);
+    else rejected.push({ index, eventId: event.eventId, ...violationFields(violation) });
+  }
+  const { stored, duplicates } = store.add(valid);
+  rejected.sort((a, b) => a.index - b.index);
+  const outcome = { accepted: valid.length, rejected, stored, duplicates };
+  if (call !== undefined) call.outcome = outcome;
+  return outcome;
+}
+
+function violationFields(violation: EventRuleViolation): { field: string; reason: string } {
+  return { field: violation.field, reason: violation.message };
+}
+
+function countHeaders(outcome: IngestOutcome): Headers {
+  const counts = {
+    accepted: outcome.accepted,
+    rejected: outcome.rejected.length,
+    stored: outcome.stored,
+    duplicates: outcome.duplicates,
+  };
   const headers = new Headers();
-  for (const key of Object.keys(counts) as (keyof IngestCounts)[]) {
+  for (const key of Object.keys(counts) as (keyof typeof counts)[]) {
     headers.set(INGEST_COUNT_METADATA_KEYS[key], String(counts[key]));
   }
   return headers;
 }
 
-function setCounts(ctx: HandlerContext, counts: IngestCounts): void {
-  countHeaders(counts).forEach((value, key) => {
+function setCounts(ctx: HandlerContext, outcome: IngestOutcome): void {
+  countHeaders(outcome).forEach((value, key) => {
     ctx.responseHeader.set(key, value);
   });
 }

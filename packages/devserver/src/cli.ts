@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   // The key itself is never printed: logs end up in terminals, CI output and bug reports.
   const auth = values["api-key"] === undefined ? "no auth" : "API key required";
   process.stdout.write(
-    `chaukas-devserver listening on ${server.url} (gRPC h2c, gRPC-web, Connect; HTTP/1.1 + HTTP/2) · ${storage} · ${auth}\n` +
+    `chaukas-devserver listening on ${server.url} (gRPC h2c, gRPC-web, Connect, REST /v1, chaukas-sdk /events; HTTP/1.1 + HTTP/2) · ${storage} · ${auth}\n` +
       `trace viewer on ${server.viewerUrl}\n`,
   );
 

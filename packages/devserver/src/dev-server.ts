@@ -1,17 +1,21 @@
 import { ChaukasClientService } from "@chaukas/spec/client/v1";
 import type { Interceptor } from "@connectrpc/connect";
-import { createAuthInterceptor } from "./auth.js";
+import { createApiKeyCheck, createAuthInterceptor } from "./auth.js";
 import { createCallCounter } from "./call-counter.js";
 import { createCallCountingInterceptor } from "./call-counting.js";
+import { createChaukasSdkRoutes } from "./chaukas-sdk-routes.js";
 import { createChaukasService } from "./chaukas-service.js";
 import { withCors } from "./cors.js";
 import { type DevServerStore, EventStore } from "./event-store.js";
 import { createFaults, type DevServerFaults } from "./faults.js";
+import { createHttpRouter } from "./http-router.js";
 import { createIngestLogInterceptor } from "./ingest-log.js";
 import { listenOnOnePort, type OnePortListener } from "./one-port-listener.js";
 import { DEV_SERVER_DEFAULTS, type DevServerOptions, SILENT_LOGGER } from "./options.js";
+import { createPublicApiRoutes } from "./public-api-routes.js";
+import { createRequestLog } from "./request-log.js";
 import { createRpcHandler } from "./rpc-handler.js";
-import { createViewerHandler } from "./viewer-assets.js";
+import { createViewerHandler, VIEWER_PATHS } from "./viewer-assets.js";
 
 /** A running devserver. */
 export interface DevServer {
@@ -64,12 +68,20 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     maxBatchEvents,
     maxBatchBytes: () => faults.maxBatchBytes ?? maxBatchBytes,
   });
-  const handler = createRpcHandler({
+  const rpc = createRpcHandler({
     service: ChaukasClientService,
     implementation: service,
     interceptors,
     readMaxBytes: maxRequestBytes,
-    fallback: createViewerHandler(),
+  });
+  // The public REST API and chaukas-sdk's routes call the same RPCs in-process.
+  const handler = createHttpRouter({
+    rpc,
+    routes: [...createPublicApiRoutes(rpc), ...createChaukasSdkRoutes(rpc)],
+    viewer: { paths: VIEWER_PATHS, serve: createViewerHandler() },
+    checkApiKey: options.apiKey === undefined ? undefined : createApiKeyCheck(options.apiKey),
+    readMaxBytes: maxRequestBytes,
+    log: createRequestLog(logger),
   });
 
   listener = await listenOnOnePort(withCors(handler), {

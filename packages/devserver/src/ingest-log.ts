@@ -1,6 +1,7 @@
 import { type Event, EventType } from "@chaukas/spec/common/v1";
 import { ConnectError, type Interceptor } from "@connectrpc/connect";
 import { outcomeName } from "./call-counter.js";
+import { describeRejections, INGEST_CALL } from "./ingest-call.js";
 import { INGEST_COUNT_METADATA_KEYS } from "./ingest-limits.js";
 import type { DevServerLogger } from "./options.js";
 
@@ -30,22 +31,34 @@ function ingestedEvents(method: string, message: unknown): readonly Event[] | un
   return undefined;
 }
 
-/** Logs one line per ingest call: count, types, outcome. Never headers (they hold the key). */
+/**
+ * Logs one line per ingest call: route (for calls of the HTTP routes), count, types, outcome,
+ * and each rejected event by index, event id and reason. Never headers (they hold the key).
+ */
 export function createIngestLogInterceptor(logger: DevServerLogger): Interceptor {
   return (next) => async (req) => {
     if (req.stream) return next(req);
-    const events = ingestedEvents(req.method.name, req.message);
-    if (events === undefined) return next(req);
-    const what =
+    const decoded = ingestedEvents(req.method.name, req.message);
+    if (decoded === undefined) return next(req);
+    const call = req.contextValues.get(INGEST_CALL);
+    const count = decoded.length + (call?.undecodable.length ?? 0);
+    const summary = decoded.length === 0 ? "" : summarizeTypes(decoded);
+    const ingest =
       req.method.name === "IngestEvent"
-        ? `ingest event ${events.length === 0 ? "(none)" : summarizeTypes(events)}`
-        : `ingest batch ${events.length} event${events.length === 1 ? "" : "s"}${
-            events.length === 0 ? "" : ` (${summarizeTypes(events)})`
-          }`;
+        ? `ingest event ${summary || "(none)"}`
+        : `ingest batch ${count} event${count === 1 ? "" : "s"}${summary ? ` (${summary})` : ""}`;
+    const what = call === undefined ? ingest : `${call.route}: ${ingest}`;
     try {
       const res = await next(req);
       const duplicates = Number(res.header.get(INGEST_COUNT_METADATA_KEYS.duplicates) ?? 0);
-      logger.info(`${what} → ok${duplicates > 0 ? ` (${duplicates} duplicate)` : ""}`);
+      const rejected = call?.outcome?.rejected ?? [];
+      logger.info(
+        `${what} → ok${duplicates > 0 ? ` (${duplicates} duplicate)` : ""}${
+          rejected.length > 0
+            ? `, ${rejected.length} rejected: ${describeRejections(rejected)}`
+            : ""
+        }`,
+      );
       return res;
     } catch (error) {
       const connectError = ConnectError.from(error);

@@ -16,6 +16,9 @@ const VIEWER_FILES: ReadonlyMap<string, readonly [file: string, contentType: str
   ["/viewer.css", ["viewer.css", "text/css; charset=utf-8"]],
 ]);
 
+/** The paths the viewer serves. */
+export const VIEWER_PATHS: readonly string[] = [...VIEWER_FILES.keys()];
+
 /**
  * The page may load only its own files and talk only to this server: no CDN, no other
  * network, and no inline script an event's content could smuggle in.

@@ -145,6 +145,68 @@ describe("a request body far over the read limit (server in its own process, mem
       expect(server.alive()).toBe(true);
     },
   );
+
+  // The HTTP routes beside the RPCs read their bodies under the same limit.
+  const restCases: [string, "1.1" | "2", () => RawRequest][] = [
+    [
+      "public REST JSON to /v1/events/batch, chunked, HTTP/1.1",
+      "1.1",
+      () => ({
+        path: "/v1/events/batch",
+        headers: { "content-type": "application/json" },
+        body: bigJsonBody(size),
+      }),
+    ],
+    [
+      "chaukas-sdk protobuf to /events/batch, chunked, HTTP/1.1",
+      "1.1",
+      () => ({
+        path: "/events/batch",
+        headers: { "content-type": "application/x-protobuf" },
+        body: bigEnvelopeBody(size),
+      }),
+    ],
+    [
+      "chaukas-sdk protobuf to /events with content-length, HTTP/2",
+      "2",
+      () => ({
+        path: "/events",
+        headers: { "content-type": "application/x-protobuf", "content-length": String(size) },
+        body: bigEnvelopeBody(size),
+      }),
+    ],
+    [
+      "public REST, a gzip bomb (64 MiB of zeros in 64 KiB), HTTP/1.1",
+      "1.1",
+      () => ({
+        path: "/v1/events",
+        headers: { "content-type": "application/json", "content-encoding": "gzip" },
+        body: GZIP_BOMB,
+      }),
+    ],
+  ];
+
+  it.each(restCases)(
+    "is refused with 413 while being read, the server's peak memory flat: %s",
+    async (_, httpVersion, request) => {
+      const before = await server.memory();
+      const sender =
+        httpVersion === "2" ? createHttp2Sender(server.url) : createHttp1Sender(server.url);
+      try {
+        const response = answered(await sender.send(request()));
+        expect(response.status).toBe(413);
+        expect(outcomeOf(response)).toBe("resource_exhausted");
+      } finally {
+        sender.close();
+      }
+      const after = await server.memory();
+      expect(after.maxRss - before.maxRss).toBeLessThan(
+        2 * DEV_SERVER_DEFAULTS.maxRequestBytes + 16 * MiB,
+      );
+      expect(after.heapUsed - before.heapUsed).toBeLessThan(8 * MiB);
+      expect(server.alive()).toBe(true);
+    },
+  );
 });
 
 describe.each(["1.1", "2"] as const)("undecodable requests over HTTP/%s", (httpVersion) => {

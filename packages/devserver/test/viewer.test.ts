@@ -50,9 +50,13 @@ describe("the viewer's files", () => {
     expect((await fetch(`${server.url}/viewer.css`)).status).toBe(200);
   });
 
-  it("answers 404 for other paths and methods, without the API key being asked for", async () => {
-    expect((await fetch(`${server.url}/nothing-here`)).status).toBe(404);
-    expect((await fetch(server.viewerUrl, { method: "POST", body: "x" })).status).toBe(404);
+  it("answers 404 for other paths and 405 for other methods, without the API key being asked for", async () => {
+    const missing = await fetch(`${server.url}/nothing-here`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain("GET  /                 the trace viewer");
+    const posted = await fetch(server.viewerUrl, { method: "POST", body: "x" });
+    expect(posted.status).toBe(405);
+    expect(posted.headers.get("allow")).toBe("GET, HEAD");
   });
 });
 
