@@ -24,12 +24,8 @@ export type NodeRelayResponse = ServerResponse | Http2ServerResponse;
  * your app (`app.use("/chaukas", relay)`). A request whose path is none of the relay's goes to
  * `next()` when there is one, else is answered 404. Resolves once the answer is written.
  */
-export interface NodeRelay {
-  (
-    request: NodeRelayRequest,
-    response: NodeRelayResponse,
-    next?: (error?: unknown) => void,
-  ): Promise<void>;
+export interface NodeRelay<Request extends NodeRelayRequest = IncomingMessage> {
+  (request: Request, response: NodeRelayResponse, next?: (error?: unknown) => void): Promise<void>;
   /** A snapshot of what the relay has forwarded and refused. */
   stats(): RelayStats;
 }
@@ -49,18 +45,19 @@ export interface NodeRelay {
  * app.use("/chaukas", relay); // Express; or http.createServer(relay)
  * ```
  *
- * `authorize(request)` gets the `IncomingMessage` (see `ChaukasRelayOptions` for the rules it
+ * `authorize(request)` gets the `IncomingMessage` (an `Http2ServerRequest` on an HTTP/2 server:
+ * `createChaukasRelay<Http2ServerRequest>(…)`; see `ChaukasRelayOptions` for the rules it
  * enforces). Mount it before body parsers: it reads the body itself, with its bound. A body an
  * Express JSON parser already read is used as parsed; a body something else consumed is answered
  * 500, since nothing is left to read. Throws `ChaukasValidationError` for invalid options.
  */
-export function createChaukasRelay(
+export function createChaukasRelay<Request extends NodeRelayRequest = IncomingMessage>(
   chaukas: RelayClient,
-  options: ChaukasRelayOptions<NodeRelayRequest>,
-): NodeRelay {
+  options: ChaukasRelayOptions<Request>,
+): NodeRelay<Request> {
   const handler = createRelayHandler(chaukas, options);
   const relay = async (
-    request: NodeRelayRequest,
+    request: Request,
     response: NodeRelayResponse,
     next?: (error?: unknown) => void,
   ) => {
