@@ -41,9 +41,10 @@ export interface ChaukasRelayOptions<Request> {
    */
   readonly authorize: (request: Request) => RelayAuthorization | PromiseLike<RelayAuthorization>;
   /**
-   * Events per second each caller may send, on average; a request over it is answered 429 with
-   * `retry-after`, and nothing of it is forwarded (the browser client sends it again then).
-   * `Infinity` turns the limit off. Default: `RELAY_DEFAULTS.eventsPerSecond`.
+   * Events per second each caller may send, on average (a query page counts as one); a request
+   * over it is answered 429 with `retry-after`, and nothing of it is forwarded (the browser
+   * client sends it again then). `Infinity` turns the limit off. Default:
+   * `RELAY_DEFAULTS.eventsPerSecond`.
    */
   readonly eventsPerSecond?: number;
   /**
