@@ -18,8 +18,8 @@ export default defineConfig({
         replacement: `${root}packages/client/src/query-filter.ts`,
       },
       {
-        find: /^@chaukas\/client\/rest$/,
-        replacement: `${root}packages/client/src/rest/index.ts`,
+        find: /^@chaukas\/client\/(relay|rest)$/,
+        replacement: `${root}packages/client/src/$1/index.ts`,
       },
       { find: /^@chaukas\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
     ],

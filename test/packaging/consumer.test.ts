@@ -156,6 +156,7 @@ describe("the packed packages in a new npm app", () => {
       "@chaukas/client/outbox",
       "@chaukas/client/query",
       "@chaukas/client/redact",
+      "@chaukas/client/relay",
       "@chaukas/client/rest",
       "@chaukas/devserver",
       "@chaukas/langchain",

@@ -1,11 +1,15 @@
-// Our agent: a small Node HTTP server the chat page calls (`POST /chat`). Each request is
-// handled inside the page's session (`continueFromRequest`), and the agent's calls to the
-// knowledge base's MCP server carry that session on (`instrumentMcpTransport`, client side).
+// Our app's server: it serves the chat page, answers `POST /chat` with the agent, and mounts the
+// Chaukas relay at `/chaukas`, all on one origin. The page's events go to the relay, which
+// forwards them through the agent's own Chaukas client: the page holds no key and sends nothing
+// to a third-party host. Each chat request is handled inside the page's session
+// (`continueFromRequest`), and the agent's calls to the knowledge base's MCP server carry that
+// session on (`instrumentMcpTransport`, client side).
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ChaukasClient, SpanScope } from "@chaukas/client";
 import { instrumentMcpTransport } from "@chaukas/mcp";
-import { continueFromRequest } from "@chaukas/transport-node";
+import { continueFromRequest, createChaukasRelay } from "@chaukas/transport-node";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { planFor } from "./fake-agent.js";
@@ -14,13 +18,13 @@ import { planFor } from "./fake-agent.js";
 export interface AgentServerOptions {
   /** The agent's Chaukas client (Node: AsyncLocalStorage keeps the request's scope active). */
   readonly chaukas: ChaukasClient;
-  /** The page's origin: the only one CORS lets call the agent. */
-  readonly pageOrigin: string;
-  /**
-   * The bearer token of the pages whose sessions the agent joins. Stands in for your app's
-   * user authentication (a session cookie, a login token).
-   */
-  readonly pageToken: string;
+  /** Where the page's events go: the tenant and project the relay sets on each of them. */
+  readonly tenantId: string;
+  readonly projectId: string;
+  /** The chat page's HTML; `{{CHAUKAS_SESSION}}` is replaced by the visitor's session id. */
+  readonly html: string;
+  /** The page's script (`/app.js`), once built. */
+  readonly script: () => string | undefined;
   /** The knowledge base's MCP endpoint. */
   readonly mcpUrl: string;
   /** The token the agent shows the MCP server. */
@@ -34,15 +38,32 @@ export interface AgentServer {
   close(): Promise<void>;
 }
 
-/**
- * What the page may send besides a simple request: its JSON body's type, its token, and the
- * trace context `createTracedFetch` adds (without these two, the browser's preflight would
- * refuse the request).
- */
-const ALLOWED_HEADERS = ["content-type", "authorization", "traceparent", "baggage"];
+/** The cookie that stands in for your app's login session. */
+const SESSION_COOKIE = "sid";
 
 export async function startAgentServer(options: AgentServerOptions): Promise<AgentServer> {
-  const { chaukas, pageOrigin, pageToken } = options;
+  const { chaukas, tenantId, projectId } = options;
+  /**
+   * Your app's sessions: the cookie each visitor got, and the one Chaukas session that
+   * visitor's page records into (the server picks it, so a page cannot claim another's).
+   */
+  const visitors = new Map<string, string>();
+  const sessionOf = (req: IncomingMessage) => {
+    const sid = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;]+)`).exec(req.headers.cookie ?? "");
+    return sid?.[1] === undefined ? undefined : visitors.get(sid[1]);
+  };
+
+  // The page's Chaukas traffic: tenant and project are ours to set, and a visitor writes (and
+  // queries, for the page's event panel) only its own session.
+  const relay = createChaukasRelay(chaukas, {
+    authorize: (req) => {
+      const sessionId = sessionOf(req);
+      if (sessionId === undefined) return null;
+      return { tenantId, projectId, sessionIds: [sessionId], callerId: sessionId };
+    },
+    query: true,
+  });
+
   const mcpTransport = instrumentMcpTransport(
     new StreamableHTTPClientTransport(new URL(options.mcpUrl), {
       requestInit: { headers: { authorization: `Bearer ${options.mcpToken}` } },
@@ -81,15 +102,29 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   }
 
   const http = createServer((req, res) => {
-    res.setHeader("Access-Control-Allow-Origin", pageOrigin);
-    res.setHeader("Vary", "Origin");
-    if (req.method === "OPTIONS") {
-      res.setHeader("Access-Control-Allow-Methods", "POST");
-      res.setHeader("Access-Control-Allow-Headers", ALLOWED_HEADERS.join(", "));
-      res.writeHead(204).end();
+    const path = new URL(req.url ?? "/", "http://x").pathname;
+    if (path.startsWith("/chaukas/")) {
+      void relay(req, res);
       return;
     }
-    if (req.method !== "POST" || new URL(req.url ?? "/", "http://x").pathname !== "/chat") {
+    if (req.method === "GET" && path === "/") {
+      const sid = randomUUID();
+      const sessionId = randomUUID();
+      visitors.set(sid, sessionId);
+      res
+        .writeHead(200, {
+          "content-type": "text/html",
+          "set-cookie": `${SESSION_COOKIE}=${sid}; Path=/; HttpOnly; SameSite=Strict`,
+        })
+        .end(options.html.replace("{{CHAUKAS_SESSION}}", sessionId));
+      return;
+    }
+    const script = options.script();
+    if (req.method === "GET" && path === "/app.js" && script !== undefined) {
+      res.writeHead(200, { "content-type": "text/javascript" }).end(script);
+      return;
+    }
+    if (req.method !== "POST" || path !== "/chat") {
       res.writeHead(404).end();
       return;
     }
@@ -98,9 +133,11 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
       req,
       async (scope) => answer(scope, String((await readJson(req)).question ?? "")),
       {
-        // Our own page, authenticated: its events and ours are one session. Anyone else gets
-        // a session of the agent's own on their trace (their session id only recorded).
-        trust: (request) => request.headers.authorization === `Bearer ${pageToken}`,
+        // A signed-in visitor asking about its own session: its page's events and ours are
+        // one session. Anyone else gets a session of the agent's own on their trace (their
+        // session id only recorded).
+        trust: (request, remote) =>
+          remote.sessionId !== undefined && remote.sessionId === sessionOf(request),
       },
     ).then(
       (reply) =>
@@ -112,7 +149,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   });
   await new Promise<void>((resolve) => http.listen(options.port ?? 0, "127.0.0.1", resolve));
   return {
-    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/`,
     async close() {
       await mcp.close();
       http.closeAllConnections();

@@ -1,8 +1,10 @@
-// The chat page. Each question goes to our Node agent with `createTracedFetch`, which carries
-// the page's span and session (`traceparent`, `baggage`) to the agent's origin and nowhere
-// else. The agent continues the session and asks the knowledge base's MCP server, which
-// continues it too: the page, the agent and the MCP server record into one session, which the
-// right-hand panel shows as the backend returns it to a query.
+// The chat page. Its Chaukas client sends to the relay on the page's own origin
+// (`baseUrl: "/chaukas"`): no key, no CORS, no third-party host for an ad blocker to stop. Each
+// question goes to our Node agent with `createTracedFetch`, which carries the page's span and
+// session (`traceparent`, `baggage`) to the page's own origin and nowhere else. The agent
+// continues the session and asks the knowledge base's MCP server, which continues it too: the
+// page, the agent and the MCP server record into one session, which the right-hand panel shows
+// as the backend returns it to a query (through the relay, for this session only).
 import { EventType } from "@chaukas/spec/common/v1";
 import { createChaukasWebClient, createTracedFetch } from "@chaukas/transport-web";
 import type { ExampleConfig } from "./example-config.js";
@@ -12,13 +14,18 @@ const config = (globalThis as { CHAUKAS_EXAMPLE?: ExampleConfig }).CHAUKAS_EXAMP
 // one: it is outside `propagateTo`, so it never sees the page's trace or session id.
 const analyticsUrl = new URLSearchParams(location.search).get("analytics");
 
+// The session the server gave this visitor: the relay accepts events for it and no other.
+const sessionId = document.querySelector('meta[name="chaukas-session"]')!.getAttribute("content")!;
+
 const chaukas = createChaukasWebClient({
-  baseUrl: config.backendUrl,
-  tenantId: config.tenantId,
-  projectId: config.projectId,
+  baseUrl: "/chaukas",
+  // Required by the client, but the relay sets the tenant and project the server decided.
+  tenantId: "set-by-the-relay",
+  projectId: "set-by-the-relay",
 });
-const tracedFetch = createTracedFetch(chaukas, { propagateTo: [config.agentUrl] });
-const session = chaukas.startSession({ agentId: "chat-page", agentName: "Chat page" });
+// Trace context goes to the page's own origin (the default), where our agent is.
+const tracedFetch = createTracedFetch(chaukas);
+const session = chaukas.startSession({ sessionId, agentId: "chat-page", agentName: "Chat page" });
 
 const chat = document.getElementById("chat")!;
 const form = document.getElementById("ask") as HTMLFormElement;
@@ -26,7 +33,7 @@ const input = document.getElementById("question") as HTMLInputElement;
 const eventList = document.getElementById("event-list")!;
 document.getElementById("session")!.textContent = `session ${session.id}`;
 const viewerLink = document.getElementById("viewer") as HTMLAnchorElement;
-viewerLink.href = `${config.backendUrl}/#session=${encodeURIComponent(session.id)}`;
+viewerLink.href = `${config.viewerUrl}#session=${encodeURIComponent(session.id)}`;
 
 function show(author: "user" | "agent", text: string): void {
   const div = document.createElement("div");
@@ -39,9 +46,10 @@ function show(author: "user" | "agent", text: string): void {
 async function askAgent(question: string): Promise<string> {
   const ask = session.toolCallStart({ name: "ask_support_agent", arguments: { question } });
   try {
-    const response = await tracedFetch(`${config.agentUrl}/chat`, {
+    // Same origin: the app's session cookie goes along, and the agent trusts it.
+    const response = await tracedFetch("/chat", {
       method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${config.agentToken}` },
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ question }),
       span: ask,
     });
@@ -81,7 +89,8 @@ form.addEventListener("submit", (submit) => {
 });
 
 // Sends what is queued, then shows the session as the backend has it (oldest first): the
-// page's events, the agent's and the MCP server's.
+// page's events, the agent's and the MCP server's. The relay answers this query for the
+// visitor's own session only.
 async function refreshEvents(): Promise<void> {
   await chaukas.flush();
   const rows: string[] = [];

@@ -1,11 +1,5 @@
-/** What `serve.ts` tells the page (as `globalThis.CHAUKAS_EXAMPLE`): where everything runs. */
+/** What `serve.ts` tells the page (as `globalThis.CHAUKAS_EXAMPLE`). */
 export interface ExampleConfig {
-  /** The Chaukas backend (the local devserver); its root is the trace viewer. */
-  readonly backendUrl: string;
-  /** Our agent's origin (`POST /chat`). */
-  readonly agentUrl: string;
-  /** The token the agent trusts: stands in for your app's user authentication. */
-  readonly agentToken: string;
-  readonly tenantId: string;
-  readonly projectId: string;
+  /** The local backend's trace viewer, for the page's link (the page never calls the backend). */
+  readonly viewerUrl: string;
 }

@@ -1,6 +1,7 @@
 // The whole story in Debian's Chromium: the chat page asks our Node agent, which asks the
 // knowledge base's MCP server; the three record into one session, one trace, nested by the
-// spans that made each call. A third-party request from the page carries none of it.
+// spans that made each call. The page's events go through the relay on its own origin, never
+// to the backend; a third-party request from the page carries none of it.
 import { mkdirSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -46,7 +47,6 @@ beforeAll(async () => {
   [example, browser, recorder] = await Promise.all([
     startBrowserExample({
       port: 0,
-      agentPort: 0,
       mcpPort: 0,
       backendPort: 0,
       plugins: [chaukasSourcesPlugin],
@@ -73,6 +73,8 @@ function only(events: readonly Event[], match: (event: Event) => boolean, what: 
 
 it("records the page, our agent and the MCP server as one session, one trace, one waterfall", async () => {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const requested: URL[] = [];
+  page.on("request", (request) => requested.push(new URL(request.url())));
   await page.goto(`${example.url}?analytics=${encodeURIComponent(recorder.url)}`);
   await page.fill("#question", "What is your refund policy?");
   await page.click("button");
@@ -86,8 +88,15 @@ it("records the page, our agent and the MCP server as one session, one trace, on
 
   const all = example.backend.store.events();
   const sessionStart = only(all, (e) => e.type === EventType.SESSION_START, "SESSION_START");
-  // The page's session is the only one: neither the agent nor the MCP server started one.
-  expect(sessionStart).toMatchObject({ sessionId, agentId: "chat-page", parentSpanId: "" });
+  // The page's session is the only one: neither the agent nor the MCP server started one. The
+  // relay stored it under the tenant and project the server decided, not the page's claim.
+  expect(sessionStart).toMatchObject({
+    sessionId,
+    agentId: "chat-page",
+    parentSpanId: "",
+    tenantId: "acme",
+    projectId: "browser-chat",
+  });
   const trace = all.filter((e) => e.traceId === sessionStart.traceId);
   expect(trace).toHaveLength(all.length);
   expect(new Set(trace.map((e) => e.sessionId))).toEqual(new Set([sessionId]));
@@ -139,6 +148,17 @@ it("records the page, our agent and the MCP server as one session, one trace, on
   expect(beacon?.method).toBe("POST");
   expect(beacon?.headers.traceparent).toBeUndefined();
   expect(beacon?.headers.baggage).toBeUndefined();
+
+  // The page talked to its own origin only (the page, the agent, the relay), and to the third
+  // party it chose; never to the backend. Its events and its query went through the relay.
+  const pageOrigin = new URL(example.url).origin;
+  for (const url of requested) {
+    expect([pageOrigin, new URL(recorder.url).origin]).toContain(url.origin);
+  }
+  const relayed = requested.filter((url) => url.pathname.startsWith("/chaukas/"));
+  expect(relayed.map((url) => url.pathname.split("/").at(-1))).toEqual(
+    expect.arrayContaining(["IngestEventBatch", "QueryEvents"]),
+  );
 
   // The trace viewer shows one session, drawn as one waterfall nested across the runtimes.
   await page.goto(`${example.backend.viewerUrl}#session=${encodeURIComponent(sessionId)}`);

@@ -181,6 +181,36 @@ describe("createChaukasClient", () => {
       sessionId: "",
     });
   });
+
+  it("emit() keeps a forwarded event's ids and time, and with fromActiveContext false takes nothing from the active span", async () => {
+    const { transport, events } = backend();
+    const chaukas = createChaukasClient({ transport, tenantId: "t", projectId: "p" });
+    const session = chaukas.startSession({ agentId: "server-agent" });
+    const pageEvent = () =>
+      create(EventSchema, {
+        eventId: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
+        timestamp: { seconds: 1_700_000_000n, nanos: 5 },
+        type: EventType.INPUT_RECEIVED,
+        content: { case: "message", value: { text: "hi" } },
+      });
+    session.run(() => {
+      chaukas.emit(pageEvent(), { fromActiveContext: false });
+      chaukas.emit(pageEvent());
+    });
+    await chaukas.shutdown();
+    const [, forwarded, stamped] = events();
+    expect(forwarded).toMatchObject({
+      eventId: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b",
+      timestamp: { seconds: 1_700_000_000n, nanos: 5 },
+      sessionId: "",
+      traceId: "",
+      spanId: "",
+      agentId: "",
+      tenantId: "t",
+    });
+    // Without the option the same event joins the active session, as before.
+    expect(stamped).toMatchObject({ sessionId: session.id, agentId: "server-agent" });
+  });
 });
 
 describe("onShutdown", () => {

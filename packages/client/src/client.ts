@@ -158,6 +158,16 @@ export interface QueryOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Options of `emit()`. */
+export interface EmitOptions {
+  /**
+   * Fill the session, trace, span, parent and agent an event leaves empty from the active span.
+   * A relay forwarding a page's events passes `false`: they belong to the page's session, not
+   * to whatever request this side is handling. Default: true.
+   */
+  readonly fromActiveContext?: boolean;
+}
+
 /** Options of `queryPage()`. */
 export interface QueryPageOptions extends QueryOptions {
   /** `nextPageToken` of the previous page. Default: the first page. */
@@ -181,10 +191,11 @@ export interface ChaukasClient extends ChaukasScope {
   /**
    * Emits a raw event (`create(EventSchema, {...})` or its init object): fills what is
    * missing (event_id, timestamp, tenant/project, session/trace/span/parent and agent from
-   * the active context, default branch and tags), validates, and queues it. The client
-   * takes ownership: do not change the event afterwards. Returns its `event_id`.
+   * the active context unless `options.fromActiveContext` is false, default branch and tags),
+   * validates, and queues it; given ids and times are kept. The client takes ownership: do not
+   * change the event afterwards. Returns its `event_id`.
    */
-  emit(event: Event | MessageInitShape<typeof EventSchema>): string;
+  emit(event: Event | MessageInitShape<typeof EventSchema>, options?: EmitOptions): string;
   /**
    * Continues a caller's session on this side (a server handling a request): see
    * `ContinuedSessionHandle`. `remote` comes from `extract(request.headers)`; `undefined` (no
@@ -369,9 +380,10 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
       );
     },
 
-    emit(input) {
+    emit(input, emitOptions) {
       const event = isMessage(input, EventSchema) ? input : create(EventSchema, input);
-      stampRawEvent(event, defaults, active());
+      const context = emitOptions?.fromActiveContext === false ? undefined : active();
+      stampRawEvent(event, defaults, context);
       validateEvent(event, false);
       processor.enqueue(event);
       return event.eventId;

@@ -47,6 +47,7 @@ export {
   type ChaukasClientOptions,
   CLIENT_DEFAULTS,
   createChaukasClient,
+  type EmitOptions,
   type IntegrityChain,
   type QueryOptions,
   type QueryPage,

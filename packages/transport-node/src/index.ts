@@ -6,6 +6,15 @@ export {
   continueFromRequest,
   createBearerAuthInterceptor,
 } from "@chaukas/client";
+// The relay's options and defaults are defined in @chaukas/client/relay; exported here too.
+export {
+  type ChaukasRelayOptions,
+  RELAY_DEFAULTS,
+  type RelayAuthorization,
+  type RelayErrorStep,
+  type RelayGrant,
+  type RelayStats,
+} from "@chaukas/client/relay";
 export { createAsyncLocalStorageContextManager } from "./async-local-storage-context-manager.js";
 export { createChaukasClientFromEnv } from "./client-from-env.js";
 export { type ConsoleExporterOptions, createConsoleExporter } from "./console-exporter.js";
@@ -24,6 +33,12 @@ export {
 export { createFileExporter, type FileExporterOptions } from "./file-exporter.js";
 export { createFileOutbox, FILE_OUTBOX_DEFAULTS, type FileOutboxOptions } from "./file-outbox.js";
 export { type ChaukasNodeClientOptions, createChaukasNodeClient } from "./node-client.js";
+export {
+  createChaukasRelay,
+  type NodeRelay,
+  type NodeRelayRequest,
+  type NodeRelayResponse,
+} from "./node-relay.js";
 export {
   createNodeTransport,
   NODE_TRANSPORT_DEFAULTS,

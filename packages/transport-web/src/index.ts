@@ -5,6 +5,16 @@ export {
   continueFromRequest,
   KEEPALIVE_BUDGET_BYTES,
 } from "@chaukas/client";
+// The relay's options and defaults are defined in @chaukas/client/relay; exported here too.
+export {
+  type ChaukasRelayOptions,
+  RELAY_DEFAULTS,
+  type RelayAuthorization,
+  type RelayErrorStep,
+  type RelayGrant,
+  type RelayStats,
+} from "@chaukas/client/relay";
+export { createChaukasRelay, type FetchRelay } from "./fetch-relay.js";
 export { WEB_TRANSPORT_DEFAULTS, type WebTransportFactory } from "./fetch-transport.js";
 export type { FlushableClient } from "./flushable-client.js";
 export {
