@@ -15,6 +15,7 @@ const DEFAULT_DIRS = [
   "packages/mcp/src",
   "packages/openai-agents/src",
   "packages/ai-sdk/src",
+  "packages/openai/src",
 ];
 const EXTENSIONS = /\.(?:[cm]?[jt]sx?)$/;
 const BUILTINS = new Set(builtinModules.filter((name) => !name.startsWith("_")));

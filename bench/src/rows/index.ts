@@ -1,6 +1,7 @@
 import { bundleRow } from "./bundle.js";
 import { stallsRow } from "./event-loop-stalls.js";
 import { hotPathRow } from "./hot-path.js";
+import { modelSdkRow } from "./model-sdk.js";
 import { outageRow } from "./outage-memory.js";
 import { hotPathOutboxRow, outageOutboxRow } from "./outbox.js";
 import type { RowDefinition } from "./row-definition.js";
@@ -21,4 +22,5 @@ export const ROWS: readonly RowDefinition[] = [
   stallsRow,
   hotPathOutboxRow,
   outageOutboxRow,
+  modelSdkRow,
 ];
