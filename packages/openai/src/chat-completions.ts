@@ -2,14 +2,17 @@
 
 import type { JsonInput, ModelInvocationResult, ModelInvocationStart } from "@chaukas/client";
 import {
+  type CallOutcome,
+  type ContentCapture,
   fieldsOf,
   finiteNumber,
   nonEmptyString,
   omitUndefined,
+  type ProviderOperation,
+  type StreamFold,
   tokenCount,
   toLenientJsonObject,
 } from "@chaukas/client/integration";
-import type { CallOutcome, ContentCapture, ModelOperation, StreamFold } from "./model-operation.js";
 import { usageMetadata } from "./usage.js";
 
 /** A tool call the model asked for, as the END's `metadata.tool_calls` lists it. */
@@ -29,7 +32,7 @@ interface Choice {
   finish_reason: string | null;
 }
 
-export const chatCompletions: ModelOperation = {
+export const chatCompletions: ProviderOperation = {
   name: "chat.completions.create",
 
   start(body, capture) {

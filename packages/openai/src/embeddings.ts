@@ -5,12 +5,12 @@ import {
   fieldsOf,
   nonEmptyString,
   omitUndefined,
+  type ProviderOperation,
   tokenCount,
   toLenientJsonObject,
 } from "@chaukas/client/integration";
-import type { ModelOperation } from "./model-operation.js";
 
-export const embeddings: ModelOperation = {
+export const embeddings: ProviderOperation = {
   name: "embeddings.create",
 
   start(body, capture) {

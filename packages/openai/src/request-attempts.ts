@@ -8,7 +8,7 @@
  * `fetch` gets exactly what it got before.
  */
 
-import type { RecordedCall } from "./recorded-call.js";
+import type { ProviderCall } from "@chaukas/client/integration";
 
 /** The key of a call's recorder in the `fetchOptions` of its request. */
 const RECORDED_CALL = Symbol("chaukas.recordedCall");
@@ -24,7 +24,7 @@ export function trackAttempts(client: object): boolean {
   const send = holder.fetch;
   if (typeof send !== "function") return false;
   holder.fetch = function fetchWithAttempts(url: unknown, init?: Record<PropertyKey, unknown>) {
-    const call = init?.[RECORDED_CALL] as RecordedCall | undefined;
+    const call = init?.[RECORDED_CALL] as ProviderCall | undefined;
     if (call === undefined) return (send as Fetch)(url, init);
     const { [RECORDED_CALL]: _, ...sent } = init as Record<PropertyKey, unknown>;
     call.attemptStarted();
@@ -51,7 +51,7 @@ type RequestOptions = { readonly fetchOptions?: object } & object;
  * The app's request options with the call's key added to their `fetchOptions`; they may be a
  * promise, as the SDK allows.
  */
-export function withAttemptKey(options: unknown, call: RecordedCall): unknown {
+export function withAttemptKey(options: unknown, call: ProviderCall): unknown {
   const add = (given: unknown) => {
     const request = (given ?? {}) as RequestOptions;
     return { ...request, fetchOptions: { ...request.fetchOptions, [RECORDED_CALL]: call } };

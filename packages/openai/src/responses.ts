@@ -2,14 +2,17 @@
 
 import type { ModelInvocationResult, ModelInvocationStart } from "@chaukas/client";
 import {
+  type CallOutcome,
+  type ContentCapture,
   fieldsOf,
   finiteNumber,
   nonEmptyString,
   omitUndefined,
+  type ProviderOperation,
+  type StreamFold,
   tokenCount,
   toLenientJsonObject,
 } from "@chaukas/client/integration";
-import type { CallOutcome, ContentCapture, ModelOperation, StreamFold } from "./model-operation.js";
 import { usageMetadata } from "./usage.js";
 
 /** Output items that are the model asking for a tool call, with their id field. */
@@ -21,7 +24,7 @@ const TOOL_CALL_ITEMS: ReadonlyMap<unknown, string> = new Map([
 /** Stream events that end the response, carrying it whole. */
 const FINAL_EVENTS = new Set(["response.completed", "response.incomplete", "response.failed"]);
 
-export const responses: ModelOperation = {
+export const responses: ProviderOperation = {
   name: "responses.create",
 
   start(body, capture) {

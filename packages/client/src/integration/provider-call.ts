@@ -1,20 +1,24 @@
 /**
- * One call of the SDK as it is recorded: MODEL_INVOCATION_START when the app makes it, a RETRY
+ * One call of a provider SDK as it is recorded: MODEL_INVOCATION_START when the app makes it, a RETRY
  * per attempt the SDK makes again, and the END (or ERROR and a failed END) when the app has
  * its outcome: the parsed response, the end of its stream, or the error it throws.
  */
 
-import type { ErrorInit, JsonInput, ModelInvocationHandle, SessionHandle } from "@chaukas/client";
-import {
-  type IntegrationGuard,
-  observeStainlessStream,
-  omitUndefined,
-} from "@chaukas/client/integration";
 import { Severity } from "@chaukas/spec/common/v1";
-import { callFailure, retryAfterOf } from "./api-error.js";
-import type { CallOutcome, ContentCapture, ModelOperation, StreamFold } from "./model-operation.js";
+import type { ErrorInit, JsonInput } from "../builder-types.js";
+import type { ModelInvocationHandle, SessionHandle } from "../builders/scope-types.js";
+import type { IntegrationGuard } from "./integration-guard.js";
+import { omitUndefined } from "./omit-undefined.js";
+import { providerCallFailure, retryAfterMs } from "./provider-error.js";
+import type {
+  CallOutcome,
+  ContentCapture,
+  ProviderOperation,
+  StreamFold,
+} from "./provider-operation.js";
+import { observeStainlessStream } from "./stainless-stream.js";
 
-/** How one HTTP attempt of a call ended, as the SDK's `fetch` saw it. */
+/** How one HTTP attempt of a call ended, as the SDK's `fetch` (or its middleware) saw it. */
 export type AttemptOutcome =
   | { readonly status: number; readonly headers: unknown }
   | { readonly error: unknown };
@@ -26,8 +30,8 @@ interface EndedAttempt {
 }
 
 /** What a recorded call is made of. */
-export interface RecordedCallParts {
-  readonly operation: ModelOperation;
+export interface ProviderCallParts {
+  readonly operation: ProviderOperation;
   readonly model: ModelInvocationHandle;
   /** The session opened for this call alone (no Chaukas scope was active), ended with it. */
   readonly session: SessionHandle | undefined;
@@ -38,8 +42,8 @@ export interface RecordedCallParts {
 }
 
 /** A call in flight; every method is safe to call from the SDK's path (guarded). */
-export class RecordedCall {
-  readonly #parts: RecordedCallParts;
+export class ProviderCall {
+  readonly #parts: ProviderCallParts;
   readonly #startMs = Date.now();
   #attempts = 0;
   #lastAttempt: EndedAttempt | undefined;
@@ -47,7 +51,7 @@ export class RecordedCall {
   #firstOutputMs: number | undefined;
   #ended = false;
 
-  constructor(parts: RecordedCallParts) {
+  constructor(parts: ProviderCallParts) {
     this.#parts = parts;
   }
 
@@ -59,20 +63,21 @@ export class RecordedCall {
       if (this.#attempts === 1 || previous === undefined || this.#ended) return;
       const { outcome } = previous;
       const status = "status" in outcome ? outcome.status : undefined;
-      const retryAfterMs = "headers" in outcome ? retryAfterOf(outcome.headers) : undefined;
+      const retryAfter = "headers" in outcome ? retryAfterMs(outcome.headers) : undefined;
       const reason: ErrorInit =
         status === undefined
-          ? callFailure((outcome as { error: unknown }).error, this.#parts.capture.outputs).error
+          ? providerCallFailure((outcome as { error: unknown }).error, this.#parts.capture.outputs)
+              .error
           : { message: `HTTP ${status}`, code: status };
       this.#parts.model.retry({
         attempt: this.#attempts,
-        strategy: retryAfterMs === undefined ? "exponential_backoff" : "retry_after",
+        strategy: retryAfter === undefined ? "exponential_backoff" : "retry_after",
         backoffMs: Math.max(0, Date.now() - previous.endMs),
         reason,
         metadata: omitUndefined<JsonInput>({
           operation: this.#parts.operation.name,
           http_status: status,
-          retry_after_ms: retryAfterMs,
+          retry_after_ms: retryAfter,
         }),
       });
     });
@@ -123,7 +128,7 @@ export class RecordedCall {
   /** What the app's `await` (or its stream) throws. */
   readonly failed = (thrown: unknown): void => {
     this.#guarded("failed", () => {
-      const failure = callFailure(thrown, this.#parts.capture.outputs);
+      const failure = providerCallFailure(thrown, this.#parts.capture.outputs);
       this.#fail(failure.error, failure.metadata, failure.abandoned);
     });
   };

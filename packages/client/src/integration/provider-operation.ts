@@ -5,6 +5,11 @@ import type {
   ModelInvocationStart,
 } from "@chaukas/client";
 
+/**
+ * What a provider SDK integration knows of each operation it records: how a request body becomes
+ * MODEL_INVOCATION_START and how the response (or its streamed events) becomes the END.
+ */
+
 /** What content may leave the process. */
 export interface ContentCapture {
   readonly inputs: boolean;
@@ -29,8 +34,11 @@ export interface StreamFold {
   outcome(): CallOutcome;
 }
 
-/** One API operation (`chat.completions.create`, ...), read the way the builders take it. */
-export interface ModelOperation {
+/**
+ * One operation of a provider SDK (`chat.completions.create`, `messages.create`), read the way
+ * the builders take it.
+ */
+export interface ProviderOperation {
   /** The operation, e.g. "chat.completions.create": `metadata.operation` of its events. */
   readonly name: string;
   /** The START's fields but the provider, from the request body. */

@@ -1,8 +1,8 @@
-import type { ErrorInit, JsonInput } from "@chaukas/client";
-import { fieldsOf, nonEmptyString, tokenCount } from "@chaukas/client/integration";
+import type { ErrorInit, JsonInput } from "../builder-types.js";
+import { fieldsOf, nonEmptyString, tokenCount } from "./framework-values.js";
 
 /** What a failed call is recorded as. */
-export interface CallFailure {
+export interface ProviderCallFailure {
   readonly error: ErrorInit;
   /** The END's and ERROR's `metadata`: `http_status`, `error_type`, `retry_after_ms`, ... */
   readonly metadata: JsonInput;
@@ -11,13 +11,13 @@ export interface CallFailure {
 }
 
 /**
- * A thrown value as a failed call: the SDK's `APIError` (read by its fields, so the wrapper
- * needs no import of `openai` at run time) with its HTTP status, error type, code and param,
- * request id, and the wait a rate limit asked for (`retry-after-ms` or `retry-after`); an abort
- * by the app; or anything else. Without `recordOutputs` only the error's kind is kept: an API
+ * A thrown value as a failed call: a Stainless SDK's `APIError` (`openai`, `@anthropic-ai/sdk`;
+ * read by its fields, so an integration needs no import of the SDK at run time) with its HTTP
+ * status, error type, code and param, request id, and the wait a rate limit asked for
+ * (`retry-after-ms` or `retry-after`); an abort by the app; or anything else. Without `recordOutputs` only the error's kind is kept: an API
  * message may quote the request.
  */
-export function callFailure(thrown: unknown, recordOutputs: boolean): CallFailure {
+export function providerCallFailure(thrown: unknown, recordOutputs: boolean): ProviderCallFailure {
   const error = fieldsOf(thrown);
   const name = thrown instanceof Error ? thrown.name : typeof thrown;
   const className = nonEmptyString(
@@ -26,9 +26,9 @@ export function callFailure(thrown: unknown, recordOutputs: boolean): CallFailur
   const kind = className && className !== "Error" ? className : name;
   const status = tokenCount(error.status);
   const type = nonEmptyString(error.type);
-  const code = nonEmptyString(error.code) ?? type ?? status;
+  const code = nonEmptyString(error.errorCode) ?? nonEmptyString(error.code) ?? type ?? status;
   const abandoned = kind === "APIUserAbortError" || name === "AbortError";
-  const retryAfterMs = retryAfterOf(error.headers);
+  const retryAfter = retryAfterMs(error.headers);
   const message = !recordOutputs
     ? `${kind} (message not recorded: recordOutputs is false)`
     : (nonEmptyString(error.message) ?? kind);
@@ -44,14 +44,14 @@ export function callFailure(thrown: unknown, recordOutputs: boolean): CallFailur
       ...(type === undefined ? {} : { error_type: type }),
       ...(nonEmptyString(error.param) ? { error_param: error.param as string } : {}),
       ...(nonEmptyString(error.requestID) ? { request_id: error.requestID as string } : {}),
-      ...(retryAfterMs === undefined ? {} : { retry_after_ms: retryAfterMs }),
+      ...(retryAfter === undefined ? {} : { retry_after_ms: retryAfter }),
     },
     abandoned,
   };
 }
 
 /** The wait a response asked for before a retry, in milliseconds, as the SDK reads it. */
-export function retryAfterOf(headers: unknown): number | undefined {
+export function retryAfterMs(headers: unknown): number | undefined {
   const get = (name: string): string | undefined => {
     const value = (headers as { get?: (name: string) => unknown } | null)?.get?.(name);
     return typeof value === "string" ? value : undefined;
