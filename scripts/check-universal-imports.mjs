@@ -16,6 +16,7 @@ const DEFAULT_DIRS = [
   "packages/openai-agents/src",
   "packages/ai-sdk/src",
   "packages/openai/src",
+  "packages/anthropic/src",
 ];
 const EXTENSIONS = /\.(?:[cm]?[jt]sx?)$/;
 const BUILTINS = new Set(builtinModules.filter((name) => !name.startsWith("_")));

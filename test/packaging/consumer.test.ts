@@ -12,7 +12,7 @@ import { packPackages } from "../../scripts/pack-packages.mjs";
 
 // A new user's app, outside the workspace: every packed tarball installed with npm beside the
 // app's own (latest 2.x) protobuf-es and connect-es. Needs `pnpm build` and the npm registry
-// (or npm's cache). The framework adapters' own peers (ai, the OpenAI Agents SDK, the MCP SDK, openai)
+// (or npm's cache). The framework adapters' own peers (ai, the OpenAI Agents SDK, the MCP SDK, openai, the Anthropic SDK)
 // are left out (`--omit=peer`): the adapters use only their types at run time, and those
 // frameworks are large; `pnpm lint` checks the adapters' types with attw.
 const run = promisify(execFile);
@@ -24,7 +24,13 @@ const CORE = [
   "@chaukas/transport-web",
   "@chaukas/devserver",
 ];
-const ADAPTERS = ["@chaukas/openai-agents", "@chaukas/ai-sdk", "@chaukas/mcp", "@chaukas/openai"];
+const ADAPTERS = [
+  "@chaukas/openai-agents",
+  "@chaukas/ai-sdk",
+  "@chaukas/mcp",
+  "@chaukas/openai",
+  "@chaukas/anthropic",
+];
 
 /** A string only @chaukas/transport-web's code has: the bundle really contains it. */
 const WEB_TRANSPORT_MARK = "x-chaukas-keepalive";
@@ -138,6 +144,7 @@ describe("the packed packages in a new npm app", () => {
     const required = await node(["--no-experimental-require-module", "entries.cjs"]);
     expect(Object.keys(imported).sort()).toEqual([
       "@chaukas/ai-sdk",
+      "@chaukas/anthropic",
       "@chaukas/client",
       "@chaukas/client/integration",
       "@chaukas/client/integrity",

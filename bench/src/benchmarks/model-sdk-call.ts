@@ -1,12 +1,15 @@
+import Anthropic from "@anthropic-ai/sdk";
+import { wrapAnthropic } from "@chaukas/anthropic";
 import { createChaukasClient } from "@chaukas/client";
 import { wrapOpenAI } from "@chaukas/openai";
 import OpenAI from "openai";
+import { startFakeAnthropic } from "../../../packages/anthropic/test/fake-anthropic.js";
 import { startFakeOpenAI } from "../../../packages/openai/test/fake-openai.js";
 import { DISCARDING_EXPORTER } from "../fixtures/chaukas-session.js";
 import { reportResult } from "../result-channel.js";
 import { median } from "../stats.js";
 
-// Row 6: a model call through the provider's SDK against a local fake of its API (in this
+// Rows 6 and 6b: a model call through the provider's SDK (SDK=openai or SDK=anthropic) against a local fake of its API (in this
 // process, on loopback), by a client wrapped for Chaukas and by an unwrapped one, call by call
 // in turn, so both meet the same load on a shared machine: the wall time of each call as the
 // app sees it, from the call to its parsed result (or the end of its stream). The wrapped
@@ -14,27 +17,56 @@ import { median } from "../stats.js";
 const WARM_UP = 200;
 const CALLS = 800;
 
-const api = await startFakeOpenAI();
-const newClient = () => new OpenAI({ apiKey: "sk-bench", baseURL: api.url, maxRetries: 0 });
 const chaukas = createChaukasClient({
   exporter: DISCARDING_EXPORTER,
   tenantId: "bench",
   projectId: "model-sdk",
 });
 const session = chaukas.startSession();
-const clients = { bare: newClient(), wrapped: wrapOpenAI(newClient(), session) };
 
-const messages = [{ role: "user" as const, content: "Say hello" }];
-const call = (openai: OpenAI) => openai.chat.completions.create({ model: "gpt-fake", messages });
-async function streamedCall(openai: OpenAI) {
-  const stream = await openai.chat.completions.create({
-    model: "gpt-fake",
-    messages,
-    stream: true,
-    stream_options: { include_usage: true },
-  });
-  for await (const _ of stream);
+/** A call as the app makes it: answered whole, or streamed and read to its end. */
+type Call = (client: never) => Promise<unknown>;
+
+/** Two clients of the SDK's fake API (one wrapped) and the calls made with them. */
+async function setUp(sdk: string) {
+  if (sdk === "anthropic") {
+    const api = await startFakeAnthropic();
+    const newClient = () => new Anthropic({ apiKey: "sk-bench", baseURL: api.url, maxRetries: 0 });
+    const request = {
+      model: "claude-fake",
+      max_tokens: 256,
+      messages: [{ role: "user" as const, content: "Say hello" }],
+    };
+    return {
+      api,
+      clients: { bare: newClient(), wrapped: wrapAnthropic(newClient(), session) },
+      call: (client: Anthropic) => client.messages.create(request),
+      streamedCall: async (client: Anthropic) => {
+        const stream = await client.messages.create({ ...request, stream: true });
+        for await (const _ of stream);
+      },
+    };
+  }
+  const api = await startFakeOpenAI();
+  const newClient = () => new OpenAI({ apiKey: "sk-bench", baseURL: api.url, maxRetries: 0 });
+  const messages = [{ role: "user" as const, content: "Say hello" }];
+  return {
+    api,
+    clients: { bare: newClient(), wrapped: wrapOpenAI(newClient(), session) },
+    call: (client: OpenAI) => client.chat.completions.create({ model: "gpt-fake", messages }),
+    streamedCall: async (client: OpenAI) => {
+      const stream = await client.chat.completions.create({
+        model: "gpt-fake",
+        messages,
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      for await (const _ of stream);
+    },
+  };
 }
+
+const { api, clients, call, streamedCall } = await setUp(process.env.SDK ?? "openai");
 
 async function time(fn: () => Promise<unknown>): Promise<number> {
   const start = process.hrtime.bigint();
@@ -46,20 +78,20 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
  * Median wall times of `fn` through each client, the two taking turns (which goes first
  * alternates), and the median of the wrapped/bare ratio of each pair.
  */
-async function timePairs(fn: (openai: OpenAI) => Promise<unknown>) {
+async function timePairs(fn: Call) {
   for (let i = 0; i < WARM_UP; i++) {
-    await fn(clients.bare);
-    await fn(clients.wrapped);
+    await fn(clients.bare as never);
+    await fn(clients.wrapped as never);
   }
   const bare: number[] = [];
   const wrapped: number[] = [];
   for (let i = 0; i < CALLS; i++) {
     if (i % 2 === 0) {
-      bare.push(await time(() => fn(clients.bare)));
-      wrapped.push(await time(() => fn(clients.wrapped)));
+      bare.push(await time(() => fn(clients.bare as never)));
+      wrapped.push(await time(() => fn(clients.wrapped as never)));
     } else {
-      wrapped.push(await time(() => fn(clients.wrapped)));
-      bare.push(await time(() => fn(clients.bare)));
+      wrapped.push(await time(() => fn(clients.wrapped as never)));
+      bare.push(await time(() => fn(clients.bare as never)));
     }
   }
   return {
@@ -69,8 +101,8 @@ async function timePairs(fn: (openai: OpenAI) => Promise<unknown>) {
   };
 }
 
-const calls = await timePairs(call);
-const streamed = await timePairs(streamedCall);
+const calls = await timePairs(call as Call);
+const streamed = await timePairs(streamedCall as Call);
 session.end();
 await chaukas.shutdown();
 await api.close();

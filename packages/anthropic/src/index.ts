@@ -1,0 +1,2 @@
+export { WRAP_ANTHROPIC_DEFAULTS, type WrapAnthropicOptions } from "./options.js";
+export { wrapAnthropic } from "./wrap-anthropic.js";
