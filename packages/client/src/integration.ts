@@ -26,7 +26,11 @@ export {
 } from "./integration/lenient-json.js";
 export { omitUndefined } from "./integration/omit-undefined.js";
 export { pendingSpanScope } from "./integration/pending-span-scope.js";
-export { type AttemptOutcome, ProviderCall } from "./integration/provider-call.js";
+export {
+  type AttemptOutcome,
+  ProviderCall,
+  type ProviderCallParts,
+} from "./integration/provider-call.js";
 export {
   type ProviderCallFailure,
   providerCallFailure,
