@@ -31,7 +31,13 @@ const OUTPUT_DELTAS: ReadonlySet<string> = new Set([
 
 type Fields = Record<string, unknown>;
 
-export const messages: ProviderOperation = {
+/**
+ * How a call of the Messages API becomes MODEL_INVOCATION_START and END: the request's model and
+ * settings; the message's (or its streamed events') tokens, stop reason, content blocks and
+ * tool uses. Exported for integrations that see Anthropic messages by other means (the Claude
+ * Agent SDK's message stream).
+ */
+export const messagesOperation: ProviderOperation = {
   name: "messages.create",
 
   start(body, capture) {

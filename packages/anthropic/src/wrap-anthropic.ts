@@ -7,7 +7,7 @@ import {
   type ProviderRecorder,
   recordProviderMethod,
 } from "@chaukas/client/integration";
-import { messages } from "./messages.js";
+import { messagesOperation } from "./messages.js";
 import { WRAP_ANTHROPIC_DEFAULTS, type WrapAnthropicOptions } from "./options.js";
 
 /** Where the recorded `create` methods live on the client (`beta.messages` is the same API). */
@@ -54,9 +54,9 @@ export function wrapAnthropic<Client extends object>(
     attemptOptions: withAttemptMiddleware,
   };
   for (const path of RECORDED_RESOURCES) {
-    guard.run(messages.name, undefined, () => {
+    guard.run(messagesOperation.name, undefined, () => {
       const resource = path.reduce<unknown>((parent, key) => fieldsOf(parent)[key], client);
-      recordProviderMethod(resource, "create", messages, recorder);
+      recordProviderMethod(resource, "create", messagesOperation, recorder);
     });
   }
   guard.run("withOptions", undefined, () => {
