@@ -12,7 +12,7 @@ import { packPackages } from "../../scripts/pack-packages.mjs";
 
 // A new user's app, outside the workspace: every packed tarball installed with npm beside the
 // app's own (latest 2.x) protobuf-es and connect-es. Needs `pnpm build` and the npm registry
-// (or npm's cache). The framework adapters' own peers (ai, the OpenAI Agents SDK, the MCP SDK, openai, the Anthropic SDK)
+// (or npm's cache). The framework adapters' own peers (ai, the OpenAI Agents SDK, the MCP SDK, openai, the Anthropic SDK, the Claude Agent SDK)
 // are left out (`--omit=peer`): the adapters use only their types at run time, and those
 // frameworks are large; `pnpm lint` checks the adapters' types with attw.
 const run = promisify(execFile);
@@ -30,6 +30,7 @@ const ADAPTERS = [
   "@chaukas/mcp",
   "@chaukas/openai",
   "@chaukas/anthropic",
+  "@chaukas/claude-agent-sdk",
 ];
 
 /** A string only @chaukas/transport-web's code has: the bundle really contains it. */
@@ -145,6 +146,7 @@ describe("the packed packages in a new npm app", () => {
     expect(Object.keys(imported).sort()).toEqual([
       "@chaukas/ai-sdk",
       "@chaukas/anthropic",
+      "@chaukas/claude-agent-sdk",
       "@chaukas/client",
       "@chaukas/client/integration",
       "@chaukas/client/integrity",
