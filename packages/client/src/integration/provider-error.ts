@@ -31,7 +31,8 @@ export function providerCallFailure(thrown: unknown, recordOutputs: boolean): Pr
   const retryAfter = retryAfterMs(error.headers);
   const message = !recordOutputs
     ? `${kind} (message not recorded: recordOutputs is false)`
-    : (nonEmptyString(error.message) ?? kind);
+    : (nonEmptyString(error.message) ??
+      (typeof thrown === "object" && thrown !== null ? kind : String(thrown)));
   return {
     error: {
       message,
