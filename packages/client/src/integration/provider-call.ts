@@ -1,7 +1,7 @@
 /**
- * One call of a provider SDK as it is recorded: MODEL_INVOCATION_START when the app makes it, a RETRY
- * per attempt the SDK makes again, and the END (or ERROR and a failed END) when the app has
- * its outcome: the parsed response, the end of its stream, or the error it throws.
+ * One call of a provider SDK as it is recorded: MODEL_INVOCATION_START when the app makes it, a
+ * RETRY per attempt the SDK makes again, and the END (or ERROR and a failed END) when the app
+ * has its outcome: the parsed response, the end of its stream, or the error it throws.
  */
 
 import { Severity } from "@chaukas/spec/common/v1";
