@@ -17,6 +17,9 @@ const DEFAULT_DIRS = [
   "packages/ai-sdk/src",
   "packages/langchain/src",
   "packages/otel/src",
+  "packages/openai/src",
+  "packages/anthropic/src",
+  "packages/claude-agent-sdk/src",
 ];
 const EXTENSIONS = /\.(?:[cm]?[jt]sx?)$/;
 const BUILTINS = new Set(builtinModules.filter((name) => !name.startsWith("_")));

@@ -13,7 +13,7 @@ import { packPackages } from "../../scripts/pack-packages.mjs";
 // A new user's app, outside the workspace: every packed tarball installed with npm beside the
 // app's own (latest 2.x) protobuf-es and connect-es. Needs `pnpm build` and the npm registry
 // (or npm's cache). The framework adapters' own peers (ai, the OpenAI Agents SDK, the MCP SDK,
-// OpenTelemetry's SDK) are left out (`--omit=peer`): those adapters use only their types at run
+// OpenTelemetry's SDK, openai, the Anthropic SDK, the Claude Agent SDK) are left out (`--omit=peer`): those adapters use only their types at run
 // time, and those frameworks are large; `pnpm lint` checks the adapters' types with attw. Two
 // are installed by the app itself: @langchain/core (@chaukas/langchain's handler extends its
 // BaseCallbackHandler, so the entry cannot load without it) and @opentelemetry/api (what an
@@ -33,6 +33,9 @@ const ADAPTERS = [
   "@chaukas/mcp",
   "@chaukas/langchain",
   "@chaukas/otel",
+  "@chaukas/openai",
+  "@chaukas/anthropic",
+  "@chaukas/claude-agent-sdk",
 ];
 
 /** A string only @chaukas/transport-web's code has: the bundle really contains it. */
@@ -150,6 +153,8 @@ describe("the packed packages in a new npm app", () => {
     const required = await node(["--no-experimental-require-module", "entries.cjs"]);
     expect(Object.keys(imported).sort()).toEqual([
       "@chaukas/ai-sdk",
+      "@chaukas/anthropic",
+      "@chaukas/claude-agent-sdk",
       "@chaukas/client",
       "@chaukas/client/integration",
       "@chaukas/client/integrity",
@@ -161,6 +166,7 @@ describe("the packed packages in a new npm app", () => {
       "@chaukas/devserver",
       "@chaukas/langchain",
       "@chaukas/mcp",
+      "@chaukas/openai",
       "@chaukas/openai-agents",
       "@chaukas/otel",
       "@chaukas/spec/client/v1",

@@ -1,6 +1,7 @@
 import { bundleRow } from "./bundle.js";
 import { stallsRow } from "./event-loop-stalls.js";
 import { hotPathRow } from "./hot-path.js";
+import { anthropicRow, openaiRow } from "./model-sdk.js";
 import { outageRow } from "./outage-memory.js";
 import { hotPathOutboxRow, outageOutboxRow } from "./outbox.js";
 import type { RowDefinition } from "./row-definition.js";
@@ -21,4 +22,6 @@ export const ROWS: readonly RowDefinition[] = [
   stallsRow,
   hotPathOutboxRow,
   outageOutboxRow,
+  openaiRow,
+  anthropicRow,
 ];

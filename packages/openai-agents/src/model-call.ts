@@ -1,13 +1,14 @@
 import type { ModelInvocationResult, ModelInvocationStart } from "@chaukas/client";
-import { omitUndefined, toLenientJsonObject } from "@chaukas/client/integration";
-import type { GenerationSpanData, ResponseSpanData } from "@openai/agents-core";
 import {
+  fieldsOf,
   finiteNumber,
-  jsonUnder,
-  nameOrUnknown,
   nonEmptyString,
+  omitUndefined,
   tokenCount,
-} from "./sdk-values.js";
+  toLenientJsonObject,
+} from "@chaukas/client/integration";
+import type { GenerationSpanData, ResponseSpanData } from "@openai/agents-core";
+import { jsonUnder, nameOrUnknown } from "./sdk-values.js";
 
 /** What content may leave the process, and the provider named on generation spans. */
 export interface ContentCapture {
@@ -26,22 +27,16 @@ export interface ModelCall {
   readonly result: ModelInvocationResult;
 }
 
-type Fields = Record<string, unknown>;
-
-function fields(value: unknown): Fields {
-  return typeof value === "object" && value !== null ? (value as Fields) : {};
-}
-
 /**
  * A `generation` span (Chat Completions and other providers): model and settings from the
  * span, tokens from its `usage` or else from the first response's `usage` (the SDK's Chat
  * Completions model records only the response), the finish reason of its first choice.
  */
 export function generationCall(data: GenerationSpanData, capture: ContentCapture): ModelCall {
-  const config = fields(data.model_config);
-  const first = fields(data.output?.[0]);
-  const usage = fields(data.usage);
-  const responseUsage = fields(first.usage);
+  const config = fieldsOf(data.model_config);
+  const first = fieldsOf(data.output?.[0]);
+  const usage = fieldsOf(data.usage);
+  const responseUsage = fieldsOf(first.usage);
   const choices = Array.isArray(first.choices) ? first.choices : [];
   return {
     start: omitUndefined<ModelInvocationStart>({
@@ -65,7 +60,7 @@ export function generationCall(data: GenerationSpanData, capture: ContentCapture
         tokenCount(responseUsage.completion_tokens) ??
         tokenCount(responseUsage.output_tokens),
       totalTokens: tokenCount(usage.total_tokens) ?? tokenCount(responseUsage.total_tokens),
-      finishReason: nonEmptyString(fields(choices[0]).finish_reason),
+      finishReason: nonEmptyString(fieldsOf(choices[0]).finish_reason),
       responseId: nonEmptyString(first.id),
     }),
   };
@@ -77,8 +72,8 @@ export function generationCall(data: GenerationSpanData, capture: ContentCapture
  * echoes the request (instructions, tools), which `recordInputs` governs.
  */
 export function responseCall(data: ResponseSpanData, capture: ContentCapture): ModelCall {
-  const response = fields(data._response);
-  const usage = fields(response.usage);
+  const response = fieldsOf(data._response);
+  const usage = fieldsOf(response.usage);
   return {
     start: omitUndefined<ModelInvocationStart>({
       provider: "openai",
@@ -100,7 +95,7 @@ export function responseCall(data: ResponseSpanData, capture: ContentCapture): M
       promptTokens: tokenCount(usage.input_tokens),
       completionTokens: tokenCount(usage.output_tokens),
       totalTokens: tokenCount(usage.total_tokens),
-      finishReason: nonEmptyString(fields(response.incomplete_details).reason),
+      finishReason: nonEmptyString(fieldsOf(response.incomplete_details).reason),
       responseId: nonEmptyString(data.response_id) ?? nonEmptyString(response.id),
     }),
   };

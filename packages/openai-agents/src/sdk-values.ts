@@ -1,5 +1,5 @@
 import type { JsonObject } from "@bufbuild/protobuf";
-import { toLenientJsonObject } from "@chaukas/client/integration";
+import { nonEmptyString, toLenientJsonObject } from "@chaukas/client/integration";
 
 /*
  * Values read from the SDK's span data. It holds whatever the SDK, model providers and the
@@ -33,23 +33,6 @@ export function parseArguments(input: string | undefined): object | undefined {
 /** The SDK's ISO time, when it is one; `undefined` (the builders then use now) otherwise. */
 export function sdkTime(iso: string | null): string | undefined {
   return iso !== null && Number.isFinite(Date.parse(iso)) ? iso : undefined;
-}
-
-/** The number when it is a non-negative int32 (token counts), else `undefined`. */
-export function tokenCount(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 2 ** 31 - 1
-    ? value
-    : undefined;
-}
-
-/** The finite number, else `undefined` (model settings the SDK may leave unset). */
-export function finiteNumber(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
-}
-
-/** The string when it is a non-empty string, else `undefined`. */
-export function nonEmptyString(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
 }
 
 /**

@@ -1,0 +1,3 @@
+export { messagesOperation } from "./messages.js";
+export { WRAP_ANTHROPIC_DEFAULTS, type WrapAnthropicOptions } from "./options.js";
+export { wrapAnthropic } from "./wrap-anthropic.js";

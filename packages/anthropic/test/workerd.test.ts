@@ -1,0 +1,82 @@
+import { fileURLToPath } from "node:url";
+import { type DevServer, startDevServer } from "@chaukas/devserver";
+import { type Event, EventStatus, EventType } from "@chaukas/spec/common/v1";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { chaukasSourcesPlugin } from "../../transport-web/scripts/chaukas-sources-plugin.js";
+import { type FakeAnthropic, startFakeAnthropic } from "./fake-anthropic.js";
+import type { WorkerReply } from "./worker/anthropic-worker.js";
+
+let devserver: DevServer;
+let api: FakeAnthropic;
+
+beforeAll(async () => {
+  [devserver, api] = await Promise.all([startDevServer({ port: 0 }), startFakeAnthropic()]);
+});
+
+afterAll(async () => {
+  await Promise.all([devserver?.close(), api?.close()]);
+});
+
+/** The worker, the Anthropic SDK and the Chaukas sources bundled into one ESM file, as deployed. */
+async function bundleWorker(): Promise<string> {
+  const result = await build({
+    entryPoints: [fileURLToPath(new URL("./worker/anthropic-worker.ts", import.meta.url))],
+    bundle: true,
+    format: "esm",
+    // As wrangler bundles a Worker: the SDK's `browser` field swaps out its Node-only modules.
+    platform: "browser",
+    mainFields: ["module", "main"],
+    conditions: ["worker", "browser"],
+    target: "es2022",
+    write: false,
+    logLevel: "silent",
+    plugins: [chaukasSourcesPlugin],
+  });
+  return result.outputFiles[0]?.text ?? "";
+}
+
+it("records a wrapped Anthropic client's calls, streamed and not, in workerd (Miniflare)", async () => {
+  const mf = new Miniflare({
+    modules: true,
+    script: await bundleWorker(),
+    compatibilityDate: "2025-01-01",
+    bindings: { CHAUKAS_URL: devserver.url, ANTHROPIC_URL: api.url },
+  });
+  try {
+    const response = await mf.dispatchFetch("http://example.test/");
+    expect(response.status).toBe(200);
+    const reply = (await response.json()) as WorkerReply;
+    expect(reply).toMatchObject({
+      answer: "Hello from the fake API.",
+      streamed: "Hello stream.",
+      wrapperFailures: 0,
+    });
+
+    const ofSession = () =>
+      devserver.store
+        .events()
+        .filter((e) => e.sessionId === reply.sessionId)
+        .sort((a, b) => (a.eventId < b.eventId ? -1 : 1));
+    await expect.poll(() => ofSession().length, { timeout: 10_000 }).toBe(6);
+    const events = ofSession();
+    expect(events.map((e) => EventType[e.type])).toEqual([
+      "SESSION_START",
+      "MODEL_INVOCATION_START",
+      "MODEL_INVOCATION_END",
+      "MODEL_INVOCATION_START",
+      "MODEL_INVOCATION_END",
+      "SESSION_END",
+    ]);
+    const ends = events.filter((e) => e.type === EventType.MODEL_INVOCATION_END) as [Event, Event];
+    expect(ends.map((e) => e.status)).toEqual([EventStatus.COMPLETED, EventStatus.COMPLETED]);
+    expect(ends.map((e) => e.content.value)).toMatchObject([
+      { model: "claude-fake", promptTokens: 312, completionTokens: 7, finishReason: "end_turn" },
+      { model: "claude-fake", promptTokens: 312, completionTokens: 7, finishReason: "end_turn" },
+    ]);
+    expect(ends[1].metadata?.stream).toBe(true);
+  } finally {
+    await mf.dispose();
+  }
+});

@@ -1,0 +1,217 @@
+/**
+ * One call of a provider SDK as it is recorded: MODEL_INVOCATION_START when the app makes it, a
+ * RETRY per attempt the SDK makes again, and the END (or ERROR and a failed END) when the app
+ * has its outcome: the parsed response, the end of its stream, or the error it throws.
+ */
+
+import { Severity } from "@chaukas/spec/common/v1";
+import type { ErrorInit, JsonInput } from "../builder-types.js";
+import type { ModelInvocationHandle, SessionHandle } from "../builders/scope-types.js";
+import type { IntegrationGuard } from "./integration-guard.js";
+import { omitUndefined } from "./omit-undefined.js";
+import { providerCallFailure, retryAfterMs } from "./provider-error.js";
+import type {
+  CallOutcome,
+  ContentCapture,
+  ProviderOperation,
+  StreamFold,
+} from "./provider-operation.js";
+import { observeStainlessStream } from "./stainless-stream.js";
+
+/** How one HTTP attempt of a call ended, as the SDK's `fetch` (or its middleware) saw it. */
+export type AttemptOutcome =
+  | { readonly status: number; readonly headers: unknown }
+  | { readonly error: unknown };
+
+/** An attempt that ended, remembered until the next one starts. */
+interface EndedAttempt {
+  readonly outcome: AttemptOutcome;
+  readonly endMs: number;
+}
+
+/** What a recorded call is made of. */
+export interface ProviderCallParts {
+  readonly operation: ProviderOperation;
+  readonly model: ModelInvocationHandle;
+  /** The session opened for this call alone (no Chaukas scope was active), ended with it. */
+  readonly session: SessionHandle | undefined;
+  readonly capture: ContentCapture;
+  /** True when the request asked for a stream (`stream: true`). */
+  readonly streamed: boolean;
+  readonly guard: IntegrationGuard<string>;
+}
+
+/** A call in flight; every method is safe to call from the SDK's path (guarded). */
+export class ProviderCall {
+  readonly #parts: ProviderCallParts;
+  readonly #startMs = Date.now();
+  #attempts = 0;
+  #lastAttempt: EndedAttempt | undefined;
+  #fold: StreamFold | undefined;
+  #firstOutputMs: number | undefined;
+  #ended = false;
+
+  constructor(parts: ProviderCallParts) {
+    this.#parts = parts;
+  }
+
+  /** An HTTP attempt starts: from the second on, a RETRY under the call's span. */
+  attemptStarted(): void {
+    this.#guarded("retry", () => {
+      this.#attempts++;
+      const previous = this.#lastAttempt;
+      if (this.#attempts === 1 || previous === undefined || this.#ended) return;
+      const { outcome } = previous;
+      const status = "status" in outcome ? outcome.status : undefined;
+      const retryAfter = "headers" in outcome ? retryAfterMs(outcome.headers) : undefined;
+      const reason: ErrorInit =
+        status === undefined
+          ? providerCallFailure((outcome as { error: unknown }).error, this.#parts.capture.outputs)
+              .error
+          : { message: `HTTP ${status}`, code: status };
+      this.#parts.model.retry({
+        attempt: this.#attempts,
+        strategy: retryAfter === undefined ? "exponential_backoff" : "retry_after",
+        backoffMs: Math.max(0, Date.now() - previous.endMs),
+        reason,
+        metadata: omitUndefined<JsonInput>({
+          operation: this.#parts.operation.name,
+          http_status: status,
+          retry_after_ms: retryAfter,
+        }),
+      });
+    });
+  }
+
+  /** An HTTP attempt ended with a response (any status) or a network error. */
+  attemptEnded(outcome: AttemptOutcome): void {
+    this.#lastAttempt = { outcome, endMs: Date.now() };
+  }
+
+  /** The parsed value the app gets: a stream to follow, or the response to end with. */
+  readonly value = (value: unknown): void => {
+    this.#guarded("value", () => {
+      const fold = this.#parts.streamed
+        ? this.#parts.operation.stream?.(this.#parts.capture)
+        : undefined;
+      if (fold === undefined) {
+        this.#end(this.#parts.operation.outcome(value, this.#parts.capture));
+        return;
+      }
+      this.#fold = fold;
+      // Observed through the stream's own events; ends when the app's reading ends.
+      const observed = observeStainlessStream(value, {
+        event: this.streamEvent,
+        ended: this.streamEnded,
+        failed: this.failed,
+      });
+      if (!observed) {
+        this.#end(fold.outcome(), { stream_observed: false });
+      }
+    });
+  };
+
+  /** The raw response handed over unread (`asResponse()`): what is known without its body. */
+  readonly response = (response: unknown): void => {
+    this.#guarded("asResponse", () => {
+      const status = (response as { status?: unknown } | null)?.status;
+      this.#end(
+        { result: {}, metadata: {} },
+        omitUndefined<JsonInput>({
+          http_status: typeof status === "number" ? status : undefined,
+          response_read_by_app: true,
+        }),
+      );
+    });
+  };
+
+  /** What the app's `await` (or its stream) throws. */
+  readonly failed = (thrown: unknown): void => {
+    this.#guarded("failed", () => {
+      const failure = providerCallFailure(thrown, this.#parts.capture.outputs);
+      this.#fail(failure.error, failure.metadata, failure.abandoned);
+    });
+  };
+
+  /** A streamed event, before the app gets it. */
+  readonly streamEvent = (event: unknown): void => {
+    this.#guarded("stream", () => {
+      if (this.#fold?.add(event) && this.#firstOutputMs === undefined) {
+        this.#firstOutputMs = Date.now();
+      }
+    });
+  };
+
+  /** The stream ended: read to its end, or closed early by the app. */
+  readonly streamEnded = (abandoned: boolean): void => {
+    this.#guarded("stream", () => {
+      const outcome = this.#fold?.outcome() ?? { result: {}, metadata: {} };
+      if (!abandoned) {
+        this.#end(outcome);
+        return;
+      }
+      this.#fail(
+        { message: "the app closed the stream before its end", code: "abandoned" },
+        {},
+        true,
+      );
+    });
+  };
+
+  /** The END's `metadata` every outcome shares. */
+  #baseMetadata(): JsonInput {
+    return omitUndefined<JsonInput>({
+      operation: this.#parts.operation.name,
+      stream: this.#parts.streamed || undefined,
+      attempts: this.#attempts > 1 ? this.#attempts : undefined,
+      time_to_first_token_ms:
+        this.#firstOutputMs === undefined ? undefined : this.#firstOutputMs - this.#startMs,
+    });
+  }
+
+  #end(outcome: CallOutcome, extra: JsonInput = {}): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const { model, session } = this.#parts;
+    const metadata = { ...this.#baseMetadata(), ...outcome.metadata, ...extra };
+    if (outcome.failure !== undefined) {
+      const { response, ...result } = outcome.result;
+      model.error(outcome.failure, { metadata });
+      model.fail(outcome.failure, {
+        ...result,
+        ...(response ? { output: response } : {}),
+        metadata,
+      });
+      session?.fail(outcome.failure);
+      return;
+    }
+    model.end({ ...outcome.result, metadata });
+    session?.end();
+  }
+
+  /**
+   * Ends the call failed, with what its stream produced so far. An abandoned call (the app's
+   * abort, a stream closed early) is the app's choice: a warning, and no ERROR.
+   */
+  #fail(error: ErrorInit, failureMetadata: JsonInput, abandoned: boolean): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const { model, session } = this.#parts;
+    const partial = this.#fold?.outcome();
+    const { response, ...tokens } = partial?.result ?? {};
+    const metadata = { ...this.#baseMetadata(), ...partial?.metadata, ...failureMetadata };
+    if (!abandoned) model.error(error, { metadata });
+    model.fail(error, {
+      ...tokens,
+      ...(response ? { output: response } : {}),
+      metadata,
+      ...(abandoned ? { severity: Severity.WARN } : {}),
+    });
+    if (abandoned) session?.end();
+    else session?.fail(error);
+  }
+
+  #guarded(where: string, fn: () => void): void {
+    this.#parts.guard.run(`${this.#parts.operation.name} ${where}`, undefined, fn);
+  }
+}
