@@ -26,7 +26,6 @@ export {
 } from "./integration/lenient-json.js";
 export { omitUndefined } from "./integration/omit-undefined.js";
 export { pendingSpanScope } from "./integration/pending-span-scope.js";
-export { recordedError, unrecordedMessage } from "./integration/recorded-error.js";
 export {
   type AttemptOutcome,
   ProviderCall,
@@ -44,6 +43,7 @@ export type {
   ProviderOperation,
   StreamFold,
 } from "./integration/provider-operation.js";
+export { recordedError, unrecordedMessage } from "./integration/recorded-error.js";
 export {
   observeStainlessPromise,
   type StainlessPromiseObserver,
