@@ -14,8 +14,13 @@ import { type Event, EventSchema, EventStatus, EventType } from "@chaukas/spec/c
 import { createNodeTransport } from "@chaukas/transport-node";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { z } from "zod";
+// The example's scripted Messages API: the one fake both the example and these tests run the CLI against.
+import {
+  type FakeAgentApi,
+  startFakeAgentApi,
+  TURN_USAGE,
+} from "../../../examples/claude-agent-sdk/src/scripted-messages-api.js";
 import { type ChaukasQueryOptions, wrapQuery } from "../src/index.js";
-import { type FakeAgentApi, startFakeAgentApi, TURN_USAGE } from "./fake-agent-api.js";
 
 // The SDK's bundled Claude Code CLI (its npm optional dependency) runs for real, offline,
 // against a scripted Messages API on loopback: it reads a file, calls an in-process MCP tool,
