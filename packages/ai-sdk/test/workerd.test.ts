@@ -1,10 +1,9 @@
 import { fileURLToPath } from "node:url";
 import { type DevServer, startDevServer } from "@chaukas/devserver";
 import { type Event, EventStatus, EventType } from "@chaukas/spec/common/v1";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { chaukasSourcesPlugin } from "../../transport-web/scripts/chaukas-sources-plugin.js";
+import { bundleForRuntime } from "../../transport-web/test/support/bundle.js";
 import type { WorkerReply } from "./worker/ai-sdk-worker.js";
 
 const EXPECTED_TYPES = [
@@ -29,22 +28,9 @@ afterAll(async () => {
   await devserver?.close();
 });
 
-/** The worker, the AI SDK and the Chaukas sources bundled into one ESM file, as for deployment. */
-async function bundleWorker(): Promise<string> {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL("./worker/ai-sdk-worker.ts", import.meta.url))],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    mainFields: ["module", "main"],
-    conditions: ["worker", "browser"],
-    target: "es2022",
-    write: false,
-    logLevel: "silent",
-    plugins: [chaukasSourcesPlugin],
-  });
-  return result.outputFiles[0]?.text ?? "";
-}
+/* The worker, the AI SDK and the Chaukas sources bundled into one ESM file, as for deployment. */
+const bundleWorker = () =>
+  bundleForRuntime(fileURLToPath(new URL("./worker/ai-sdk-worker.ts", import.meta.url)), "neutral");
 
 it("records generateText with a tool call in workerd (Miniflare), flushed through ctx.waitUntil", async () => {
   const mf = new Miniflare({

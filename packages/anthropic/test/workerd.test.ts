@@ -1,10 +1,9 @@
 import { fileURLToPath } from "node:url";
 import { type DevServer, startDevServer } from "@chaukas/devserver";
 import { type Event, EventStatus, EventType } from "@chaukas/spec/common/v1";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { chaukasSourcesPlugin } from "../../transport-web/scripts/chaukas-sources-plugin.js";
+import { bundleForRuntime } from "../../transport-web/test/support/bundle.js";
 import { type FakeAnthropic, startFakeAnthropic } from "./fake-anthropic.js";
 import type { WorkerReply } from "./worker/anthropic-worker.js";
 
@@ -19,23 +18,12 @@ afterAll(async () => {
   await Promise.all([devserver?.close(), api?.close()]);
 });
 
-/** The worker, the Anthropic SDK and the Chaukas sources bundled into one ESM file, as deployed. */
-async function bundleWorker(): Promise<string> {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL("./worker/anthropic-worker.ts", import.meta.url))],
-    bundle: true,
-    format: "esm",
-    // As wrangler bundles a Worker: the SDK's `browser` field swaps out its Node-only modules.
-    platform: "browser",
-    mainFields: ["module", "main"],
-    conditions: ["worker", "browser"],
-    target: "es2022",
-    write: false,
-    logLevel: "silent",
-    plugins: [chaukasSourcesPlugin],
-  });
-  return result.outputFiles[0]?.text ?? "";
-}
+/* The worker, the Anthropic SDK and the Chaukas sources bundled into one ESM file, as deployed. */
+const bundleWorker = () =>
+  bundleForRuntime(
+    fileURLToPath(new URL("./worker/anthropic-worker.ts", import.meta.url)),
+    "browser",
+  );
 
 it("records a wrapped Anthropic client's calls, streamed and not, in workerd (Miniflare)", async () => {
   const mf = new Miniflare({

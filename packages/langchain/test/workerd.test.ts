@@ -1,10 +1,9 @@
 import { fileURLToPath } from "node:url";
 import { type DevServer, startDevServer } from "@chaukas/devserver";
 import { type Event, EventStatus, EventType } from "@chaukas/spec/common/v1";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { chaukasSourcesPlugin } from "../../transport-web/scripts/chaukas-sources-plugin.js";
+import { bundleForRuntime } from "../../transport-web/test/support/bundle.js";
 import type { WorkerReply } from "./worker/langchain-worker.js";
 
 let devserver: DevServer;
@@ -17,26 +16,16 @@ afterAll(async () => {
   await devserver?.close();
 });
 
-/**
+/*
  * The worker, LangChain, LangGraph and the Chaukas sources bundled into one ESM file, as for
  * deployment: for the browser platform, so packages' `browser` maps apply (LangSmith's client,
  * which @langchain/core loads, swaps its `node:fs` and `node:worker_threads` helpers there).
  */
-async function bundleWorker(): Promise<string> {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL("./worker/langchain-worker.ts", import.meta.url))],
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    mainFields: ["module", "main"],
-    conditions: ["worker", "browser"],
-    target: "es2022",
-    write: false,
-    logLevel: "silent",
-    plugins: [chaukasSourcesPlugin],
-  });
-  return result.outputFiles[0]?.text ?? "";
-}
+const bundleWorker = () =>
+  bundleForRuntime(
+    fileURLToPath(new URL("./worker/langchain-worker.ts", import.meta.url)),
+    "browser",
+  );
 
 it("records a LangGraph ReAct agent in workerd (Miniflare), nested in the session it was given, flushed through ctx.waitUntil", async () => {
   const mf = new Miniflare({

@@ -1,10 +1,9 @@
 import { fileURLToPath } from "node:url";
 import { type DevServer, startDevServer } from "@chaukas/devserver";
 import { type Event, EventStatus, EventType } from "@chaukas/spec/common/v1";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { chaukasSourcesPlugin } from "../../transport-web/scripts/chaukas-sources-plugin.js";
+import { bundleForRuntime } from "../../transport-web/test/support/bundle.js";
 import { type FakeOpenAI, startFakeOpenAI } from "./fake-openai.js";
 import type { WorkerReply } from "./worker/openai-worker.js";
 
@@ -19,22 +18,9 @@ afterAll(async () => {
   await Promise.all([devserver?.close(), api?.close()]);
 });
 
-/** The worker, the openai SDK and the Chaukas sources bundled into one ESM file, as deployed. */
-async function bundleWorker(): Promise<string> {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL("./worker/openai-worker.ts", import.meta.url))],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    mainFields: ["module", "main"],
-    conditions: ["worker", "browser"],
-    target: "es2022",
-    write: false,
-    logLevel: "silent",
-    plugins: [chaukasSourcesPlugin],
-  });
-  return result.outputFiles[0]?.text ?? "";
-}
+/* The worker, the openai SDK and the Chaukas sources bundled into one ESM file, as deployed. */
+const bundleWorker = () =>
+  bundleForRuntime(fileURLToPath(new URL("./worker/openai-worker.ts", import.meta.url)), "neutral");
 
 it("records a wrapped openai client's calls, streamed and not, in workerd (Miniflare)", async () => {
   const mf = new Miniflare({
