@@ -26,15 +26,30 @@ const BUILDERS: { readonly [Name in keyof ChaukasScope]: Builder<ChaukasScope[Na
 /** The names of every builder, as span handles need them for their getters. */
 export const BUILDER_NAMES = Object.keys(BUILDERS) as readonly (keyof ChaukasScope)[];
 
+type AnyBuilder = (runtime: ScopeRuntime, parent: Parent, a: unknown, b: unknown) => unknown;
+
 /**
- * A scope's methods: each builder as a closure over the runtime and the parent it reads on
- * every call (`getParent`), so they work detached. No builder takes more than two arguments.
+ * The client's own methods: each builder as a closure over the runtime and the parent it reads
+ * on every call (`getParent`: the active span), so they work detached. No builder takes more
+ * than two arguments.
  */
 export function scopeMethods(runtime: ScopeRuntime, getParent: () => Parent): ChaukasScope {
   const scope: Partial<Record<keyof ChaukasScope, unknown>> = {};
   for (const name of BUILDER_NAMES) {
-    const build = BUILDERS[name] as (r: ScopeRuntime, p: Parent, a: unknown, b: unknown) => unknown;
+    const build = BUILDERS[name] as AnyBuilder;
     scope[name] = (a: unknown, b: unknown) => build(runtime, getParent(), a, b);
+  }
+  return scope as ChaukasScope;
+}
+
+/**
+ * A span handle's methods: each builder bound to the runtime and the handle's own span. The span
+ * never changes, so there is nothing to read per call; bound functions work detached too.
+ */
+export function boundScopeMethods(runtime: ScopeRuntime, parent: Parent): ChaukasScope {
+  const scope: Partial<Record<keyof ChaukasScope, unknown>> = {};
+  for (const name of BUILDER_NAMES) {
+    scope[name] = (BUILDERS[name] as AnyBuilder).bind(undefined, runtime, parent);
   }
   return scope as ChaukasScope;
 }

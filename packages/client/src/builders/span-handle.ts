@@ -11,7 +11,7 @@ import { epochMsOf } from "../time-input.js";
 import { formatTraceparent } from "../trace-context.js";
 import type { Content } from "./content-messages.js";
 import { POINT_BUILDERS } from "./point-builders.js";
-import { BUILDER_NAMES, scopeMethods } from "./scope-methods.js";
+import { BUILDER_NAMES, boundScopeMethods } from "./scope-methods.js";
 import { emit, type ScopeRuntime } from "./scope-runtime.js";
 import type { ChaukasScope, Endable, SpanScope } from "./scope-types.js";
 import type { Ending, EndResult, SpanKind, SpanStart } from "./span-kinds.js";
@@ -151,7 +151,7 @@ class LiveSpanHandle implements SpanHandle {
     for (const name of BUILDER_NAMES) {
       Object.defineProperty(LiveSpanHandle.prototype, name, {
         get(this: LiveSpanHandle) {
-          this.#builders ??= scopeMethods(this.#span.runtime, () => this.context);
+          this.#builders ??= boundScopeMethods(this.#span.runtime, this.context);
           return this.#builders[name];
         },
       });
