@@ -199,29 +199,20 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
   }
 
   override handleChainEnd(outputs: ChainValues, runId: string): void {
-    this.#guard.run("handleChainEnd", undefined, () => {
-      const nowMs = Date.now();
-      const run = this.#runs.take(runId);
-      if (run === undefined) return;
-      try {
-        if (run.state.kind === "agent") this.#endAgent(run, run.state, outputs, nowMs);
-      } finally {
-        this.#endRootOf(run, undefined, nowMs);
-      }
+    this.#endRun("handleChainEnd", runId, undefined, (run, nowMs) => {
+      if (run.state.kind === "agent") this.#endAgent(run, run.state, outputs, nowMs);
     });
   }
 
   override handleChainError(error: unknown, runId: string): void {
-    this.#guard.run("handleChainError", undefined, () => {
-      const nowMs = Date.now();
-      const run = this.#runs.take(runId);
-      if (run === undefined) return;
-      try {
+    this.#endRun(
+      "handleChainError",
+      runId,
+      isBubbleUp(error) ? undefined : { error },
+      (run, nowMs) => {
         if (run.state.kind === "agent") this.#failAgent(run, run.state.handle, error, nowMs);
-      } finally {
-        this.#endRootOf(run, isBubbleUp(error) ? undefined : { error }, nowMs);
-      }
-    });
+      },
+    );
   }
 
   // ── chat models and LLMs ──────────────────────────────────────────────────────────────────
@@ -279,35 +270,21 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
   }
 
   override handleLLMEnd(output: LLMResult, runId: string): void {
-    this.#guard.run("handleLLMEnd", undefined, () => {
-      const nowMs = Date.now();
-      const run = this.#runs.take(runId);
-      if (run === undefined) return;
-      try {
-        if (run.state.kind !== "model") return;
-        const result = modelResultOf(output, run.state, this.#options.recordOutputs);
-        const { metadata, ...rest } = result;
-        endOrFail(run.state.handle, {
-          ...rest,
-          ...this.#endOptions(runId, nowMs, metadata),
-        });
-      } finally {
-        this.#endRootOf(run, undefined, nowMs);
-      }
+    this.#endRun("handleLLMEnd", runId, undefined, (run, nowMs) => {
+      if (run.state.kind !== "model") return;
+      const result = modelResultOf(output, run.state, this.#options.recordOutputs);
+      const { metadata, ...rest } = result;
+      endOrFail(run.state.handle, {
+        ...rest,
+        ...this.#endOptions(runId, nowMs, metadata),
+      });
     });
   }
 
   override handleLLMError(error: unknown, runId: string): void {
-    this.#guard.run("handleLLMError", undefined, () => {
-      const nowMs = Date.now();
-      const run = this.#runs.take(runId);
-      if (run === undefined) return;
-      try {
-        if (run.state.kind === "model") {
-          run.state.handle.fail(this.#errorOf(error), this.#endOptions(runId, nowMs));
-        }
-      } finally {
-        this.#endRootOf(run, { error }, nowMs);
+    this.#endRun("handleLLMError", runId, { error }, (run, nowMs) => {
+      if (run.state.kind === "model") {
+        run.state.handle.fail(this.#errorOf(error), this.#endOptions(runId, nowMs));
       }
     });
   }
@@ -341,36 +318,29 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
   }
 
   override handleToolEnd(output: unknown, runId: string): void {
-    this.#guard.run("handleToolEnd", undefined, () => {
-      const nowMs = Date.now();
-      const run = this.#runs.take(runId);
-      if (run === undefined) return;
-      try {
-        if (run.state.kind !== "tool") return;
-        const { handle } = run.state;
-        const outcome = toolOutcomeOf(output);
-        if (outcome.failed) {
-          this.#failTool(handle, toolFailureOf(output), runId, nowMs);
-          return;
-        }
-        if (outcome.command) this.#handoff(handle, outcome.command, runId, nowMs);
-        const json = this.#options.recordOutputs ? outcome.output() : undefined;
-        endOrFail(handle, {
-          ...(json === undefined ? {} : { output: json }),
-          ...this.#endOptions(runId, nowMs),
-        });
-      } finally {
-        this.#endRootOf(run, undefined, nowMs);
+    this.#endRun("handleToolEnd", runId, undefined, (run, nowMs) => {
+      if (run.state.kind !== "tool") return;
+      const { handle } = run.state;
+      const outcome = toolOutcomeOf(output);
+      if (outcome.failed) {
+        this.#failTool(handle, toolFailureOf(output), runId, nowMs);
+        return;
       }
+      if (outcome.command) this.#handoff(handle, outcome.command, runId, nowMs);
+      const json = this.#options.recordOutputs ? outcome.output() : undefined;
+      endOrFail(handle, {
+        ...(json === undefined ? {} : { output: json }),
+        ...this.#endOptions(runId, nowMs),
+      });
     });
   }
 
   override handleToolError(error: unknown, runId: string): void {
-    this.#guard.run("handleToolError", undefined, () => {
-      const nowMs = Date.now();
-      const run = this.#runs.take(runId);
-      if (run === undefined) return;
-      try {
+    this.#endRun(
+      "handleToolError",
+      runId,
+      isBubbleUp(error) ? undefined : { error },
+      (run, nowMs) => {
         if (run.state.kind !== "tool") return;
         const { handle } = run.state;
         // A tool may pause the graph (`interrupt()`) or hand off (`Command.PARENT`): not failures.
@@ -389,10 +359,8 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
           return;
         }
         this.#failTool(handle, this.#errorOf(error), runId, nowMs);
-      } finally {
-        this.#endRootOf(run, isBubbleUp(error) ? undefined : { error }, nowMs);
-      }
-    });
+      },
+    );
   }
 
   // ── retrievers ────────────────────────────────────────────────────────────────────────────
@@ -414,46 +382,32 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
   }
 
   override handleRetrieverEnd(documents: DocumentInterface[], runId: string): void {
-    this.#guard.run("handleRetrieverEnd", undefined, () => {
-      const nowMs = Date.now();
-      const run = this.#runs.take(runId);
-      if (run === undefined) return;
-      try {
-        if (run.state.kind !== "retriever") return;
-        const access = dataAccessOf(run.state.start, documents ?? [], this.#options.recordInputs);
-        run.parentScope.dataAccess({
-          ...access,
-          ...this.#pointOptions(runId, nowMs, access.metadata, true),
-        });
-      } finally {
-        this.#endRootOf(run, undefined, nowMs);
-      }
+    this.#endRun("handleRetrieverEnd", runId, undefined, (run, nowMs) => {
+      if (run.state.kind !== "retriever") return;
+      const access = dataAccessOf(run.state.start, documents ?? [], this.#options.recordInputs);
+      run.parentScope.dataAccess({
+        ...access,
+        ...this.#pointOptions(runId, nowMs, access.metadata, true),
+      });
     });
   }
 
   override handleRetrieverError(error: unknown, runId: string): void {
-    this.#guard.run("handleRetrieverError", undefined, () => {
-      const nowMs = Date.now();
-      const run = this.#runs.take(runId);
-      if (run === undefined) return;
-      try {
-        if (run.state.kind !== "retriever") return;
-        const { datasource, query } = run.state.start;
-        run.parentScope.error(
-          this.#errorOf(error),
-          this.#pointOptions(
-            runId,
-            nowMs,
-            {
-              datasource,
-              ...(this.#options.recordInputs ? { query } : {}),
-            },
-            true,
-          ),
-        );
-      } finally {
-        this.#endRootOf(run, { error }, nowMs);
-      }
+    this.#endRun("handleRetrieverError", runId, { error }, (run, nowMs) => {
+      if (run.state.kind !== "retriever") return;
+      const { datasource, query } = run.state.start;
+      run.parentScope.error(
+        this.#errorOf(error),
+        this.#pointOptions(
+          runId,
+          nowMs,
+          {
+            datasource,
+            ...(this.#options.recordInputs ? { query } : {}),
+          },
+          true,
+        ),
+      );
     });
   }
 
@@ -663,6 +617,29 @@ export class ChaukasCallbackHandler extends BaseCallbackHandler {
       }),
     };
     scope.stateUpdate(state, this.#pointOptions(runId, nowMs));
+  }
+
+  /**
+   * The end of a run (`handle*End`, `handle*Error`): takes it from the tree and lets `end` record
+   * it, then ends the top-level run it was, whatever `end` did (`rootFailure` when that failed).
+   * Guarded like every callback.
+   */
+  #endRun(
+    callback: CallbackName,
+    runId: string,
+    rootFailure: { error: unknown } | undefined,
+    end: (run: OpenRun, nowMs: number) => void,
+  ): void {
+    this.#guard.run(callback, undefined, () => {
+      const nowMs = Date.now();
+      const run = this.#runs.take(runId);
+      if (run === undefined) return;
+      try {
+        end(run, nowMs);
+      } finally {
+        this.#endRootOf(run, rootFailure, nowMs);
+      }
+    });
   }
 
   /**

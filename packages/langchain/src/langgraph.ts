@@ -91,7 +91,12 @@ export function parentCommandOf(error: unknown): CommandLike | undefined {
  * drained graph): a run that ends with one has not failed.
  */
 export function isBubbleUp(error: unknown): boolean {
-  return (error as { is_bubble_up?: unknown } | null)?.is_bubble_up === true;
+  try {
+    return (error as { is_bubble_up?: unknown } | null)?.is_bubble_up === true;
+  } catch {
+    // A thrown value whose getter throws is no LangGraph signal; reading it must not throw.
+    return false;
+  }
 }
 
 /**
