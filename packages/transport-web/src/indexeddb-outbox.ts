@@ -240,13 +240,26 @@ export function createIndexedDbOutbox(options: IndexedDbOutboxOptions = {}): Out
   });
 }
 
-function openDatabase(name: string): Promise<IDBDatabase> {
-  const request = globalThis.indexedDB.open(name, 1);
+/**
+ * Opens the database, at whatever version it has, with both stores. One without them (made by an
+ * `indexedDB.open(name)` elsewhere on the origin, which creates an empty version 1) is upgraded
+ * to the next version, so the outbox never runs on a database it cannot write to.
+ */
+async function openDatabase(name: string, version?: number): Promise<IDBDatabase> {
+  const request = globalThis.indexedDB.open(name, version);
   request.onupgradeneeded = () => {
-    request.result.createObjectStore(REQUESTS, { keyPath: "batchId" });
-    request.result.createObjectStore(META, { keyPath: "batchId" });
+    for (const store of [REQUESTS, META]) {
+      if (!request.result.objectStoreNames.contains(store)) {
+        request.result.createObjectStore(store, { keyPath: "batchId" });
+      }
+    }
   };
-  return requestResult(request);
+  const database = await requestResult(request);
+  if (database.objectStoreNames.contains(REQUESTS) && database.objectStoreNames.contains(META)) {
+    return database;
+  }
+  database.close();
+  return openDatabase(name, database.version + 1);
 }
 
 function requestResult<T>(request: IDBRequest<T>): Promise<T> {

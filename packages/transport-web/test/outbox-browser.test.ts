@@ -105,4 +105,25 @@ describe("IndexedDB outbox in Chromium", () => {
     expect(harness.devserver.store.duplicates - duplicates).toBe(0);
     await context.close();
   }, 60_000);
+
+  it("repairs a database of its name that a script on the page made empty, and stores in it", async () => {
+    const context = await harness.browser.newContext();
+    const page = await harness.openPage(context);
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const request = indexedDB.open("made-empty");
+          request.onsuccess = () => {
+            request.result.close();
+            resolve();
+          };
+          request.onerror = () => reject(request.error);
+        }),
+    );
+    await harness.call(page, "start", startOptions("made-empty"));
+    await context.setOffline(true);
+    await harness.call(page, "emitSession", 20);
+    await expect.poll(() => harness.call(page, "storedEvents", "made-empty")).toBe(20);
+    await context.close();
+  }, 60_000);
 });
