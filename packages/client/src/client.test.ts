@@ -10,9 +10,9 @@ import {
 import { Code, ConnectError, createRouterTransport } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { createChaukasClient } from "./client.js";
-import type { EventExporter } from "./exporter.js";
 import { redact } from "./redact.js";
-import { ChaukasValidationError } from "./validation-error.js";
+import { ChaukasValidationError } from "./validation/validation-error.js";
+import type { EventExporter } from "./wire/exporter.js";
 
 /** A real in-process backend: a Connect router that keeps what it is sent. */
 function backend() {

@@ -14,9 +14,10 @@ import {
   createClient,
   type Transport,
 } from "@connectrpc/connect";
-import { type BatchProcessorOptions, createBatchProcessor } from "./batch-processor.js";
-import type { SessionOptions } from "./builder-types.js";
 import type { EventDefaults } from "./builders/build-event.js";
+import type { SessionOptions } from "./builders/builder-types.js";
+import type { ContextManager, SpanContext } from "./builders/context-manager.js";
+import { newSpanId, uuidv7 } from "./builders/ids.js";
 import { copyStrings, requireString } from "./builders/input-checks.js";
 import {
   type ContinueSessionOptions,
@@ -31,22 +32,21 @@ import type {
   SessionHandle,
   SpanScope,
 } from "./builders/scope-types.js";
-import { createConnectExporter } from "./connect-exporter.js";
-import type { ContextManager, SpanContext } from "./context-manager.js";
-import type { FlushOptions, FlushResult, ShutdownOptions } from "./event-processor.js";
-import { validateBuiltEvent, validateEvent } from "./event-validation.js";
-import type { EventExporter } from "./exporter.js";
-import { newSpanId, uuidv7 } from "./ids.js";
-import type { LossRecord } from "./loss-ledger.js";
-import { lossReportEvent } from "./loss-report.js";
+import { createStackContextManager } from "./builders/stack-context-manager.js";
+import { type BatchProcessorOptions, createBatchProcessor } from "./pipeline/batch-processor.js";
+import type { FlushOptions, FlushResult, ShutdownOptions } from "./pipeline/event-processor.js";
+import type { LossRecord } from "./pipeline/loss-ledger.js";
+import { lossReportEvent } from "./pipeline/loss-report.js";
+import type { ChaukasStats } from "./pipeline/stats.js";
 import type { Carrier } from "./propagation/carrier.js";
 import { extractContext, injectContext } from "./propagation/propagation.js";
 import type { RemoteContext } from "./propagation/remote-context.js";
+import { parseTraceparent } from "./propagation/trace-context.js";
 import { type EventFilter, type QueryOrder, toQueryFilter, toSortOrder } from "./query-filter.js";
-import { createStackContextManager } from "./stack-context-manager.js";
-import type { ChaukasStats } from "./stats.js";
-import { parseTraceparent } from "./trace-context.js";
-import { ChaukasValidationError } from "./validation-error.js";
+import { validateBuiltEvent, validateEvent } from "./validation/event-validation.js";
+import { ChaukasValidationError } from "./validation/validation-error.js";
+import { createConnectExporter } from "./wire/connect-exporter.js";
+import type { EventExporter } from "./wire/exporter.js";
 
 /**
  * What `beforeSend` returns: the event to send (the same object, changed, or another one),

@@ -1,10 +1,3 @@
-export { type BatchAggregates, batchAggregates } from "./batch-aggregates.js";
-export {
-  type BatchProcessorOptions,
-  createBatchProcessor,
-  type PrepareEvent,
-} from "./batch-processor.js";
-export { BATCH_TOO_LARGE_REASON, ERROR_REASON_METADATA_KEY } from "./batch-too-large.js";
 export type {
   AgentOptions,
   DataAccessInit,
@@ -28,7 +21,9 @@ export type {
   SystemInit,
   ToolCallResult,
   ToolCallStart,
-} from "./builder-types.js";
+} from "./builders/builder-types.js";
+export type { ContextManager, SpanContext } from "./builders/context-manager.js";
+export { newSpanId, newTraceId, uuidv7 } from "./builders/ids.js";
 export { CALLER_SESSION_ID_KEY, type ContinueSessionOptions } from "./builders/scope.js";
 export type {
   AgentHandle,
@@ -41,6 +36,8 @@ export type {
   SpanScope,
   ToolCallHandle,
 } from "./builders/scope-types.js";
+export { createStackContextManager } from "./builders/stack-context-manager.js";
+export type { TimeInput } from "./builders/time-input.js";
 export {
   type BeforeSendResult,
   type ChaukasClient,
@@ -54,42 +51,11 @@ export {
   type QueryPageOptions,
 } from "./client.js";
 export {
-  type ConnectExporterOptions,
-  createConnectExporter,
-  ingestPreEncodedEventBatch,
-} from "./connect-exporter.js";
-export type { ContextManager, SpanContext } from "./context-manager.js";
-export { DROP_RANK, type DropRank, dropRankOf } from "./drop-priority.js";
-export {
-  checkBuiltEventRules,
-  checkEventRules,
-  EVENT_CONTENT_RULES,
-  type EventContentCase,
-  type EventRuleViolation,
-} from "./event-content-rules.js";
-export type {
-  EventProcessor,
-  FlushOptions,
-  FlushResult,
-  ShutdownOptions,
-} from "./event-processor.js";
-export { validateEvent } from "./event-validation.js";
-export type { ErrorHook, ExportErrorInfo, ExportErrorReason } from "./export-error.js";
-export type { EventExporter, ExportOptions } from "./exporter.js";
-export {
   type PreEncodedEventBatch,
   PreEncodedEventBatchSchema,
   type PreEncodedIngestEventBatchRequest,
   PreEncodedIngestEventBatchRequestSchema,
 } from "./gen/chaukas/client/v1/pre_encoded_batch_pb.js";
-export { newSpanId, newTraceId, uuidv7 } from "./ids.js";
-export {
-  KEEPALIVE_BUDGET_BYTES,
-  KEEPALIVE_MAX_BATCH_BYTES,
-  keepaliveContextKey,
-} from "./keepalive.js";
-export type { ChainGap, LossReason, LossRecord } from "./loss-ledger.js";
-export { LOSS_REPORT_KEY, lossReportEvent } from "./loss-report.js";
 // Types only: `createOutbox`, `toStoredBatch` and `fromStoredBatch` are in `@chaukas/client/outbox`.
 export type {
   Outbox,
@@ -98,7 +64,30 @@ export type {
   OutboxStore,
   StoredBatch,
 } from "./outbox.js";
-export { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
+export {
+  type BatchProcessorOptions,
+  createBatchProcessor,
+  type PrepareEvent,
+} from "./pipeline/batch-processor.js";
+export { BATCH_TOO_LARGE_REASON, ERROR_REASON_METADATA_KEY } from "./pipeline/batch-too-large.js";
+export { DROP_RANK, type DropRank, dropRankOf } from "./pipeline/drop-priority.js";
+export type {
+  EventProcessor,
+  FlushOptions,
+  FlushResult,
+  ShutdownOptions,
+} from "./pipeline/event-processor.js";
+export type { ChainGap, LossReason, LossRecord } from "./pipeline/loss-ledger.js";
+export { LOSS_REPORT_KEY, lossReportEvent } from "./pipeline/loss-report.js";
+export { PROCESSOR_DEFAULTS } from "./pipeline/processor-defaults.js";
+export { RETRYABLE_CODES, type RetryOptions } from "./pipeline/retry.js";
+export type { ChaukasStats, DropCounts, DropReason } from "./pipeline/stats.js";
+export {
+  TRUNCATION_KEY,
+  TRUNCATION_LIMITS,
+  type TruncatedEvent,
+  truncatePayload,
+} from "./pipeline/truncation.js";
 export {
   BAGGAGE_LIMITS,
   MAX_REMOTE_SESSION_ID_LENGTH,
@@ -113,27 +102,42 @@ export {
   type RequestWithHeaders,
 } from "./propagation/continue-from-request.js";
 export type { RemoteContext } from "./propagation/remote-context.js";
+export {
+  formatTraceparent,
+  parseTraceparent,
+  type TraceParent,
+} from "./propagation/trace-context.js";
 // Types only: `toQueryFilter`, `verifyChain`/`contentHash` and `redact` are in the subpaths
 // `@chaukas/client/query`, `/integrity` and `/redact` (see the README's "Subpath exports").
 export type { EventFilter, QueryOrder } from "./query-filter.js";
+export {
+  checkBuiltEventRules,
+  checkEventRules,
+  EVENT_CONTENT_RULES,
+  type EventContentCase,
+  type EventRuleViolation,
+} from "./validation/event-content-rules.js";
+export { validateEvent } from "./validation/event-validation.js";
+export { MAX_JSON_DEPTH, toJsonObject } from "./validation/struct.js";
+export { ChaukasValidationError } from "./validation/validation-error.js";
+export { type BatchAggregates, batchAggregates } from "./wire/batch-aggregates.js";
+export {
+  type ConnectExporterOptions,
+  createConnectExporter,
+  ingestPreEncodedEventBatch,
+} from "./wire/connect-exporter.js";
+export type { ErrorHook, ExportErrorInfo, ExportErrorReason } from "./wire/export-error.js";
+export type { EventExporter, ExportOptions } from "./wire/exporter.js";
+export {
+  KEEPALIVE_BUDGET_BYTES,
+  KEEPALIVE_MAX_BATCH_BYTES,
+  keepaliveContextKey,
+} from "./wire/keepalive.js";
 export {
   assertHeaderName,
   assertHeaderValue,
   createBearerAuthInterceptor,
   createRequestHeaderInterceptors,
   type RequestHeaderOptions,
-} from "./request-headers.js";
-export { RETRYABLE_CODES, type RetryOptions } from "./retry.js";
-export { createStackContextManager } from "./stack-context-manager.js";
-export type { ChaukasStats, DropCounts, DropReason } from "./stats.js";
-export { MAX_JSON_DEPTH, toJsonObject } from "./struct.js";
-export type { TimeInput } from "./time-input.js";
-export { formatTraceparent, parseTraceparent, type TraceParent } from "./trace-context.js";
-export {
-  TRUNCATION_KEY,
-  TRUNCATION_LIMITS,
-  type TruncatedEvent,
-  truncatePayload,
-} from "./truncation.js";
-export { ChaukasValidationError } from "./validation-error.js";
-export { WIRE_PROTOCOLS, type WireProtocol } from "./wire-protocol.js";
+} from "./wire/request-headers.js";
+export { WIRE_PROTOCOLS, type WireProtocol } from "./wire/wire-protocol.js";

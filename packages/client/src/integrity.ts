@@ -1,8 +1,8 @@
 import { type JsonValue, toBinary } from "@bufbuild/protobuf";
 import { type Event, EventSchema, EventType } from "@chaukas/spec/common/v1";
 import type { IntegrityChain } from "./client.js";
-import type { ChainGap } from "./loss-ledger.js";
-import { lossReportOf } from "./loss-report.js";
+import type { ChainGap } from "./pipeline/loss-ledger.js";
+import { lossReportOf } from "./pipeline/loss-report.js";
 import { sha256Hex } from "./sha256.js";
 
 /**

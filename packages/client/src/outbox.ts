@@ -6,11 +6,15 @@
  *
  * @module outbox
  */
-import { type AttachedOutbox, OutboxStage, type OutboxStageContext } from "./outbox-stage.js";
-import type { StoredBatch } from "./stored-batch.js";
-import { ChaukasValidationError } from "./validation-error.js";
+import {
+  type AttachedOutbox,
+  OutboxStage,
+  type OutboxStageContext,
+} from "./outbox/outbox-stage.js";
+import type { StoredBatch } from "./outbox/stored-batch.js";
+import { ChaukasValidationError } from "./validation/validation-error.js";
 
-export { fromStoredBatch, type StoredBatch, toStoredBatch } from "./stored-batch.js";
+export { fromStoredBatch, type StoredBatch, toStoredBatch } from "./outbox/stored-batch.js";
 
 /** What `OutboxStore.put` did to stay within its size bound. */
 export interface OutboxPutResult {

@@ -2,7 +2,7 @@ import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { EventStatus, EventType, Severity, SortOrder } from "@chaukas/spec/common/v1";
 import { describe, expect, it } from "vitest";
 import { toQueryFilter, toSortOrder } from "./query-filter.js";
-import { ChaukasValidationError } from "./validation-error.js";
+import { ChaukasValidationError } from "./validation/validation-error.js";
 
 const defaults = { tenantId: "acme", projectId: "bot" };
 

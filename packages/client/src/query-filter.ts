@@ -15,11 +15,11 @@ import {
   SortOrder,
 } from "@chaukas/spec/common/v1";
 import { copyStrings } from "./builders/input-checks.js";
-import { epochMsOf, type TimeInput } from "./time-input.js";
+import { epochMsOf, type TimeInput } from "./builders/time-input.js";
 
-export type { TimeInput } from "./time-input.js";
+export type { TimeInput } from "./builders/time-input.js";
 
-import { ChaukasValidationError } from "./validation-error.js";
+import { ChaukasValidationError } from "./validation/validation-error.js";
 
 /** A filter as plain data; every field is optional and ANDed with the others. */
 export interface EventFilter {

@@ -3,7 +3,7 @@ import { type Event, EventSchema, EventType } from "@chaukas/spec/common/v1";
 import { describe, expect, it } from "vitest";
 import { redact } from "./redact.js";
 import { sha256Hex } from "./sha256.js";
-import { ChaukasValidationError } from "./validation-error.js";
+import { ChaukasValidationError } from "./validation/validation-error.js";
 
 function toolCall(): Event {
   return create(EventSchema, {

@@ -1,7 +1,7 @@
 import { clone, create, type DescMessage, type JsonValue } from "@bufbuild/protobuf";
 import { type Event, EventSchema, RedactionInfoSchema } from "@chaukas/spec/common/v1";
 import { sha256Hex } from "./sha256.js";
-import { ChaukasValidationError, childPath } from "./validation-error.js";
+import { ChaukasValidationError, childPath } from "./validation/validation-error.js";
 
 /** How `redact` replaces a value. */
 export type RedactionMethod = "mask" | "hash" | "drop";

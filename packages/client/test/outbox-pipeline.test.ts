@@ -1,9 +1,9 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { newBatch } from "../src/encoded-batch.js";
 import { createBatchProcessor, createConnectExporter } from "../src/index.js";
-import { lossReportEvent } from "../src/loss-report.js";
 import { createOutbox, fromStoredBatch, type OutboxStore, toStoredBatch } from "../src/outbox.js";
+import { lossReportEvent } from "../src/pipeline/loss-report.js";
+import { newBatch } from "../src/wire/encoded-batch.js";
 import {
   createGate,
   createMemoryOutbox,

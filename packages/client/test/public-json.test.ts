@@ -21,7 +21,6 @@ import {
 import type { ValidateFunction } from "ajv";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { EVENT_CONTENT_RULES, type EventContentCase } from "../src/event-content-rules.js";
 import {
   eventFromPublicJson,
   eventToPublicJson,
@@ -30,7 +29,11 @@ import {
   readPublicEventBatch,
   toPublicJson,
 } from "../src/rest/public-json.js";
-import { ChaukasValidationError } from "../src/validation-error.js";
+import {
+  EVENT_CONTENT_RULES,
+  type EventContentCase,
+} from "../src/validation/event-content-rules.js";
+import { ChaukasValidationError } from "../src/validation/validation-error.js";
 import { openapi, schemaValidator as validator } from "./support/openapi.js";
 
 // The mapping of `src/rest/public-json.ts`, held to the spec's OpenAPI document as the repository

@@ -12,13 +12,13 @@ import {
   type RetryInfo,
   Severity,
 } from "@chaukas/spec/common/v1";
-import type { EventOptions } from "../builder-types.js";
-import { timestampAt } from "../clock.js";
-import type { SpanContext } from "../context-manager.js";
-import { uuidv7 } from "../ids.js";
-import { toOptionalJsonObject } from "../struct.js";
-import type { FieldPath } from "../validation-error.js";
+import { toOptionalJsonObject } from "../validation/struct.js";
+import type { FieldPath } from "../validation/validation-error.js";
+import type { EventOptions } from "./builder-types.js";
+import { timestampAt } from "./clock.js";
 import { infrastructureMetrics } from "./content-messages.js";
+import type { SpanContext } from "./context-manager.js";
+import { uuidv7 } from "./ids.js";
 import { copyStrings, type EveryField, given } from "./input-checks.js";
 
 /** What the client stamps on every event it builds. */

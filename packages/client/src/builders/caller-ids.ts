@@ -1,6 +1,6 @@
 /** Ids the caller may give a span (a framework's own, or a remote caller's): checked, never trusted. */
 
-import { ChaukasValidationError } from "../validation-error.js";
+import { ChaukasValidationError } from "../validation/validation-error.js";
 
 const SPAN_ID = /^(?!0{16}$)[\da-f]{16}$/;
 const TRACE_ID = /^(?!0{32}$)[\da-f]{32}$/;

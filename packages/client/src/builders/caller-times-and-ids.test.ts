@@ -1,11 +1,11 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { type Event, EventType } from "@chaukas/spec/common/v1";
 import { describe, expect, it } from "vitest";
-import { validateBuiltEvent } from "../event-validation.js";
-import { createStackContextManager } from "../stack-context-manager.js";
-import { ChaukasValidationError } from "../validation-error.js";
+import { validateBuiltEvent } from "../validation/event-validation.js";
+import { ChaukasValidationError } from "../validation/validation-error.js";
 import { startSessionSpan } from "./scope.js";
 import type { ScopeRuntime } from "./scope-runtime.js";
+import { createStackContextManager } from "./stack-context-manager.js";
 
 function runtime(): ScopeRuntime & { events: Event[] } {
   const events: Event[] = [];

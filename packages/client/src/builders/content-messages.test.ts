@@ -25,7 +25,7 @@ import {
   ToolResponseSchema,
 } from "@chaukas/spec/common/v1";
 import { describe, expect, it } from "vitest";
-import { ChaukasValidationError } from "../validation-error.js";
+import { ChaukasValidationError } from "../validation/validation-error.js";
 import {
   agentHandoff,
   costDetails,

@@ -5,9 +5,9 @@
  */
 
 import type { DescField, JsonObject } from "@bufbuild/protobuf";
-import { checkField } from "../event-validation.js";
-import { jsonObject } from "../struct.js";
-import { ChaukasValidationError, type FieldPath } from "../validation-error.js";
+import { checkField } from "../validation/event-validation.js";
+import { jsonObject } from "../validation/struct.js";
+import { ChaukasValidationError, type FieldPath } from "../validation/validation-error.js";
 
 /** Checks a list of strings given by the caller and copies it; `undefined` is an empty list. */
 export function copyStrings(value: unknown, field: string): string[] {

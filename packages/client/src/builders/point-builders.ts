@@ -13,7 +13,7 @@ import type {
   PolicyDecisionInit,
   RetryInit,
   SystemInit,
-} from "../builder-types.js";
+} from "./builder-types.js";
 import {
   agentHandoff,
   dataAccess,

@@ -1,12 +1,12 @@
 /** What every builder works with: the client's runtime, and where a new event's span sits. */
 
 import type { Event } from "@chaukas/spec/common/v1";
-import type { PointEventOptions } from "../builder-types.js";
-import type { ContextManager, SpanContext } from "../context-manager.js";
-import { newSpanId, newTraceId } from "../ids.js";
-import { epochMsOf } from "../time-input.js";
 import { buildEvent, type EventDefaults, type EventParts } from "./build-event.js";
+import type { PointEventOptions } from "./builder-types.js";
 import { checkSpanId } from "./caller-ids.js";
+import type { ContextManager, SpanContext } from "./context-manager.js";
+import { newSpanId, newTraceId } from "./ids.js";
+import { epochMsOf } from "./time-input.js";
 
 /** What scopes need from the client: its defaults, its context manager, its queue. */
 export interface ScopeRuntime {

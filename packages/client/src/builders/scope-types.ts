@@ -18,8 +18,8 @@ import type {
   SystemInit,
   ToolCallResult,
   ToolCallStart,
-} from "../builder-types.js";
-import type { SpanContext } from "../context-manager.js";
+} from "./builder-types.js";
+import type { SpanContext } from "./context-manager.js";
 
 /**
  * The builders available wherever events are emitted: on the client (attached to the

@@ -9,13 +9,13 @@ import {
 } from "@chaukas/spec/common/v1";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkEventRules } from "../event-content-rules.js";
-import { validateBuiltEvent, validateEvent } from "../event-validation.js";
-import { createStackContextManager } from "../stack-context-manager.js";
-import { ChaukasValidationError } from "../validation-error.js";
+import { checkEventRules } from "../validation/event-content-rules.js";
+import { validateBuiltEvent, validateEvent } from "../validation/event-validation.js";
+import { ChaukasValidationError } from "../validation/validation-error.js";
 import { createScope, startSessionSpan } from "./scope.js";
 import type { ScopeRuntime } from "./scope-runtime.js";
 import type { ChaukasScope } from "./scope-types.js";
+import { createStackContextManager } from "./stack-context-manager.js";
 
 /** The runtime the client gives scopes, with the queue replaced by an array. */
 function runtime(): ScopeRuntime & { events: Event[] } {

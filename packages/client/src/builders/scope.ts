@@ -3,12 +3,12 @@
  * and a session continued from a remote caller.
  */
 
-import type { SessionOptions } from "../builder-types.js";
-import type { SpanContext } from "../context-manager.js";
-import { newTraceId, uuidv7 } from "../ids.js";
 import type { RemoteContext } from "../propagation/remote-context.js";
+import type { SessionOptions } from "./builder-types.js";
 import { checkTraceId } from "./caller-ids.js";
 import { optionalState } from "./content-messages.js";
+import type { SpanContext } from "./context-manager.js";
+import { newTraceId, uuidv7 } from "./ids.js";
 import { requireString } from "./input-checks.js";
 import { scopeMethods } from "./scope-methods.js";
 import { childContext, type ScopeRuntime } from "./scope-runtime.js";

@@ -4,17 +4,17 @@
  */
 
 import { EventStatus, Severity } from "@chaukas/spec/common/v1";
-import type { EventOptions, SpanStartOptions } from "../builder-types.js";
-import { monotonicMs } from "../clock.js";
-import type { SpanContext } from "../context-manager.js";
-import { epochMsOf } from "../time-input.js";
-import { formatTraceparent } from "../trace-context.js";
+import { formatTraceparent } from "../propagation/trace-context.js";
+import type { EventOptions, SpanStartOptions } from "./builder-types.js";
+import { monotonicMs } from "./clock.js";
 import type { Content } from "./content-messages.js";
+import type { SpanContext } from "./context-manager.js";
 import { POINT_BUILDERS } from "./point-builders.js";
 import { BUILDER_NAMES, boundScopeMethods } from "./scope-methods.js";
 import { emit, type ScopeRuntime } from "./scope-runtime.js";
 import type { ChaukasScope, Endable, SpanScope } from "./scope-types.js";
 import type { Ending, EndResult, SpanKind, SpanStart } from "./span-kinds.js";
+import { epochMsOf } from "./time-input.js";
 
 /** When a span started: the caller's `startTime` (checked), else now. */
 export interface StartTime {

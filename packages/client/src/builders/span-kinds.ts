@@ -5,15 +5,15 @@
 
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { Author, EventType, type MCPCall } from "@chaukas/spec/common/v1";
+import type { EventAttachments } from "./build-event.js";
 import type {
   EndOptions,
   FailOptions,
   McpCallResult,
   ModelInvocationResult,
   ToolCallResult,
-} from "../builder-types.js";
-import { timestampFromFractionalMs } from "../clock.js";
-import type { EventAttachments } from "./build-event.js";
+} from "./builder-types.js";
+import { timestampFromFractionalMs } from "./clock.js";
 import {
   type Content,
   costDetails,

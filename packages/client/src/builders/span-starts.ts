@@ -9,15 +9,15 @@ import type {
   McpCallStart,
   ModelInvocationStart,
   ToolCallStart,
-} from "../builder-types.js";
-import { timestampAt } from "../clock.js";
-import { uuidv7 } from "../ids.js";
+} from "./builder-types.js";
+import { timestampAt } from "./clock.js";
 import {
   llmInvocationStarted,
   mcpCallStarted,
   optionalState,
   toolCall,
 } from "./content-messages.js";
+import { uuidv7 } from "./ids.js";
 import { requireString } from "./input-checks.js";
 import { childContext, type Parent, type ScopeRuntime } from "./scope-runtime.js";
 import type {

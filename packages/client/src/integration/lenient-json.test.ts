@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_JSON_DEPTH, toJsonObject } from "../struct.js";
+import { MAX_JSON_DEPTH, toJsonObject } from "../validation/struct.js";
 import { toLenientJson, toLenientJsonObject } from "./lenient-json.js";
 
 describe("toLenientJson", () => {

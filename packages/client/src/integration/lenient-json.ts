@@ -7,7 +7,7 @@
  */
 
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
-import { MAX_JSON_DEPTH } from "../struct.js";
+import { MAX_JSON_DEPTH } from "../validation/struct.js";
 
 /** Options of `toLenientJson`. */
 export interface LenientJsonOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ModelInvocationStart } from "../builder-types.js";
+import type { ModelInvocationStart } from "../builders/builder-types.js";
 import { omitUndefined } from "./omit-undefined.js";
 
 describe("omitUndefined", () => {

@@ -1,7 +1,7 @@
 import { type Event, EventType } from "@chaukas/spec/common/v1";
 import { describe, expect, it } from "vitest";
 import { createChaukasClient } from "../client.js";
-import { ChaukasValidationError } from "../validation-error.js";
+import { ChaukasValidationError } from "../validation/validation-error.js";
 import { pendingSpanScope } from "./pending-span-scope.js";
 
 function memoryClient() {

@@ -5,7 +5,7 @@
  */
 
 import { Severity } from "@chaukas/spec/common/v1";
-import type { ErrorInit, JsonInput } from "../builder-types.js";
+import type { ErrorInit, JsonInput } from "../builders/builder-types.js";
 import type { ModelInvocationHandle, SessionHandle } from "../builders/scope-types.js";
 import type { IntegrationGuard } from "./integration-guard.js";
 import { omitUndefined } from "./omit-undefined.js";

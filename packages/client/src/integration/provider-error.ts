@@ -1,4 +1,4 @@
-import type { ErrorInit, JsonInput } from "../builder-types.js";
+import type { ErrorInit, JsonInput } from "../builders/builder-types.js";
 import { fieldsOf, nonEmptyString, tokenCount } from "./framework-values.js";
 
 /** What a failed call is recorded as. */

@@ -1,4 +1,4 @@
-import type { ErrorInit } from "../builder-types.js";
+import type { ErrorInit } from "../builders/builder-types.js";
 
 /**
  * What a framework threw (a provider's API error, a tool's own error, any thrown value) as the

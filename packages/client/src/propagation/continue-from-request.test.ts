@@ -1,7 +1,7 @@
 import { type Event, EventStatus, EventType } from "@chaukas/spec/common/v1";
 import { describe, expect, it } from "vitest";
 import { type ChaukasClient, createChaukasClient } from "../client.js";
-import { ChaukasValidationError } from "../validation-error.js";
+import { ChaukasValidationError } from "../validation/validation-error.js";
 import { continueFromRequest } from "./continue-from-request.js";
 
 const CALLER = {

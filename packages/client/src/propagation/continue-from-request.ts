@@ -9,7 +9,7 @@ import type { ContinueSessionOptions } from "../builders/scope.js";
 import type { ContinuedSessionHandle } from "../builders/scope-types.js";
 import type { ChaukasClient } from "../client.js";
 import { createIntegrationGuard } from "../integration/integration-guard.js";
-import { ChaukasValidationError } from "../validation-error.js";
+import { ChaukasValidationError } from "../validation/validation-error.js";
 import type { Carrier } from "./carrier.js";
 import type { RemoteContext } from "./remote-context.js";
 

@@ -1,7 +1,7 @@
 import { context as otelContext, propagation, trace } from "@opentelemetry/api";
 import { W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { describe, expect, it } from "vitest";
-import type { SpanContext } from "../context-manager.js";
+import type { SpanContext } from "../builders/context-manager.js";
 import { BAGGAGE_LIMITS, SESSION_BAGGAGE_KEY } from "./baggage.js";
 import { extractContext, injectContext } from "./propagation.js";
 

@@ -4,11 +4,11 @@
  * incoming request. Both follow OpenTelemetry's W3C propagators, so either side may be OTel.
  */
 
-import type { SpanContext } from "../context-manager.js";
-import { formatTraceparent, parseTraceparent } from "../trace-context.js";
+import type { SpanContext } from "../builders/context-manager.js";
 import { sessionIdFromBaggage, withSessionBaggage } from "./baggage.js";
 import { type Carrier, getCarried, setCarried } from "./carrier.js";
 import type { RemoteContext } from "./remote-context.js";
+import { formatTraceparent, parseTraceparent } from "./trace-context.js";
 
 /** The longest `traceparent` read: a valid one of any version fits (W3C: 55 for version 00). */
 const MAX_TRACEPARENT_LENGTH = 512;

@@ -1,6 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { copyStrings, requireString } from "../builders/input-checks.js";
-import { ChaukasValidationError } from "../validation-error.js";
+import { ChaukasValidationError } from "../validation/validation-error.js";
 import { type CallerGrant, type RelayCall, refuse } from "./relay-call.js";
 import type { ChaukasRelayOptions, RelayErrorStep } from "./relay-options.js";
 

@@ -1,5 +1,5 @@
 import { Code, ConnectError, createContextKey } from "@connectrpc/connect";
-import { BATCH_TOO_LARGE_REASON, ERROR_REASON_METADATA_KEY } from "../batch-too-large.js";
+import { BATCH_TOO_LARGE_REASON, ERROR_REASON_METADATA_KEY } from "../pipeline/batch-too-large.js";
 
 /** Why the relay refused a whole request (counted in `RelayStats`). */
 export type RelayRefusal = "unauthorized" | "tooLarge" | "rateLimited" | "malformed";

@@ -15,10 +15,10 @@ import {
 import { createRouterTransport } from "@connectrpc/connect";
 import { universalServerRequestFromFetch } from "@connectrpc/connect/protocol";
 import { describe, expect, it, vi } from "vitest";
+import { uuidv7 } from "../builders/ids.js";
 import { createChaukasClient } from "../client.js";
-import { uuidv7 } from "../ids.js";
 import { eventToPublicJson } from "../rest/public-json.js";
-import { ChaukasValidationError } from "../validation-error.js";
+import { ChaukasValidationError } from "../validation/validation-error.js";
 import { readBody } from "./bounded-body.js";
 import { createRelayHandler } from "./relay-handler.js";
 import type { ChaukasRelayOptions, RelayAuthorization } from "./relay-options.js";

@@ -2,7 +2,7 @@ import type { UniversalServerRequest, UniversalServerResponse } from "@connectrp
 import type { ChaukasClient } from "../client.js";
 import { createIntegrationGuard } from "../integration/integration-guard.js";
 import { PUBLIC_API_PATHS } from "../rest/public-api.js";
-import { ChaukasValidationError } from "../validation-error.js";
+import { ChaukasValidationError } from "../validation/validation-error.js";
 import { createCallerBudgets } from "./caller-budgets.js";
 import { newRelayCall } from "./relay-call.js";
 import { createRelayIngest } from "./relay-ingest.js";

@@ -1,7 +1,7 @@
 import type { Event } from "@chaukas/spec/common/v1";
 import type { ChaukasClient } from "../client.js";
-import { validateEvent } from "../event-validation.js";
-import { ChaukasValidationError } from "../validation-error.js";
+import { validateEvent } from "../validation/event-validation.js";
+import { ChaukasValidationError } from "../validation/validation-error.js";
 import type { CallerBudgets } from "./caller-budgets.js";
 import { type RelayCall, rateLimitedError, refuse, tooLargeError } from "./relay-call.js";
 

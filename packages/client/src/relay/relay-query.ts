@@ -3,7 +3,7 @@ import { type QueryFilter, type QueryRequest, SortOrder } from "@chaukas/spec/co
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { ChaukasClient, QueryPage, QueryPageOptions } from "../client.js";
 import type { EventFilter } from "../query-filter.js";
-import { ChaukasValidationError } from "../validation-error.js";
+import { ChaukasValidationError } from "../validation/validation-error.js";
 import type { CallerGrant } from "./relay-call.js";
 import type { RelayErrorStep } from "./relay-options.js";
 

@@ -14,7 +14,7 @@ import type {
 } from "@connectrpc/connect/protocol";
 import { parseContentType } from "@connectrpc/connect/protocol-connect";
 import type { ChaukasClient } from "../client.js";
-import { ChaukasValidationError } from "../validation-error.js";
+import { ChaukasValidationError } from "../validation/validation-error.js";
 import { boundedBody, checkDeclaredLength, isByteStream, readBody } from "./bounded-body.js";
 import type { CallerBudgets } from "./caller-budgets.js";
 import { authorizeCall } from "./relay-authorize.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ChaukasValidationError } from "../validation-error.js";
+import { ChaukasValidationError } from "../validation/validation-error.js";
 import { readPublicIngestResult } from "./public-api.js";
 
 describe("readPublicIngestResult", () => {

@@ -1,4 +1,4 @@
-import { expected, fail } from "../validation-error.js";
+import { expected, fail } from "../validation/validation-error.js";
 
 /** The paths of the public REST API (`openapi-public.yaml`), relative to a backend's base URL. */
 export const PUBLIC_API_PATHS = {

@@ -22,9 +22,14 @@ import {
   type QueryRequestSchema,
   type QueryResponseSchema,
 } from "@chaukas/spec/common/v1";
-import type { EventContentCase } from "../event-content-rules.js";
-import { jsonObject } from "../struct.js";
-import { ChaukasValidationError, expected, type FieldPath, fail } from "../validation-error.js";
+import type { EventContentCase } from "../validation/event-content-rules.js";
+import { jsonObject } from "../validation/struct.js";
+import {
+  ChaukasValidationError,
+  expected,
+  type FieldPath,
+  fail,
+} from "../validation/validation-error.js";
 
 /**
  * The messages the public REST API (`openapi-public.yaml`) carries as JSON. Its field names are

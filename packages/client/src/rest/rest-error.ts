@@ -1,5 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { BATCH_TOO_LARGE_REASON, ERROR_REASON_METADATA_KEY } from "../batch-too-large.js";
+import { BATCH_TOO_LARGE_REASON, ERROR_REASON_METADATA_KEY } from "../pipeline/batch-too-large.js";
 import type { PublicApiError, PublicIngestResult } from "./public-api.js";
 
 /** `Code` by its snake-case name, as `PublicApiError.code` and Connect's JSON errors write it. */

@@ -3,8 +3,8 @@ import { Code, type ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { expectBalanced } from "../../test/pipeline-fixtures.js";
 import { type ChaukasClient, createChaukasClient } from "../client.js";
-import type { ExportErrorInfo } from "../export-error.js";
-import { createRequestHeaderInterceptors } from "../request-headers.js";
+import type { ExportErrorInfo } from "../wire/export-error.js";
+import { createRequestHeaderInterceptors } from "../wire/request-headers.js";
 import { codeFromHttpStatus } from "./rest-error.js";
 import { createRestTransport } from "./rest-transport.js";
 

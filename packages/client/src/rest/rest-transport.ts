@@ -35,7 +35,7 @@ import {
   type UnaryResponse,
 } from "@connectrpc/connect";
 import { runUnaryCall } from "@connectrpc/connect/protocol";
-import { ChaukasValidationError } from "../validation-error.js";
+import { ChaukasValidationError } from "../validation/validation-error.js";
 import { PUBLIC_API_PATHS, readPublicIngestResult } from "./public-api.js";
 import { fromPublicJson, toPublicJson } from "./public-json.js";
 import { errorFromRestAnswer, partialAcceptanceError } from "./rest-error.js";

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { testEvents } from "../test/pipeline-fixtures.js";
+import { testEvents } from "../../test/pipeline-fixtures.js";
+import { encodeEvents, requestBytesOf } from "../wire/encoded-batch.js";
 import { Batcher } from "./batcher.js";
-import { encodeEvents, requestBytesOf } from "./encoded-batch.js";
 
 function entries(count: number) {
   const events = testEvents(count);

@@ -2,10 +2,16 @@ import { isMessage } from "@bufbuild/protobuf";
 import type { EventBatch } from "@chaukas/spec/common/v1";
 import { type Event, EventSchema } from "@chaukas/spec/common/v1";
 import { Code, ConnectError } from "@connectrpc/connect";
+import type { AttachedOutbox, OutboxStageContext } from "../outbox/outbox-stage.js";
+import type { Outbox } from "../outbox.js";
+import { ChaukasValidationError } from "../validation/validation-error.js";
+import { type EncodedEvent, encodeEvents, requestBytesOf } from "../wire/encoded-batch.js";
+import type { ErrorHook, ExportErrorInfo } from "../wire/export-error.js";
+import type { EventExporter } from "../wire/exporter.js";
+import { KEEPALIVE_MAX_BATCH_BYTES } from "../wire/keepalive.js";
 import { Batcher } from "./batcher.js";
 import { BatchDelivery, type DeliveryContext, type OutgoingBatch } from "./delivery.js";
 import { DROP_RANK, type DropRank, dropRankOf } from "./drop-priority.js";
-import { type EncodedEvent, encodeEvents, requestBytesOf } from "./encoded-batch.js";
 import type {
   EventProcessor,
   FlushOptions,
@@ -14,19 +20,13 @@ import type {
 } from "./event-processor.js";
 import { EventQueue, type QueuedEvent } from "./event-queue.js";
 import { unrefTimer } from "./export-attempt.js";
-import type { ErrorHook, ExportErrorInfo } from "./export-error.js";
-import type { EventExporter } from "./exporter.js";
-import { KEEPALIVE_MAX_BATCH_BYTES } from "./keepalive.js";
 import { LossLedger, type LossReason, type LossRecord } from "./loss-ledger.js";
 import { lossRecordOf } from "./loss-report.js";
-import type { Outbox } from "./outbox.js";
-import type { AttachedOutbox, OutboxStageContext } from "./outbox-stage.js";
 import { PipelineStats } from "./pipeline-stats.js";
 import { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
 import type { RetryOptions, RetryPolicy } from "./retry.js";
 import type { ChaukasStats, DropReason } from "./stats.js";
 import { type TruncatedEvent, truncatePayload } from "./truncation.js";
-import { ChaukasValidationError } from "./validation-error.js";
 
 /**
  * Transforms one event before it is encoded: `beforeSend`, redaction, the integrity chain.

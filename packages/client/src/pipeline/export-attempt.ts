@@ -1,6 +1,6 @@
 import type { EventBatch } from "@chaukas/spec/common/v1";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { EventExporter } from "./exporter.js";
+import type { EventExporter } from "../wire/exporter.js";
 
 /** How one export attempt ended. */
 export type AttemptResult =

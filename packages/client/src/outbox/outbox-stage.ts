@@ -1,11 +1,11 @@
 import type { Event, EventBatch } from "@chaukas/spec/common/v1";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { OutgoingBatch } from "./delivery.js";
-import type { ExportErrorInfo } from "./export-error.js";
-import type { LossReason } from "./loss-ledger.js";
-import type { OutboxStore } from "./outbox.js";
-import type { PipelineStats } from "./pipeline-stats.js";
-import type { DropReason } from "./stats.js";
+import type { OutboxStore } from "../outbox.js";
+import type { OutgoingBatch } from "../pipeline/delivery.js";
+import type { LossReason } from "../pipeline/loss-ledger.js";
+import type { PipelineStats } from "../pipeline/pipeline-stats.js";
+import type { DropReason } from "../pipeline/stats.js";
+import type { ExportErrorInfo } from "../wire/export-error.js";
 import { fromStoredBatch, toStoredBatch } from "./stored-batch.js";
 
 /** What the outbox stage needs from its processor. */

@@ -1,5 +1,5 @@
 import type { EventBatch } from "@chaukas/spec/common/v1";
-import { cutBatch, type EncodedEvent } from "./encoded-batch.js";
+import { cutBatch, type EncodedEvent } from "../wire/encoded-batch.js";
 import { unrefTimer } from "./export-attempt.js";
 
 /** Limits of the `Batcher`: the processor's `maxBatchSize`, `maxBatchBytes`, `flushIntervalMs`. */

@@ -2,8 +2,8 @@ import { create } from "@bufbuild/protobuf";
 import { EventBatchSchema } from "@chaukas/spec/common/v1";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
+import type { EventExporter } from "../wire/exporter.js";
 import { attemptExport } from "./export-attempt.js";
-import type { EventExporter } from "./exporter.js";
 
 const batch = create(EventBatchSchema, { batchId: "b" });
 const never: EventExporter = { export: () => new Promise(() => {}) };

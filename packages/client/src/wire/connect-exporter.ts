@@ -2,13 +2,13 @@ import type { DescMethodUnary } from "@bufbuild/protobuf";
 import { ChaukasClientService, type IngestEventBatchResponseSchema } from "@chaukas/spec/client/v1";
 import type { EventBatch } from "@chaukas/spec/common/v1";
 import { createContextValues, type Transport } from "@connectrpc/connect";
+import { PreEncodedIngestEventBatchRequestSchema } from "../gen/chaukas/client/v1/pre_encoded_batch_pb.js";
 import {
   freezeSealedBatch,
   freezesWhereItExposesEvents,
   preEncodedRequest,
 } from "./encoded-batch.js";
 import type { EventExporter, ExportOptions } from "./exporter.js";
-import { PreEncodedIngestEventBatchRequestSchema } from "./gen/chaukas/client/v1/pre_encoded_batch_pb.js";
 import { keepaliveContextKey } from "./keepalive.js";
 
 /**

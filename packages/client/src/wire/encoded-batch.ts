@@ -2,13 +2,13 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { type Event, type EventBatch, EventBatchSchema } from "@chaukas/spec/common/v1";
-import { addToSums, type Sums, toAggregates } from "./batch-aggregates.js";
-import type { EventExporter } from "./exporter.js";
+import { uuidv7 } from "../builders/ids.js";
 import {
   type PreEncodedIngestEventBatchRequest,
   PreEncodedIngestEventBatchRequestSchema,
-} from "./gen/chaukas/client/v1/pre_encoded_batch_pb.js";
-import { uuidv7 } from "./ids.js";
+} from "../gen/chaukas/client/v1/pre_encoded_batch_pb.js";
+import { addToSums, type Sums, toAggregates } from "./batch-aggregates.js";
+import type { EventExporter } from "./exporter.js";
 
 /**
  * Batches whose events are encoded once. The processor needs every event's bytes to cut

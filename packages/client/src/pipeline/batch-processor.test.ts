@@ -12,10 +12,10 @@ import {
   recordSleeps,
   testEvent,
   testEvents,
-} from "../test/pipeline-fixtures.js";
+} from "../../test/pipeline-fixtures.js";
+import { createConnectExporter } from "../wire/connect-exporter.js";
+import { KEEPALIVE_MAX_BATCH_BYTES, keepaliveContextKey } from "../wire/keepalive.js";
 import { createBatchProcessor } from "./batch-processor.js";
-import { createConnectExporter } from "./connect-exporter.js";
-import { KEEPALIVE_MAX_BATCH_BYTES, keepaliveContextKey } from "./keepalive.js";
 import { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
 
 // Long enough never to fire during a test: only count, bytes and flush() cut batches.

@@ -1,12 +1,12 @@
 import type { EventBatch } from "@chaukas/spec/common/v1";
 import { describe, expect, it } from "vitest";
-import { createMemoryOutbox, testEvents } from "../test/pipeline-fixtures.js";
-import type { OutgoingBatch } from "./delivery.js";
-import { newBatch } from "./encoded-batch.js";
-import { fromStoredBatch, toStoredBatch } from "./outbox.js";
+import { createMemoryOutbox, testEvents } from "../../test/pipeline-fixtures.js";
+import { fromStoredBatch, toStoredBatch } from "../outbox.js";
+import type { OutgoingBatch } from "../pipeline/delivery.js";
+import { PipelineStats } from "../pipeline/pipeline-stats.js";
+import type { DropReason } from "../pipeline/stats.js";
+import { newBatch } from "../wire/encoded-batch.js";
 import { OutboxStage, type OutboxStageContext } from "./outbox-stage.js";
-import { PipelineStats } from "./pipeline-stats.js";
-import type { DropReason } from "./stats.js";
 
 // The stage alone, with a processor played by the test: it starts deliveries only when told a
 // slot is free, and settles them when the test says so.

@@ -1,12 +1,12 @@
 import type { EventBatch } from "@chaukas/spec/common/v1";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { testEvents } from "../test/pipeline-fixtures.js";
+import { testEvents } from "../../test/pipeline-fixtures.js";
+import { cutBatch, encodeEvents } from "../wire/encoded-batch.js";
+import type { ExportErrorInfo } from "../wire/export-error.js";
+import type { EventExporter } from "../wire/exporter.js";
 import { BATCH_TOO_LARGE_REASON, ERROR_REASON_METADATA_KEY } from "./batch-too-large.js";
 import { BatchDelivery, type DeliveryContext } from "./delivery.js";
-import { cutBatch, encodeEvents } from "./encoded-batch.js";
-import type { ExportErrorInfo } from "./export-error.js";
-import type { EventExporter } from "./exporter.js";
 import { PipelineStats } from "./pipeline-stats.js";
 import { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
 

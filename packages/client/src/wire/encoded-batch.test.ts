@@ -3,6 +3,7 @@ import { IngestEventBatchRequestSchema } from "@chaukas/spec/client/v1";
 import { type Event, EventBatchSchema, EventSchema, EventType } from "@chaukas/spec/common/v1";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { PreEncodedIngestEventBatchRequestSchema } from "../gen/chaukas/client/v1/pre_encoded_batch_pb.js";
 import { batchAggregates } from "./batch-aggregates.js";
 import {
   batchForExporter,
@@ -14,7 +15,6 @@ import {
   requestBytesOf,
   splitBatch,
 } from "./encoded-batch.js";
-import { PreEncodedIngestEventBatchRequestSchema } from "./gen/chaukas/client/v1/pre_encoded_batch_pb.js";
 
 const arbitraryEvents = fc
   .array(

@@ -1,8 +1,8 @@
 import { ChaukasClientService } from "@chaukas/spec/client/v1";
 import { createClient, createRouterTransport } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
+import { ChaukasValidationError } from "../validation/validation-error.js";
 import { createRequestHeaderInterceptors, type RequestHeaderOptions } from "./request-headers.js";
-import { ChaukasValidationError } from "./validation-error.js";
 
 /** The headers a Connect service receives from a transport with these options. */
 async function receivedHeaders(options: RequestHeaderOptions): Promise<Headers> {

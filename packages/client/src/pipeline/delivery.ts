@@ -1,9 +1,9 @@
 import type { Event, EventBatch } from "@chaukas/spec/common/v1";
 import type { ConnectError } from "@connectrpc/connect";
-import { batchForExporter, splitBatch } from "./encoded-batch.js";
+import { batchForExporter, splitBatch } from "../wire/encoded-batch.js";
+import type { ExportErrorInfo, ExportErrorReason } from "../wire/export-error.js";
+import type { EventExporter } from "../wire/exporter.js";
 import { attemptExport } from "./export-attempt.js";
-import type { ExportErrorInfo, ExportErrorReason } from "./export-error.js";
-import type { EventExporter } from "./exporter.js";
 import type { PipelineStats } from "./pipeline-stats.js";
 import { isSizeRejection, type RetryPolicy, retryDelayMs } from "./retry.js";
 import type { DropReason } from "./stats.js";

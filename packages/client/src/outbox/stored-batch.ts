@@ -1,8 +1,8 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { IngestEventBatchRequestSchema } from "@chaukas/spec/client/v1";
 import { type EventBatch, EventBatchSchema, EventSchema } from "@chaukas/spec/common/v1";
-import { freezeSealedBatch, preEncodedRequest, sealBatch } from "./encoded-batch.js";
-import { PreEncodedIngestEventBatchRequestSchema } from "./gen/chaukas/client/v1/pre_encoded_batch_pb.js";
+import { PreEncodedIngestEventBatchRequestSchema } from "../gen/chaukas/client/v1/pre_encoded_batch_pb.js";
+import { freezeSealedBatch, preEncodedRequest, sealBatch } from "../wire/encoded-batch.js";
 
 /**
  * One batch kept in an outbox: its `batch_id` and the binary `IngestEventBatchRequest` that

@@ -1,6 +1,6 @@
 import type { Event } from "@chaukas/spec/common/v1";
 import { describe, expect, it } from "vitest";
-import { testEvents } from "../test/pipeline-fixtures.js";
+import { testEvents } from "../../test/pipeline-fixtures.js";
 import { DROP_RANK } from "./drop-priority.js";
 import { EventQueue } from "./event-queue.js";
 

@@ -8,7 +8,7 @@ import {
   EventType,
   Severity,
 } from "@chaukas/spec/common/v1";
-import { newSpanId, uuidv7 } from "./ids.js";
+import { newSpanId, uuidv7 } from "../builders/ids.js";
 import { type ChainGap, isLossReason, type LossReason, type LossRecord } from "./loss-ledger.js";
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createStackContextManager } from "./stack-context-manager.js";
+import { createStackContextManager } from "../builders/stack-context-manager.js";
 import { formatTraceparent, parseTraceparent } from "./trace-context.js";
 
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";

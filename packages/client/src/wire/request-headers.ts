@@ -1,5 +1,5 @@
 import type { Interceptor } from "@connectrpc/connect";
-import { ChaukasValidationError, childPath } from "./validation-error.js";
+import { ChaukasValidationError, childPath } from "../validation/validation-error.js";
 
 // RFC 9110 token characters: what an HTTP field name may contain (and what fetch accepts).
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

@@ -3,7 +3,7 @@
  * One reading for both, so a value that works in one works in the other.
  */
 
-import { ChaukasValidationError } from "./validation-error.js";
+import { ChaukasValidationError } from "../validation/validation-error.js";
 
 /** A time given as a `Date`, an RFC 3339 / ISO-8601 string, or Unix milliseconds. */
 export type TimeInput = Date | string | number;
