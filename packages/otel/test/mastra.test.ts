@@ -1,4 +1,4 @@
-import type { Event } from "@chaukas/spec/common/v1";
+import { type Event, EventStatus } from "@chaukas/spec/common/v1";
 import { Agent } from "@mastra/core/agent";
 import { Mastra } from "@mastra/core/mastra";
 import { createTool } from "@mastra/core/tools";
@@ -88,21 +88,16 @@ async function runAgent(tools: Record<string, typeof weather> = { weather }) {
     model: scriptedModel(),
     tools,
   });
-  const mastra = new Mastra({
-    agents: { agent },
-    logger: false,
-    observability: new Observability({
-      configs: {
-        default: {
-          serviceName: "mastra-test",
-          bridge: new OtelBridge({ tracerProvider: provider }),
-        },
-      },
-    }),
+  const observability = new Observability({
+    configs: {
+      default: { serviceName: "mastra-test", bridge: new OtelBridge({ tracerProvider: provider }) },
+    },
   });
+  const mastra = new Mastra({ agents: { agent }, logger: false, observability });
   const result = await mastra.getAgent("agent").generate("What is the weather in Oslo?");
-  // Mastra hands its spans to the bridge asynchronously: its shutdown waits for them.
-  await mastra.shutdown();
+  // Mastra hands its ended spans to the bridge asynchronously: its flush waits for them (what a
+  // serverless handler awaits before it returns), and ends no span Mastra has not ended.
+  await observability.flush();
   await provider.forceFlush();
   return { result, events: await sink.events(), spans: spans.getFinishedSpans(), processor };
 }
@@ -195,5 +190,26 @@ describe("a Mastra agent through @mastra/otel-bridge", () => {
       heldSpans: 0,
       openSessions: 0,
     });
+  });
+
+  it("a tool that throws: its call ends FAILED with an ERROR under it, in the same session", async () => {
+    const failing = createTool({
+      id: "weather",
+      description: "The weather in a city",
+      inputSchema: z.object({ city: z.string() }),
+      execute: async () => {
+        throw new Error("weather service down");
+      },
+    });
+    const { events, spans } = await runAgent({ weather: failing });
+    const toolSpan = spanNamed(spans, "execute_tool weather");
+    expect(onSpan(events, toolSpan)).toEqual(["TOOL_CALL_START", "TOOL_CALL_END"]);
+    const error = events.find((event) => typeName(event) === "ERROR");
+    expect(error?.parentSpanId).toBe(toolSpan.spanContext().spanId);
+    expect(JSON.stringify(error?.content.value)).toContain("weather service down");
+    expect(events.find((event) => typeName(event) === "TOOL_CALL_END")?.status).toBe(
+      EventStatus.FAILED,
+    );
+    expect(new Set(events.map((event) => event.sessionId)).size).toBe(1);
   });
 });
