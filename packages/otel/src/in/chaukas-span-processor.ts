@@ -2,6 +2,7 @@ import { type ChaukasClient, type ChaukasScope, ChaukasValidationError } from "@
 import { createIntegrationGuard } from "@chaukas/client/integration";
 import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { GenAiKind } from "./genai-kind.js";
+import { type HeldSpan, HeldSpans, undescribedAncestorOf } from "./held-spans.js";
 import { agentStart, type ContentCapture, sessionIdOf } from "./span-content.js";
 import { emitSpanEvents, msOf } from "./span-events.js";
 import {
@@ -77,6 +78,7 @@ export function createChaukasSpanProcessor(
   const { capture, maxOpenSpans, flushTimeoutMs } = checkOptions(chaukas, options);
   const guard = createIntegrationGuard<SpanProcessorErrorInfo>(options.onError);
   const open = new OpenSpans(maxOpenSpans);
+  const held = new HeldSpans(maxOpenSpans);
   let mappedSpans = 0;
   let openSessions = 0;
 
@@ -166,6 +168,20 @@ export function createChaukasSpanProcessor(
     }
   }
 
+  /**
+   * Emits an ended GenAI span's events, and ends the session the processor started for it if it
+   * is its tree's root. A failure is the span's own: the spans after it are still placed.
+   */
+  function placeSpan({ tracked, span, kind }: HeldSpan): void {
+    guard.run({ hook: "onEnd", spanName: span.name }, undefined, () => {
+      try {
+        emitEvents(tracked, span, kind);
+      } finally {
+        if (placementOf(tracked).root === tracked) endSession(tracked, span);
+      }
+    });
+  }
+
   const processor: ChaukasSpanProcessor = {
     onStart(span: Span): void {
       guard.run({ hook: "onStart", spanName: span.name }, undefined, () => {
@@ -189,21 +205,30 @@ export function createChaukasSpanProcessor(
 
     onEnd(span: ReadableSpan): void {
       guard.run({ hook: "onEnd", spanName: span.name }, undefined, () => {
+        const spanId = span.spanContext().spanId;
         // A span that started before the processor was added, or was evicted: placed from its
         // parent, if that one is tracked.
-        const tracked = open.end(span.spanContext().spanId) ?? {
+        const tracked = open.end(spanId) ?? {
           span,
           parent: open.get(span.parentSpanContext?.spanId),
           chaukasScope: undefined,
           anchor: undefined,
         };
         const kind = kindOf({ span });
-        if (kind === undefined) return;
-        try {
-          emitEvents(tracked, span, kind);
-        } finally {
-          if (placementOf(tracked).root === tracked) endSession(tracked, span);
+        // A span that waits for an ancestor to say what it is (see held-spans.ts); beyond the
+        // limit, it is placed now, with what its ancestors say so far.
+        const ancestor = kind === undefined ? undefined : undescribedAncestorOf(tracked);
+        if (
+          kind !== undefined &&
+          ancestor !== undefined &&
+          held.hold(ancestor.span.spanContext().spanId, { tracked, span, kind })
+        ) {
+          return;
         }
+        // This span now says what it is: the descendants that waited for it are placed first,
+        // children before parents, as spans end.
+        for (const waiting of held.release(spanId)) placeSpan(waiting);
+        if (kind !== undefined) placeSpan({ tracked, span, kind });
       });
     },
 
@@ -216,8 +241,10 @@ export function createChaukasSpanProcessor(
     },
 
     // The client belongs to the application (it may carry other events), so shutting the
-    // provider down flushes it and leaves it open.
+    // provider down flushes it and leaves it open. Spans still waiting for an ancestor that
+    // never ended are placed first, with what their ancestors say so far.
     async shutdown(): Promise<void> {
+      for (const waiting of held.releaseAll()) placeSpan(waiting);
       try {
         await chaukas.flush({ timeoutMs: flushTimeoutMs });
       } catch (error) {
@@ -229,6 +256,7 @@ export function createChaukasSpanProcessor(
       mappedSpans,
       failed: guard.failed,
       openSpans: open.size,
+      heldSpans: held.size,
       openSessions,
     }),
   };

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { countAttribute, indexedAttribute, jsonAttribute } from "./span-attributes.js";
+import {
+  countAttribute,
+  indexedAttribute,
+  jsonAttribute,
+  stringsAttribute,
+} from "./span-attributes.js";
 
 describe("span attributes", () => {
   it("puts indexed attributes back together as lists in index order", () => {
@@ -29,5 +34,13 @@ describe("span attributes", () => {
     expect(jsonAttribute({ a: ['{"n":1}', "plain"] }, "a")).toEqual([{ n: 1 }, "plain"]);
     expect(countAttribute({ a: -1, b: 1.5, c: "7" }, "a", "b", "c")).toBe(7);
     expect(countAttribute({ a: 2 ** 31 }, "a")).toBeUndefined();
+  });
+
+  it("reads strings from a list, a single string, or a string holding a JSON list", () => {
+    expect(stringsAttribute({ a: ["stop", 1, "length"] }, "a")).toEqual(["stop", "length"]);
+    expect(stringsAttribute({ a: "stop" }, "a")).toEqual(["stop"]);
+    expect(stringsAttribute({ a: '["stop"]' }, "a")).toEqual(["stop"]);
+    expect(stringsAttribute({ a: "[not json" }, "a")).toEqual(["[not json"]);
+    expect(stringsAttribute({ a: "", b: [], c: "x" }, "a", "b", "c")).toEqual(["x"]);
   });
 });

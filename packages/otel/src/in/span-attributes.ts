@@ -36,14 +36,20 @@ export function countAttribute(attributes: Attributes, ...keys: string[]): numbe
   return undefined;
 }
 
-/** The first of `keys` holding strings: a list as it is, a single string as a list of one. */
+/**
+ * The first of `keys` holding strings: a list as it is, a single string as a list of one. A
+ * string that is a JSON list (Mastra writes `gen_ai.response.finish_reasons` as `'["stop"]'`) is
+ * that list.
+ */
 export function stringsAttribute(attributes: Attributes, ...keys: string[]): string[] | undefined {
   for (const key of keys) {
     const value = attributes[key];
-    if (typeof value === "string" && value !== "") return [value];
-    if (Array.isArray(value)) {
-      const strings = value.filter((item): item is string => typeof item === "string");
+    const decoded = typeof value === "string" ? decodeJson(value) : value;
+    if (Array.isArray(decoded)) {
+      const strings = decoded.filter((item): item is string => typeof item === "string");
       if (strings.length > 0) return strings;
+    } else if (typeof value === "string" && value !== "") {
+      return [value];
     }
   }
   return undefined;

@@ -29,7 +29,8 @@ export interface ChaukasSpanProcessorOptions {
    * Spans tracked at once (started, not yet ended). A span started beyond it evicts the oldest
    * open one (counted in `stats().failed`): spans that start under it later, and the span itself
    * when it ends, no longer find its ancestors. This bounds memory when an instrumentation never
-   * ends its spans.
+   * ends its spans. It also bounds the ended spans held while they wait for an ancestor that
+   * says what it is only when it ends (Mastra's spans): beyond it, a span is placed at once.
    * Default: 10 000.
    */
   readonly maxOpenSpans?: number;
@@ -62,6 +63,11 @@ export interface ChaukasSpanProcessorStats {
   readonly failed: number;
   /** Spans started and not yet ended. */
   readonly openSpans: number;
+  /**
+   * Ended spans whose events wait for a running ancestor that says what it is only when it ends
+   * (Mastra's spans).
+   */
+  readonly heldSpans: number;
   /** Sessions the processor started for root GenAI spans and has not ended yet. */
   readonly openSessions: number;
 }
