@@ -30,6 +30,7 @@ export default defineConfig({
       "packages/*/test/**/*.test.ts",
       "examples/*/test/**/*.test.ts",
       "test/**/*.test.ts",
+      "bench/src/**/*.test.ts",
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
