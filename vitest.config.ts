@@ -10,7 +10,7 @@ export default defineConfig({
     alias: [
       { find: /^@chaukas\/spec\/(.*)$/, replacement: `${root}packages/spec/src/$1.ts` },
       {
-        find: /^@chaukas\/client\/(integration|integrity|redact)$/,
+        find: /^@chaukas\/client\/(integration|integrity|propagation|redact)$/,
         replacement: `${root}packages/client/src/$1.ts`,
       },
       {
@@ -30,6 +30,7 @@ export default defineConfig({
       "packages/*/test/**/*.test.ts",
       "examples/*/test/**/*.test.ts",
       "test/**/*.test.ts",
+      "bench/src/**/*.test.ts",
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,

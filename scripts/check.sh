@@ -27,6 +27,9 @@ if [ "$(pnpm exec node --version)" != "$(node --version)" ]; then
   exit 1
 fi
 
+step "README performance sections match bench/results.json"
+pnpm -s bench:readme --check
+
 step "generated code is reproducible"
 pnpm generate
 git diff --exit-code --stat -- packages/spec/src/gen packages/client/src/gen

@@ -159,6 +159,7 @@ describe("the packed packages in a new npm app", () => {
       "@chaukas/client/integration",
       "@chaukas/client/integrity",
       "@chaukas/client/outbox",
+      "@chaukas/client/propagation",
       "@chaukas/client/query",
       "@chaukas/client/redact",
       "@chaukas/client/relay",

@@ -30,7 +30,6 @@ import type {
   ChaukasScope,
   ContinuedSessionHandle,
   SessionHandle,
-  SpanScope,
 } from "./builders/scope-types.js";
 import { createStackContextManager } from "./builders/stack-context-manager.js";
 import { type BatchProcessorOptions, createBatchProcessor } from "./pipeline/batch-processor.js";
@@ -38,8 +37,6 @@ import type { FlushOptions, FlushResult, ShutdownOptions } from "./pipeline/even
 import type { LossRecord } from "./pipeline/loss-ledger.js";
 import { lossReportEvent } from "./pipeline/loss-report.js";
 import type { ChaukasStats } from "./pipeline/stats.js";
-import type { Carrier } from "./propagation/carrier.js";
-import { extractContext, injectContext } from "./propagation/propagation.js";
 import type { RemoteContext } from "./propagation/remote-context.js";
 import { parseTraceparent } from "./propagation/trace-context.js";
 import { type EventFilter, type QueryOrder, toQueryFilter, toSortOrder } from "./query-filter.js";
@@ -198,25 +195,14 @@ export interface ChaukasClient extends ChaukasScope {
   emit(event: Event | MessageInitShape<typeof EventSchema>, options?: EmitOptions): string;
   /**
    * Continues a caller's session on this side (a server handling a request): see
-   * `ContinuedSessionHandle`. `remote` comes from `extract(request.headers)`; `undefined` (no
-   * context sent) starts a session of this side's own. The caller's session id is adopted only
-   * with `trust` (default false).
+   * `ContinuedSessionHandle`. `remote` comes from `extract(request.headers)` (from
+   * `@chaukas/client/propagation`); `undefined` (no context sent) starts a session of this side's
+   * own. The caller's session id is adopted only with `trust` (default false).
    */
   continueSession(
     remote: RemoteContext | undefined,
     options?: ContinueSessionOptions,
   ): ContinuedSessionHandle;
-  /**
-   * Writes the active span (or `from`) into an outgoing request's headers or an MCP `_meta`
-   * object: `traceparent`, and `baggage` with `chaukas.session_id` merged into any baggage
-   * there. Writes nothing when there is no span. Returns the carrier.
-   */
-  inject<C extends Carrier>(carrier: C, from?: SpanScope | SpanContext): C;
-  /**
-   * Reads a caller's context from incoming headers or an MCP `_meta` object; `undefined` when
-   * there is no valid `traceparent`. Malformed or oversized headers are ignored, never thrown.
-   */
-  extract(carrier: Carrier | null | undefined): RemoteContext | undefined;
   /** The active span (from `scope.run(fn)`), if any. */
   current(): SpanContext | undefined;
   /** Resolves when everything emitted before is delivered or finally failed. Never rejects. */
@@ -391,13 +377,6 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
 
     continueSession: (remote, continueOptions) =>
       continueSessionSpan(runtime, remote, continueOptions),
-    inject: (carrier, from) =>
-      injectContext(
-        carrier,
-        from === undefined ? active() : "context" in from ? from.context : from,
-      ),
-    extract: extractContext,
-
     current: active,
     flush: (flushOptions) => processor.flush(flushOptions),
     shutdown(shutdownOptions) {

@@ -1,6 +1,7 @@
 // One session across two clients (a caller and a server), as the devserver stores it: the
 // caller injects its context into request headers, the server extracts and continues it.
 import { type ChaukasClient, createChaukasClient } from "@chaukas/client";
+import { extract, inject } from "@chaukas/client/propagation";
 import { type DevServer, startDevServer } from "@chaukas/devserver";
 import { type Event, EventStatus, EventType } from "@chaukas/spec/common/v1";
 import { createNodeTransport } from "@chaukas/transport-node";
@@ -35,15 +36,15 @@ async function stored(filter: { sessionId?: string; traceId?: string }): Promise
 }
 
 /** What a request from the caller's span carries. */
-function requestHeaders(scope: Parameters<ChaukasClient["inject"]>[1]) {
-  return caller.inject(new Headers({ "content-type": "application/json" }), scope);
+function requestHeaders(scope: Parameters<typeof inject>[1]) {
+  return inject(new Headers({ "content-type": "application/json" }), scope);
 }
 
 describe("continueSession", () => {
   it("trusted: the server's events join the caller's session under the caller's span, with no SESSION_START or END of its own", async () => {
     const session = caller.startSession({ agentId: "page" });
     const call = session.toolCallStart({ name: "ask-agent" });
-    const remote = callee.extract(requestHeaders(call));
+    const remote = extract(requestHeaders(call));
     expect(remote?.sessionId).toBe(session.id);
 
     const continued = callee.continueSession(remote, { trust: true, agentId: "server-agent" });
@@ -68,7 +69,7 @@ describe("continueSession", () => {
 
   it("untrusted: the server starts its own session on the caller's trace and records the caller's session id", async () => {
     const session = caller.startSession();
-    const remote = callee.extract(requestHeaders(session));
+    const remote = extract(requestHeaders(session));
     for (const trust of [
       undefined,
       false,
@@ -102,10 +103,10 @@ describe("continueSession", () => {
 
   it("a predicate decides per caller; without a remote context a fresh session and trace begin", async () => {
     const session = caller.startSession();
-    const remote = callee.extract(requestHeaders(session));
+    const remote = extract(requestHeaders(session));
     const trusted = callee.continueSession(remote, { trust: (r) => r.sessionId === session.id });
     expect(trusted.adopted).toBe(true);
-    const fresh = callee.continueSession(callee.extract(new Headers()));
+    const fresh = callee.continueSession(extract(new Headers()));
     expect(fresh.adopted).toBe(false);
     expect(fresh.traceId).not.toBe(session.traceId);
     fresh.end();
@@ -114,7 +115,7 @@ describe("continueSession", () => {
 
   it("fail() on an adopted session records an ERROR under the caller's span, not a SESSION_END", async () => {
     const session = caller.startSession();
-    const continued = callee.continueSession(callee.extract(requestHeaders(session)), {
+    const continued = callee.continueSession(extract(requestHeaders(session)), {
       trust: true,
     });
     continued.fail(new Error("handler crashed"));
@@ -127,14 +128,14 @@ describe("continueSession", () => {
 
   it("run() makes the continued scope active for the client's own builders", async () => {
     const session = caller.startSession();
-    const continued = callee.continueSession(callee.extract(requestHeaders(session)), {
+    const continued = callee.continueSession(extract(requestHeaders(session)), {
       trust: true,
     });
     continued.run(() => {
       callee.inputReceived("from inside");
       // And onward: what the server injects into its own calls continues the same session.
-      const onward = callee.inject({} as Record<string, unknown>);
-      expect(callee.extract(onward)).toMatchObject({
+      const onward = inject({} as Record<string, unknown>, callee.current());
+      expect(extract(onward)).toMatchObject({
         sessionId: session.id,
         spanId: session.spanId,
       });

@@ -1,5 +1,6 @@
 import type { ChaukasClient, ChaukasScope, McpCallHandle, SpanScope } from "@chaukas/client";
 import { createIntegrationGuard } from "@chaukas/client/integration";
+import { extract, inject } from "@chaukas/client/propagation";
 import type {
   JSONRPCMessage,
   JSONRPCRequest,
@@ -188,7 +189,7 @@ export function createMcpCallTracker(
     // Copies: the caller's message and its `_meta` are left as they were.
     return {
       ...(message as JSONRPCRequest),
-      params: { ...params, _meta: chaukas.inject({ ...meta }, call) },
+      params: { ...params, _meta: inject({ ...meta }, call) },
     };
   }
 
@@ -200,7 +201,7 @@ export function createMcpCallTracker(
     const headerVersion = extra?.requestInfo?.headers?.[PROTOCOL_VERSION_HEADER];
     if (typeof headerVersion === "string" && headerVersion !== "") protocolVersion = headerVersion;
     const meta = request.params?._meta;
-    const remote = isJsonObject(meta) ? chaukas.extract(meta) : undefined;
+    const remote = isJsonObject(meta) ? extract(meta) : undefined;
     const call = start(request, remote === undefined ? scope : callers.callScope(remote, extra));
     track(request.id, call);
     return call;

@@ -122,12 +122,7 @@ function checkOptions(
     throw new ChaukasValidationError("transport", "expected an MCP Transport (start, send, close)");
   }
   const c = chaukas as Partial<ChaukasClient> | null;
-  if (
-    typeof c?.mcpCallStart !== "function" ||
-    typeof c.continueSession !== "function" ||
-    typeof c.inject !== "function" ||
-    typeof c.extract !== "function"
-  ) {
+  if (typeof c?.mcpCallStart !== "function" || typeof c.continueSession !== "function") {
     throw new ChaukasValidationError("chaukas", "expected a client from createChaukasClient");
   }
   if (options?.side !== "client" && options?.side !== "server") {

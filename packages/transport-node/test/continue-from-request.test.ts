@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { connect } from "node:net";
 import type { ChaukasClient, ContinueFromRequestOptions } from "@chaukas/client";
+import { inject } from "@chaukas/client/propagation";
 import { type DevServer, startDevServer } from "@chaukas/devserver";
 import { type Event, EventType } from "@chaukas/spec/common/v1";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -78,13 +79,13 @@ async function stored(keep: (event: Event) => boolean): Promise<Event[]> {
 
 /** Calls the server from `span` of the caller, as the page's traced fetch would. */
 async function callFrom(
-  span: Parameters<ChaukasClient["inject"]>[1],
+  span: Parameters<typeof inject>[1],
   path = "/chat",
   headers: Record<string, string> = {},
 ): Promise<Response> {
   return fetch(`${serverUrl}${path}`, {
     method: "POST",
-    headers: caller.inject({ ...headers }, span),
+    headers: inject({ ...headers }, span),
   });
 }
 
@@ -207,7 +208,7 @@ describe("continueFromRequest with a Fetch Request in Node", () => {
         { trust: (req) => req.headers.get("authorization") === PAGE_TOKEN, agentId: "fetch-agent" },
       );
     const session = caller.startSession();
-    const headers = caller.inject(new Headers({ authorization: PAGE_TOKEN }), session);
+    const headers = inject(new Headers({ authorization: PAGE_TOKEN }), session);
     const response = await handle(new Request(`${serverUrl}/fetch`, { method: "POST", headers }));
     session.end();
     expect(await response.json()).toEqual({ sessionId: session.id, adopted: true });

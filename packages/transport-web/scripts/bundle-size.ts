@@ -16,16 +16,15 @@ export const BUNDLE_BUDGET = {
 } as const;
 
 /**
- * What CI enforces until the budget above is met: the size measured on 2026-12-08 from the built
- * packages (57,866 B total, 19,228 B own share) plus a little slack for toolchain noise. It stops
- * the gap from growing; lower it with every saving. It was 56.6 / 18.0 until issue 23's times,
- * ids and cross-process context on the client (README, "Bundle size", says what each cost). Issue 12 held it at 49.5 / 10.8 KB (the size
- * of 2026-11-29) but ruled that no behaviour or clarity is traded for bytes; what moved it, step
- * by step, is in packages/transport-web/README.md ("Bundle size").
+ * What CI enforces until the budget above is met: the size measured from the built packages
+ * (56,997 B total, 18,359 B own share, after inject/extract moved to
+ * `@chaukas/client/propagation`), rounded up to 0.1 KB. It may only go down: lower it with every
+ * saving. The accepted ceiling is 56.3 / 17.7 KB; packages/transport-web/README.md ("Bundle
+ * size") says what stands between the two.
  */
 export const BUNDLE_CEILING = {
-  totalGzipBytes: 57_900,
-  ownShareGzipBytes: 19_300,
+  totalGzipBytes: 57_000,
+  ownShareGzipBytes: 18_400,
 } as const;
 
 /**

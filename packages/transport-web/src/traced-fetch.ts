@@ -4,6 +4,7 @@ import {
   type SpanContext,
   type SpanScope,
 } from "@chaukas/client";
+import { inject } from "@chaukas/client/propagation";
 import {
   createPropagationMatcher,
   ownLocation,
@@ -54,7 +55,7 @@ export type TracedFetch = (input: RequestInfo | URL, init?: TracedRequestInit) =
  * for an invalid `propagateTo` entry or `fetch`.
  */
 export function createTracedFetch(
-  chaukas: Pick<ChaukasClient, "inject">,
+  chaukas: Pick<ChaukasClient, "current">,
   options: TracedFetchOptions = {},
 ): TracedFetch {
   const customFetch = options.fetch;
@@ -80,7 +81,7 @@ export function createTracedFetch(
     const headers = new Headers(
       requestInit.headers ?? (isRequest(input) ? input.headers : undefined),
     );
-    chaukas.inject(headers, span);
+    inject(headers, span ?? chaukas.current());
     return fetchImpl(input, { ...requestInit, headers });
   };
 }

@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type ChaukasClient, createChaukasClient } from "@chaukas/client";
+import { inject } from "@chaukas/client/propagation";
 import { type DevServer, startDevServer } from "@chaukas/devserver";
 import { type Event, EventType } from "@chaukas/spec/common/v1";
 import { Miniflare } from "miniflare";
@@ -69,11 +70,11 @@ async function expectContinued(
 ): Promise<void> {
   const session = caller.startSession({ agentId: "page" });
   const ask = session.toolCallStart({ name: "ask-agent" });
-  const trustedHeaders = caller.inject(new Headers({ authorization: PAGE_TOKEN }), ask);
+  const trustedHeaders = inject(new Headers({ authorization: PAGE_TOKEN }), ask);
   const trusted = (await (
     await send(new Request("http://agent.test/chat", { headers: trustedHeaders }))
   ).json()) as ContinueReply;
-  const forged = caller.inject(new Headers(), ask);
+  const forged = inject(new Headers(), ask);
   const untrusted = (await (
     await send(new Request("http://agent.test/chat", { headers: forged }))
   ).json()) as ContinueReply;

@@ -11,6 +11,7 @@ import type { ChaukasClient } from "../client.js";
 import { createIntegrationGuard } from "../integration/integration-guard.js";
 import { ChaukasValidationError } from "../validation/validation-error.js";
 import type { Carrier } from "./carrier.js";
+import { extract } from "./propagation.js";
 import type { RemoteContext } from "./remote-context.js";
 
 /**
@@ -48,7 +49,7 @@ export interface ContinueFromRequestOptions<Request>
 }
 
 /** What `continueFromRequest` needs of the client. */
-export type RequestContinuer = Pick<ChaukasClient, "extract" | "continueSession">;
+export type RequestContinuer = Pick<ChaukasClient, "continueSession">;
 
 /**
  * Runs `handler` for `request` inside the caller's continued session (see `continueSession`):
@@ -59,7 +60,7 @@ export type RequestContinuer = Pick<ChaukasClient, "extract" | "continueSession"
  *   }),
  * );
  * ```
- * The caller's `traceparent` and `baggage` are read with `chaukas.extract` (malformed headers
+ * The caller's `traceparent` and `baggage` are read with `extract` (malformed headers
  * are ignored: a fresh trace begins). `handler(scope)` runs under `scope.run`, so the client's
  * builders attach to the scope for as long as the context manager keeps it (across awaits with
  * an AsyncLocalStorage manager, only the synchronous part with the default stack manager: use
@@ -79,7 +80,7 @@ export async function continueFromRequest<Request extends RequestWithHeaders, Re
   }
   const { trust, onError, ...sessionOptions } = options;
   const guard = createIntegrationGuard(onError);
-  const remote = chaukas.extract(request?.headers);
+  const remote = extract(request?.headers);
   const trusted =
     remote?.sessionId !== undefined && (await trusts(trust, request, remote, guard.report));
   const scope = chaukas.continueSession(remote, { ...sessionOptions, trust: trusted });

@@ -3,7 +3,7 @@ import { W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/
 import { describe, expect, it } from "vitest";
 import type { SpanContext } from "../builders/context-manager.js";
 import { BAGGAGE_LIMITS, SESSION_BAGGAGE_KEY } from "./baggage.js";
-import { extractContext, injectContext } from "./propagation.js";
+import { extract, inject } from "./propagation.js";
 
 const span: SpanContext = {
   sessionId: "019a0000-0000-7000-8000-000000000001",
@@ -13,17 +13,17 @@ const span: SpanContext = {
 
 describe("inject", () => {
   it("writes traceparent and the session as baggage into Headers, a header object and MCP _meta", () => {
-    const headers = injectContext(new Headers(), span);
+    const headers = inject(new Headers(), span);
     expect(headers.get("traceparent")).toBe(`00-${span.traceId}-${span.spanId}-01`);
     expect(headers.get("baggage")).toBe(`chaukas.session_id=${span.sessionId}`);
-    const object = injectContext({} as Record<string, unknown>, span);
+    const object = inject({} as Record<string, unknown>, span);
     expect(object).toEqual({
       traceparent: `00-${span.traceId}-${span.spanId}-01`,
       baggage: `chaukas.session_id=${span.sessionId}`,
     });
-    const meta = injectContext({ progressToken: 1 } as Record<string, unknown>, span);
+    const meta = inject({ progressToken: 1 } as Record<string, unknown>, span);
     expect(meta.progressToken).toBe(1);
-    expect(extractContext(meta)).toEqual({
+    expect(extract(meta)).toEqual({
       traceId: span.traceId,
       spanId: span.spanId,
       flags: 1,
@@ -35,12 +35,12 @@ describe("inject", () => {
     const headers = new Headers({
       Baggage: "userId=alice, chaukas.session_id=old;p=1,isProd=false",
     });
-    injectContext(headers, span);
+    inject(headers, span);
     expect(headers.get("baggage")).toBe(
       `userId=alice,isProd=false,chaukas.session_id=${span.sessionId}`,
     );
     const object: Record<string, unknown> = { Baggage: "a=1" };
-    injectContext(object, span);
+    inject(object, span);
     expect(object).toEqual({
       traceparent: `00-${span.traceId}-${span.spanId}-01`,
       baggage: `a=1,chaukas.session_id=${span.sessionId}`,
@@ -48,13 +48,13 @@ describe("inject", () => {
   });
 
   it("percent-encodes a session id that baggage cannot carry as it is", () => {
-    const headers = injectContext(new Headers(), { ...span, sessionId: "a b,c;d=e" });
+    const headers = inject(new Headers(), { ...span, sessionId: "a b,c;d=e" });
     expect(headers.get("baggage")).toBe("chaukas.session_id=a%20b%2Cc%3Bd%3De");
-    expect(extractContext(headers)?.sessionId).toBe("a b,c;d=e");
+    expect(extract(headers)?.sessionId).toBe("a b,c;d=e");
   });
 
   it("writes nothing without a span", () => {
-    expect(injectContext({}, undefined)).toEqual({});
+    expect(inject({}, undefined)).toEqual({});
   });
 });
 
@@ -63,8 +63,8 @@ describe("extract", () => {
     const traceparent = `00-${span.traceId}-${span.spanId}-00`;
     const baggage = `k=v,${SESSION_BAGGAGE_KEY}=s-1`;
     const expected = { traceId: span.traceId, spanId: span.spanId, flags: 0, sessionId: "s-1" };
-    expect(extractContext({ traceparent, baggage })).toEqual(expected);
-    expect(extractContext(new Headers({ traceparent, baggage }))).toEqual(expected);
+    expect(extract({ traceparent, baggage })).toEqual(expected);
+    expect(extract(new Headers({ traceparent, baggage }))).toEqual(expected);
   });
 
   it.each([
@@ -80,7 +80,7 @@ describe("extract", () => {
     ["oversized", { traceparent: `01-${span.traceId}-${span.spanId}-01-${"x".repeat(1000)}` }],
     ["garbage", { traceparent: "\u0000\uffff%%%" }],
   ])("%s: no context, no throw", (_, carrier) => {
-    expect(extractContext(carrier as Record<string, unknown>)).toBeUndefined();
+    expect(extract(carrier as Record<string, unknown>)).toBeUndefined();
   });
 
   it.each([
@@ -92,7 +92,7 @@ describe("extract", () => {
     ["an empty id", "chaukas.session_id="],
     ["a blank id", "chaukas.session_id=%20%20"],
   ])("%s: the trace is kept, the session is not", (_, baggage) => {
-    const remote = extractContext({ traceparent: `00-${span.traceId}-${span.spanId}-01`, baggage });
+    const remote = extract({ traceparent: `00-${span.traceId}-${span.spanId}-01`, baggage });
     expect(remote).toEqual({
       traceId: span.traceId,
       spanId: span.spanId,
@@ -102,14 +102,14 @@ describe("extract", () => {
   });
 
   it("never throws on carriers that are not carriers", () => {
-    expect(extractContext(undefined)).toBeUndefined();
-    expect(extractContext(null)).toBeUndefined();
+    expect(extract(undefined)).toBeUndefined();
+    expect(extract(null)).toBeUndefined();
     const hostile = {
       get traceparent(): string {
         throw new Error("getter");
       },
     };
-    expect(extractContext(hostile)).toBeUndefined();
+    expect(extract(hostile)).toBeUndefined();
   });
 });
 
@@ -142,7 +142,7 @@ describe("interop with OpenTelemetry JS's W3C propagators", () => {
     const carrier: Record<string, string> = {};
     traceContext.inject(ctx, carrier, setter);
     baggage.inject(ctx, carrier, setter);
-    expect(extractContext(carrier)).toEqual({
+    expect(extract(carrier)).toEqual({
       traceId: span.traceId,
       spanId: span.spanId,
       flags: 1,
@@ -152,7 +152,7 @@ describe("interop with OpenTelemetry JS's W3C propagators", () => {
 
   it("writes what OTel reads, and keeps the baggage OTel put there", () => {
     const carrier: Record<string, string> = { baggage: "tenant=acme" };
-    injectContext(carrier, { ...span, sessionId: "a b" });
+    inject(carrier, { ...span, sessionId: "a b" });
     const ctx = baggage.extract(
       traceContext.extract(otelContext.active(), carrier, getter),
       carrier,

@@ -1,4 +1,4 @@
-/** A caller's context, read from a request (`chaukas.extract`): untrusted until the server says so. */
+/** A caller's context, read from a request (`extract` of `@chaukas/client/propagation`): untrusted until the server says so. */
 export interface RemoteContext {
   /** The caller's W3C trace id (32 lowercase hex characters). */
   readonly traceId: string;
