@@ -1,5 +1,7 @@
+/** The one home of request headers: every user-supplied header is checked here and set by these interceptors. */
 import type { Interceptor } from "@connectrpc/connect";
-import { ChaukasValidationError, childPath } from "../validation/validation-error.js";
+import { childPath } from "../validation/field-path.js";
+import { ChaukasValidationError } from "../validation/validation-error.js";
 
 // RFC 9110 token characters: what an HTTP field name may contain (and what fetch accepts).
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
