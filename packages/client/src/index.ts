@@ -136,6 +136,7 @@ export {
 export {
   assertHeaderName,
   assertHeaderValue,
+  checkRequestHeaders,
   createBearerAuthInterceptor,
   createRequestHeaderInterceptors,
   type RequestHeaderOptions,

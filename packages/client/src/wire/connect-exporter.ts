@@ -1,3 +1,4 @@
+/** The default exporter: one `IngestEventBatch` call per batch over any Connect transport. */
 import type { DescMethodUnary } from "@bufbuild/protobuf";
 import { ChaukasClientService, type IngestEventBatchResponseSchema } from "@chaukas/spec/client/v1";
 import type { EventBatch } from "@chaukas/spec/common/v1";
@@ -10,6 +11,7 @@ import {
 } from "./encoded-batch.js";
 import type { EventExporter, ExportOptions } from "./exporter.js";
 import { keepaliveContextKey } from "./keepalive.js";
+import { checkRequestHeaders } from "./request-headers.js";
 
 /**
  * `ChaukasClientService.IngestEventBatch` with our wire-identical request schema
@@ -32,7 +34,10 @@ export interface ConnectExporterOptions {
    * `exportTimeoutMs` aborts late calls on the client side either way.
    */
   readonly timeoutMs?: number;
-  /** Extra request headers, e.g. an API key. Default: none. Never logged by the SDK. */
+  /**
+   * Extra request headers, e.g. an API key, checked when the exporter is created
+   * (`checkRequestHeaders`: no CR, LF or NUL). Default: none. Never logged by the SDK.
+   */
   readonly headers?: HeadersInit;
 }
 
@@ -57,6 +62,7 @@ export function createConnectExporter(
   transport: Transport,
   options: ConnectExporterOptions = {},
 ): EventExporter {
+  const headers = checkRequestHeaders("headers", options.headers);
   /** Learned from the first successful response; undefined until then. */
   let binaryFormat: boolean | undefined;
   const exporter: EventExporter = {
@@ -70,7 +76,7 @@ export function createConnectExporter(
             ingestPreEncodedEventBatch,
             signal,
             options.timeoutMs,
-            options.headers,
+            headers,
             preEncoded,
             contextValues,
           )
@@ -78,7 +84,7 @@ export function createConnectExporter(
             ChaukasClientService.method.ingestEventBatch,
             signal,
             options.timeoutMs,
-            options.headers,
+            headers,
             // Interceptors see the events here, and a later attempt may send their encodings.
             { eventBatch: freezeSealedBatch(eventBatch) },
             contextValues,
