@@ -4,6 +4,8 @@ import { ChaukasClientService, type IngestEventBatchResponseSchema } from "@chau
 import type { EventBatch } from "@chaukas/spec/common/v1";
 import { createContextValues, type Transport } from "@connectrpc/connect";
 import { PreEncodedIngestEventBatchRequestSchema } from "../gen/chaukas/client/v1/pre_encoded_batch_pb.js";
+import { ChaukasValidationError } from "../validation/validation-error.js";
+import { callDeadlineOf } from "./call-deadline.js";
 import {
   freezeSealedBatch,
   freezesWhereItExposesEvents,
@@ -29,9 +31,13 @@ export const ingestPreEncodedEventBatch: DescMethodUnary<
 /** Options of `createConnectExporter`. */
 export interface ConnectExporterOptions {
   /**
-   * Deadline sent with each call (`grpc-timeout` / `connect-timeout-ms`), so the server stops
-   * working on a call the client gave up on. Default: none; the batch processor's
-   * `exportTimeoutMs` aborts late calls on the client side either way.
+   * Deadline of each export call, in ms: sent with the call (`grpc-timeout` /
+   * `connect-timeout-ms`) so the server stops work the client gave up on, enforced by connect on
+   * the client, and the batch processor cuts the attempt at the same moment (it is the
+   * exporter's `timeoutMs`). Default: the transport's `timeoutMs` (`createNodeTransport`:
+   * `NODE_TRANSPORT_DEFAULTS.timeoutMs`, `createWebTransport`: `WEB_TRANSPORT_DEFAULTS.timeoutMs`);
+   * for a transport that tells none, the transport's own default applies to the call and the
+   * processor cuts it at `PROCESSOR_DEFAULTS.exportTimeoutMs`.
    */
   readonly timeoutMs?: number;
   /**
@@ -63,9 +69,14 @@ export function createConnectExporter(
   options: ConnectExporterOptions = {},
 ): EventExporter {
   const headers = checkRequestHeaders("headers", options.headers);
+  const timeoutMs = options.timeoutMs ?? callDeadlineOf(transport);
+  if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && timeoutMs > 0)) {
+    throw new ChaukasValidationError("timeoutMs", "expected a number > 0");
+  }
   /** Learned from the first successful response; undefined until then. */
   let binaryFormat: boolean | undefined;
   const exporter: EventExporter = {
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
     async export(eventBatch: EventBatch, { signal, keepalive }: ExportOptions): Promise<void> {
       const contextValues = keepalive
         ? createContextValues().set(keepaliveContextKey, true)
@@ -75,7 +86,7 @@ export function createConnectExporter(
         ? await transport.unary(
             ingestPreEncodedEventBatch,
             signal,
-            options.timeoutMs,
+            timeoutMs,
             headers,
             preEncoded,
             contextValues,
@@ -83,7 +94,7 @@ export function createConnectExporter(
         : await transport.unary(
             ChaukasClientService.method.ingestEventBatch,
             signal,
-            options.timeoutMs,
+            timeoutMs,
             headers,
             // Interceptors see the events here, and a later attempt may send their encodings.
             { eventBatch: freezeSealedBatch(eventBatch) },

@@ -13,6 +13,13 @@ function thrownBy(fn: () => unknown): ChaukasValidationError {
   throw new Error("expected a ChaukasValidationError");
 }
 
+describe("createOtlpExporter deadline", () => {
+  it("tells the processor its deadline, so an attempt is cut when the request is", () => {
+    expect(createOtlpExporter({ timeoutMs: 1234 }).timeoutMs).toBe(1234);
+    expect(createOtlpExporter().timeoutMs).toBe(10_000);
+  });
+});
+
 describe("createOtlpExporter headers", () => {
   it.each([
     ["a record", { authorization: "Bearer k\r\nx-injected: 1" }],

@@ -19,8 +19,8 @@ export interface OtlpExporterOptions {
   /** Extra request headers, e.g. a backend's API key; no CR, LF or NUL. Default: none. Never logged. */
   readonly headers?: HeadersInit;
   /**
-   * Deadline of one request, in ms; the client's `exportTimeoutMs` also aborts an attempt.
-   * Default: 10 000.
+   * Deadline of one request, in ms: the exporter's `timeoutMs`, so the client's batch processor
+   * cuts an attempt at the same moment. Default: 10 000.
    */
   readonly timeoutMs?: number;
   /** Request body compression: "gzip" or "none". Default: "none". */
@@ -55,6 +55,8 @@ export const OTLP_EXPORTER_DEFAULTS = {
 
 /** An `EventExporter` to an OTLP Collector, with the count of STARTs waiting for their END. */
 export interface OtlpExporter extends EventExporter {
+  /** The deadline of one request, in ms (`OtlpExporterOptions.timeoutMs`). */
+  readonly timeoutMs: number;
   /** STARTs held until their END comes (see `maxOpenSpans`). */
   readonly openSpans: number;
   shutdown(): Promise<void>;
@@ -143,6 +145,7 @@ export function createOtlpExporter(options: OtlpExporterOptions = {}): OtlpExpor
   }
 
   return {
+    timeoutMs: request.timeoutMs,
     get openSpans() {
       return assembler.openSpans;
     },
