@@ -5,7 +5,7 @@ import {
   type WireProtocol,
 } from "@chaukas/client";
 import { createRestTransport } from "@chaukas/client/rest";
-import type { Interceptor, Transport } from "@connectrpc/connect";
+import type { Interceptor } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import {
   createFetchTransport,
