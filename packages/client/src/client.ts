@@ -42,7 +42,7 @@ import { parseTraceparent } from "./propagation/trace-context.js";
 import { type EventFilter, type QueryOrder, toQueryFilter, toSortOrder } from "./query-filter.js";
 import { validateBuiltEvent, validateEvent } from "./validation/event-validation.js";
 import { ChaukasValidationError } from "./validation/validation-error.js";
-import { createConnectExporter } from "./wire/connect-exporter.js";
+import { type ConnectExporterOptions, createConnectExporter } from "./wire/connect-exporter.js";
 import type { EventExporter } from "./wire/exporter.js";
 
 /**
@@ -124,7 +124,10 @@ export interface ChaukasClientOptions extends PipelineOptions {
   readonly integrity?: IntegrityChain;
   /**
    * Deadline sent with every RPC (ingest and query) so the server stops work the client
-   * gave up on. Default: none.
+   * gave up on.
+   * @deprecated Set the transport's `timeoutMs`, the one deadline of each call (exports and
+   * queries). When given, this one still wins for queries, and for exports unless
+   * `exportTimeoutMs` is given. Default: none (the transport's).
    */
   readonly callTimeoutMs?: number;
   /** Events per page of `query()` and `queryPage()`. Default 100. */
@@ -312,7 +315,7 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
 
   const processor = createBatchProcessor({
     ...options,
-    exporter: options.exporter ?? createConnectExporter(transport!, callOptions),
+    exporter: options.exporter ?? createConnectExporter(transport!, exportCallOptions(options)),
     prepare: beforeSend || integrity ? prepare : undefined,
     lossReport: (options.reportLoss ?? CLIENT_DEFAULTS.reportLoss) ? lossReport : undefined,
   } as BatchProcessorOptions);
@@ -433,6 +436,15 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
       await requireRpc("healthz").healthz({}, callOptions);
     },
   };
+}
+
+/**
+ * The Connect exporter's deadline: the transport's `timeoutMs` unless a deprecated client option
+ * overrides it (`exportTimeoutMs`, then `callTimeoutMs`, as before they became aliases).
+ */
+function exportCallOptions(options: ChaukasClientOptions): ConnectExporterOptions {
+  const timeoutMs = options.exportTimeoutMs ?? options.callTimeoutMs;
+  return timeoutMs === undefined ? {} : { timeoutMs };
 }
 
 /** The error of an event that privacy's fail-closed rule dropped: it names the event, not its content. */

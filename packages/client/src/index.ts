@@ -122,6 +122,11 @@ export { MAX_JSON_DEPTH, toJsonObject } from "./validation/struct.js";
 export { ChaukasValidationError } from "./validation/validation-error.js";
 export { type BatchAggregates, batchAggregates } from "./wire/batch-aggregates.js";
 export {
+  callDeadlineOf,
+  type TransportWithDeadline,
+  withCallDeadline,
+} from "./wire/call-deadline.js";
+export {
   type ConnectExporterOptions,
   createConnectExporter,
   ingestPreEncodedEventBatch,
@@ -136,6 +141,7 @@ export {
 export {
   assertHeaderName,
   assertHeaderValue,
+  checkRequestHeaders,
   createBearerAuthInterceptor,
   createRequestHeaderInterceptors,
   type RequestHeaderOptions,

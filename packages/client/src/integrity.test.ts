@@ -62,3 +62,53 @@ describe("integrity chain", () => {
     expect(result.ok === false && result.reason).toMatch(/altered/);
   });
 });
+
+describe("contentHash", () => {
+  // Hashes of the version that listed the Struct fields by hand: the schema-derived order must
+  // give the same bytes, or stored chains would stop verifying.
+  const json = () => ({
+    b: 1,
+    a: { d: [{ z: 1, y: { q: 1, p: 2 } }], c: "x" },
+    "10": null,
+    "2": true,
+  });
+  const golden = {
+    message: [
+      "7353dd8c14513eb8fb09fb0f9840b2caaf9b83759e805a4a18bf3c30132526c8",
+      { text: "t", metadata: json() },
+    ],
+    toolCall: [
+      "0a869b096bdc9f5cb84d82b484cda4cc9a8d07f1bc9a9fa9794ca2d5949425a2",
+      { name: "n", arguments: json() },
+    ],
+    toolResponse: [
+      "fdb399953e4ae53c27a28a954e1e6204f701de44a78016382cd3c4b7ecb2ed6b",
+      { output: json() },
+    ],
+    llmInvocation: [
+      "462816e03c3b382f6f3ecb3ee828281375628cf1e11a00d3fee0595d22f0459a",
+      { request: json(), response: json() },
+    ],
+    mcpCall: [
+      "2b4c96c9f93f3bbb695d178d703db8023ce25e4e06f967a318c60b40499de0b1",
+      { request: json(), response: json() },
+    ],
+    stateUpdate: ["f08d2d88174e6003128920a6232db4c3b076970e7f842c871513b8d6948a0430", json()],
+    agentHandoff: [
+      "b531eb99ff78fb773184f2ee8e95c32a30af6d43f4371920cbab50b468dcb7c1",
+      { handoffData: json() },
+    ],
+  } as const;
+
+  it.each(Object.entries(golden))("hashes a %s event as before", async (kind, [hash, value]) => {
+    const unsorted = create(EventSchema, {
+      eventId: "e",
+      sessionId: "s",
+      type: EventType.SYSTEM,
+      metadata: json(),
+      infrastructure: { host: "h", metrics: json() },
+      content: { case: kind, value },
+    } as never);
+    expect(await contentHash(unsorted)).toBe(hash);
+  });
+});

@@ -1,33 +1,29 @@
-import { type JsonValue, toBinary } from "@bufbuild/protobuf";
+/**
+ * `@chaukas/client/integrity`: the per-session hash chain (`createIntegrityChain`), the hash of
+ * one event (`contentHash`) and the check of a stored chain (`verifyChain`).
+ */
+import { toBinary } from "@bufbuild/protobuf";
 import { type Event, EventSchema, EventType } from "@chaukas/spec/common/v1";
 import type { IntegrityChain } from "./client.js";
+import { withSortedStructKeys } from "./integrity/struct-key-order.js";
 import type { ChainGap } from "./pipeline/loss-ledger.js";
 import { lossReportOf } from "./pipeline/loss-report.js";
 import { sha256Hex } from "./sha256.js";
 
 /**
  * The integrity hash of one event: lowercase hex SHA-256 of its binary encoding with
- * `hash_prev`, `content_hash` and `worm_proof_id` cleared. Struct keys are put in a
- * canonical order first (JSON objects have no order, and a backend that stores JSON may
- * hand them back reordered), and unknown fields are not written, so the same event hashes
- * the same wherever it is re-encoded.
+ * `hash_prev`, `content_hash` and `worm_proof_id` cleared. The keys of every Struct the schema
+ * has (`withSortedStructKeys`) are put in a canonical order first (JSON objects have no order,
+ * and a backend that stores JSON may hand them back reordered), and unknown fields are not
+ * written, so the same event hashes the same wherever it is re-encoded.
  */
 export async function contentHash(event: Event): Promise<string> {
-  // A shallow copy down to the Struct fields, not a deep clone: only these fields change.
   const copy: Event = {
-    ...event,
+    ...withSortedStructKeys(EventSchema, event),
     hashPrev: "",
     contentHash: "",
     wormProofId: "",
-    metadata: sortObject(event.metadata),
-    content: canonicalContent(event.content),
   };
-  if (event.infrastructure) {
-    copy.infrastructure = {
-      ...event.infrastructure,
-      metrics: sortObject(event.infrastructure.metrics),
-    };
-  }
   return sha256Hex(toBinary(EventSchema, copy, { writeUnknownFields: false }));
 }
 
@@ -139,71 +135,6 @@ export async function verifyChain(
     chainBreaks: breaks,
   }));
   return { ok: true, reportedLosses };
-}
-
-type JsonObject = { [k: string]: JsonValue };
-
-function sortObject(o: JsonObject | undefined): JsonObject | undefined {
-  return o === undefined ? undefined : (canonicalJson(o) as JsonObject);
-}
-
-/**
- * The content with its Struct fields' keys in a canonical order (JSON objects have no order,
- * and a backend that stores JSON may hand them back reordered). A copy: the event is not changed.
- */
-function canonicalContent(content: Event["content"]): Event["content"] {
-  const c = content;
-  switch (c.case) {
-    case "message":
-      return { case: c.case, value: { ...c.value, metadata: sortObject(c.value.metadata) } };
-    case "toolCall":
-      return { case: c.case, value: { ...c.value, arguments: sortObject(c.value.arguments) } };
-    case "toolResponse":
-      return { case: c.case, value: { ...c.value, output: sortObject(c.value.output) } };
-    case "llmInvocation":
-    case "mcpCall":
-      return {
-        case: c.case,
-        value: {
-          ...c.value,
-          request: sortObject(c.value.request),
-          response: sortObject(c.value.response),
-        },
-      } as Event["content"];
-    case "stateUpdate":
-      return { case: c.case, value: sortObject(c.value)! };
-    case "agentHandoff":
-      return {
-        case: c.case,
-        value: { ...c.value, handoffData: sortObject(c.value.handoffData) },
-      };
-    default:
-      return c;
-  }
-}
-
-/**
- * A copy with object keys inserted in code-point order. JavaScript still lists integer-like
- * keys first (ascending), but that order is itself a function of the key set, so the
- * encoding is the same for equal JSON.
- */
-function canonicalJson(value: JsonValue): JsonValue {
-  if (Array.isArray(value)) {
-    return value.map(canonicalJson);
-  }
-  if (value === null || typeof value !== "object") {
-    return value;
-  }
-  const out: { [k: string]: JsonValue } = {};
-  for (const key of Object.keys(value).sort()) {
-    Object.defineProperty(out, key, {
-      value: canonicalJson(value[key]!),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return out;
 }
 
 /**

@@ -1,7 +1,8 @@
+/** `@chaukas/client/redact`: a redacted copy of an event (mask, hash or drop at field paths). */
 import { clone, create, type DescMessage, type JsonValue } from "@bufbuild/protobuf";
 import { type Event, EventSchema, RedactionInfoSchema } from "@chaukas/spec/common/v1";
 import { sha256Hex } from "./sha256.js";
-import { ChaukasValidationError, childPath } from "./validation/validation-error.js";
+import { childPath, type PathSegment, parseFieldPath } from "./validation/field-path.js";
 
 /** How `redact` replaces a value. */
 export type RedactionMethod = "mask" | "hash" | "drop";
@@ -26,8 +27,8 @@ export const REDACTION_DEFAULTS = {
   mask: "[REDACTED]",
 } as const satisfies Required<Pick<RedactOptions, "method" | "mask">>;
 
-/** One step of a parsed redaction path (`parsePath`): a key, a list index, or a wildcard. */
-export type Segment = { key: string } | { index: number } | { any: "key" | "index" };
+/** One step of a parsed redaction path: a key, a list index, or a wildcard. */
+export type Segment = PathSegment;
 
 const STRUCT = "google.protobuf.Struct";
 
@@ -128,7 +129,7 @@ function collect(
   if (field === undefined) {
     return;
   }
-  const fieldPath = path === "" ? field.name : `${path}.${field.name}`;
+  const fieldPath = childPath(path, field.name);
   let holder: Record<string, unknown> = message;
   let slot = field.localName;
   if (field.oneof !== undefined) {
@@ -173,7 +174,7 @@ function collect(
           : [];
     for (const i of indices) {
       hits.push({
-        path: `${fieldPath}[${i}]`,
+        path: childPath(fieldPath, i),
         value: list[i],
         kind: typeof list[i] === "string" ? "string" : "other",
         replace: (r) => {
@@ -222,7 +223,7 @@ function collectJson(value: JsonValue, segments: readonly Segment[], path: strin
     if (child === undefined) {
       return;
     }
-    const childPathText = typeof key === "number" ? `${path}[${key}]` : childPath(path, key);
+    const childPathText = childPath(path, key);
     if (rest.length > 0) {
       collectJson(child, rest, childPathText, hits);
       return;
@@ -263,34 +264,7 @@ function collectJson(value: JsonValue, segments: readonly Segment[], path: strin
   }
 }
 
-const SEGMENT = /\.?([A-Za-z_$][\w$-]*|\*)|\[(\d+|\*|"(?:[^"\\]|\\.)*")\]/y;
-
-/** Parses `a.b[0]["c d"].*[*]` into segments; throws on anything else. */
+/** Parses `a.b[0]["c d"].*[*]` into segments (the syntax of `formatFieldPath`); throws on anything else. */
 export function parsePath(path: string): Segment[] {
-  const segments: Segment[] = [];
-  SEGMENT.lastIndex = 0;
-  while (SEGMENT.lastIndex < path.length) {
-    const start = SEGMENT.lastIndex;
-    const match = SEGMENT.exec(path);
-    if (match === null || (start === 0 && path.startsWith("."))) {
-      throw new ChaukasValidationError(
-        "redaction.fields",
-        `cannot parse path ${JSON.stringify(path)}`,
-      );
-    }
-    const [, name, bracket] = match;
-    if (name !== undefined) {
-      segments.push(name === "*" ? { any: "key" } : { key: name });
-    } else if (bracket === "*") {
-      segments.push({ any: "index" });
-    } else if (bracket?.startsWith('"')) {
-      segments.push({ key: JSON.parse(bracket) as string });
-    } else {
-      segments.push({ index: Number(bracket) });
-    }
-  }
-  if (segments.length === 0) {
-    throw new ChaukasValidationError("redaction.fields", "empty path");
-  }
-  return segments;
+  return parseFieldPath(path, "redaction.fields");
 }

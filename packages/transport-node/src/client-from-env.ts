@@ -1,3 +1,4 @@
+/** `createChaukasClientFromEnv`: the Node client configured from the Python SDK's CHAUKAS_* variables. */
 import { type ChaukasClient, ChaukasValidationError } from "@chaukas/client";
 import { createConsoleExporter } from "./console-exporter.js";
 import { type ChaukasEnvConfig, readChaukasEnv } from "./env-config.js";
@@ -20,7 +21,7 @@ import { type ChaukasNodeClientOptions, createChaukasNodeClient } from "./node-c
  * | `CHAUKAS_BATCH_SIZE` | `maxBatchSize` | positive integer (events) |
  * | `CHAUKAS_MAX_BATCH_BYTES` | `maxBatchBytes` | positive integer (bytes) |
  * | `CHAUKAS_FLUSH_INTERVAL` | `flushIntervalMs` | positive number of **seconds** (`5.0`) |
- * | `CHAUKAS_TIMEOUT` | `timeoutMs` and `exportTimeoutMs` | positive number of **seconds** (`30.0`) |
+ * | `CHAUKAS_TIMEOUT` | `timeoutMs` (each call's deadline, exports included) | positive number of **seconds** (`30.0`) |
  * | `CHAUKAS_BRANCH` | `branch` | text |
  * | `CHAUKAS_TAGS` | `tags` | comma-separated |
  * | `CHAUKAS_OUTPUT_MODE` | — | `api` (default), `file`, `console` |
@@ -55,10 +56,8 @@ export function nodeClientOptionsFromEnv(
     ...(config.batchSize !== undefined ? { maxBatchSize: config.batchSize } : {}),
     ...(config.maxBatchBytes !== undefined ? { maxBatchBytes: config.maxBatchBytes } : {}),
     ...(config.flushIntervalMs !== undefined ? { flushIntervalMs: config.flushIntervalMs } : {}),
-    // Python's timeout bounds each request; ours are the call's deadline and the attempt's.
-    ...(config.timeoutMs !== undefined
-      ? { timeoutMs: config.timeoutMs, exportTimeoutMs: config.timeoutMs }
-      : {}),
+    // Python's timeout bounds each request: the transport's deadline, which exports use too.
+    ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
     ...(config.branch !== undefined ? { branch: config.branch } : {}),
     ...(config.tags !== undefined ? { tags: config.tags } : {}),
     ...(config.endpoint !== undefined ? { baseUrl: config.endpoint } : {}),

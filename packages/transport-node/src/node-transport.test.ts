@@ -1,3 +1,4 @@
+// createNodeTransport refuses bad options when it is created, naming the option.
 import { inspect } from "node:util";
 import { ChaukasValidationError, WIRE_PROTOCOLS } from "@chaukas/client";
 import { describe, expect, it } from "vitest";
@@ -28,6 +29,20 @@ describe("createNodeTransport option checks", () => {
     expect(error.message).not.toContain("ck_live_abc");
     expect(error.message).not.toContain("x-evil");
   });
+
+  it.each(["grpc", "connect", "grpc-web", "rest"] as const)(
+    "checks the headers the same way over %s",
+    (protocol) => {
+      const error = configError(() =>
+        createNodeTransport({
+          baseUrl: "http://127.0.0.1:1",
+          protocol,
+          headers: { "x-team": "a\r\nx-evil: 1" },
+        }),
+      );
+      expect(error.field).toBe('headers["x-team"]');
+    },
+  );
 
   it("rejects a header name that is not an HTTP token", () => {
     const error = configError(() =>

@@ -1,8 +1,11 @@
+/** `createNodeTransport`: the Connect transport for Node (gRPC, Connect, gRPC-web or REST) with auth, TLS and one deadline. */
 import {
   ChaukasValidationError,
   createRequestHeaderInterceptors,
+  type TransportWithDeadline,
   WIRE_PROTOCOLS,
   type WireProtocol,
+  withCallDeadline,
 } from "@chaukas/client";
 import { createRestTransport } from "@chaukas/client/rest";
 import type { Interceptor, Transport } from "@connectrpc/connect";
@@ -57,7 +60,11 @@ export interface NodeTransportOptions {
   readonly apiKey?: string;
   /** Extra headers on every call. Default: none. */
   readonly headers?: Readonly<Record<string, string>>;
-  /** Deadline of each call in milliseconds. Default: 10000. */
+  /**
+   * Deadline of each call in milliseconds, exports and queries alike: sent to the server, enforced
+   * on the client, and the client's batch processor cuts an export attempt at the same moment.
+   * The one export deadline (the client's `exportTimeoutMs` is a deprecated alias). Default: 10000.
+   */
   readonly timeoutMs?: number;
   /** TLS settings for `https:` URLs. Default: Node's trusted roots, verification on. */
   readonly tls?: NodeTransportTlsOptions;
@@ -100,7 +107,7 @@ export const NODE_TRANSPORT_DEFAULTS = {
  * (`@chaukas/client/rest`) on connect-node's HTTP client, with the same auth, headers,
  * interceptors, deadline, TLS and HTTP version; its JSON bodies are not compressed.
  */
-export function createNodeTransport(options: NodeTransportOptions): Transport {
+export function createNodeTransport(options: NodeTransportOptions): TransportWithDeadline {
   const protocol = options.protocol ?? NODE_TRANSPORT_DEFAULTS.protocol;
   if (!WIRE_PROTOCOLS.includes(protocol)) {
     throw new ChaukasValidationError("protocol", `expected one of ${WIRE_PROTOCOLS.join(", ")}`);
@@ -150,26 +157,30 @@ export function createNodeTransport(options: NodeTransportOptions): Transport {
       }
     : { httpVersion: "1.1" as const, ...(tls !== undefined ? { nodeOptions: tls } : {}) };
 
-  switch (protocol) {
-    case "rest":
-      return createRestTransport({
-        baseUrl: options.baseUrl,
-        defaultTimeoutMs: common.defaultTimeoutMs,
-        interceptors,
-        fetch: createNodeHttpFetch(
-          createNodeHttpClient(
-            http.httpVersion === "2"
-              ? { httpVersion: "2", sessionProvider: () => http.sessionManager }
-              : http,
+  return withCallDeadline(protocolTransport(), common.defaultTimeoutMs);
+
+  function protocolTransport(): Transport {
+    switch (protocol) {
+      case "rest":
+        return createRestTransport({
+          baseUrl: options.baseUrl,
+          defaultTimeoutMs: common.defaultTimeoutMs,
+          interceptors,
+          fetch: createNodeHttpFetch(
+            createNodeHttpClient(
+              http.httpVersion === "2"
+                ? { httpVersion: "2", sessionProvider: () => http.sessionManager }
+                : http,
+            ),
           ),
-        ),
-      });
-    case "grpc":
-      return createGrpcTransport({ ...common, ...http });
-    case "connect":
-      return createConnectTransport({ ...common, ...http });
-    case "grpc-web":
-      return createGrpcWebTransport({ ...common, ...http });
+        });
+      case "grpc":
+        return createGrpcTransport({ ...common, ...http });
+      case "connect":
+        return createConnectTransport({ ...common, ...http });
+      case "grpc-web":
+        return createGrpcWebTransport({ ...common, ...http });
+    }
   }
 }
 

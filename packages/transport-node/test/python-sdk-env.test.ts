@@ -1,3 +1,4 @@
+// The Python SDK's example environment gives the same client options here.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -43,7 +44,6 @@ describe("the Python SDK's documented .env (its .env.example)", () => {
       // CHAUKAS_FLUSH_INTERVAL=5.0 and CHAUKAS_TIMEOUT=30.0 are seconds.
       flushIntervalMs: 5000,
       timeoutMs: 30_000,
-      exportTimeoutMs: 30_000,
       branch: "main",
       tags: ["production", "agent-monitoring"],
     });

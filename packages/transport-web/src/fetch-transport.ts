@@ -1,7 +1,10 @@
+/** The fetch transport every web protocol shares: header/auth interceptors, the deadline, the keepalive mark. */
 import {
   ChaukasValidationError,
   createRequestHeaderInterceptors,
   keepaliveContextKey,
+  type TransportWithDeadline,
+  withCallDeadline,
 } from "@chaukas/client";
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import { createRuntimeFetch, KEEPALIVE_MARK_HEADER } from "./runtime-fetch.js";
@@ -45,7 +48,7 @@ const markKeepaliveCalls: Interceptor = (next) => (request) => {
 export function createFetchTransport(
   options: Omit<WebTransportOptions, "protocol">,
   factory: WebTransportFactory,
-): Transport {
+): TransportWithDeadline {
   const { baseUrl, timeoutMs = WEB_TRANSPORT_DEFAULTS.timeoutMs } = options;
   if (typeof baseUrl !== "string" || baseUrl === "") {
     throw new ChaukasValidationError(
@@ -56,7 +59,7 @@ export function createFetchTransport(
   if (!(timeoutMs > 0)) {
     throw new ChaukasValidationError("timeoutMs", `expected a positive number, got ${timeoutMs}`);
   }
-  return factory({
+  const transport = factory({
     baseUrl,
     useBinaryFormat: options.useBinaryFormat ?? WEB_TRANSPORT_DEFAULTS.useBinaryFormat,
     defaultTimeoutMs: timeoutMs,
@@ -69,4 +72,6 @@ export function createFetchTransport(
     ],
     fetch: createRuntimeFetch(options.fetch),
   });
+  // The client's exports read the deadline from here, so it is set once (call-deadline.ts).
+  return withCallDeadline(transport, timeoutMs);
 }

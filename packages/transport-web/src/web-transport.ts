@@ -1,6 +1,11 @@
-import { ChaukasValidationError, type WireProtocol } from "@chaukas/client";
+/** `createWebTransport`: the Connect transport over fetch for browsers and edge runtimes. */
+import {
+  ChaukasValidationError,
+  type TransportWithDeadline,
+  type WireProtocol,
+} from "@chaukas/client";
 import { createRestTransport } from "@chaukas/client/rest";
-import type { Interceptor, Transport } from "@connectrpc/connect";
+import type { Interceptor } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import {
   createFetchTransport,
@@ -45,7 +50,11 @@ export interface WebTransportOptions {
   readonly apiKey?: string;
   /** Extra headers on every call; values must not contain CR/LF. Default: none. */
   readonly headers?: Readonly<Record<string, string>>;
-  /** Per-call deadline in milliseconds; a call's own `timeoutMs` wins. Default `30000`. */
+  /**
+   * Deadline of each call in milliseconds, exports and queries alike; a call's own `timeoutMs`
+   * wins. The client's batch processor cuts an export attempt at the same moment: the one export
+   * deadline (the client's `exportTimeoutMs` is a deprecated alias). Default `30000`.
+   */
   readonly timeoutMs?: number;
   /** The fetch implementation to call. Default: `globalThis.fetch`, looked up per call. */
   readonly fetch?: typeof globalThis.fetch;
@@ -59,7 +68,7 @@ export interface WebTransportOptions {
  * `flush({ keepalive: true })` on page hide/unload — go out with `fetch(..., { keepalive: true })`
  * so they survive the page. Every protocol is in the bundle (the choice is made at run time).
  */
-export function createWebTransport(options: WebTransportOptions): Transport {
+export function createWebTransport(options: WebTransportOptions): TransportWithDeadline {
   const protocol = options.protocol ?? WEB_TRANSPORT_DEFAULTS.protocol;
   const factory =
     typeof protocol === "function"
@@ -83,6 +92,6 @@ export function createWebTransport(options: WebTransportOptions): Transport {
  */
 export function createConnectWebTransport(
   options: Omit<WebTransportOptions, "protocol">,
-): Transport {
+): TransportWithDeadline {
   return createFetchTransport(options, createConnectTransport);
 }

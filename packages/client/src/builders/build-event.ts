@@ -12,8 +12,8 @@ import {
   type RetryInfo,
   Severity,
 } from "@chaukas/spec/common/v1";
+import type { FieldPath } from "../validation/field-path.js";
 import { toOptionalJsonObject } from "../validation/struct.js";
-import type { FieldPath } from "../validation/validation-error.js";
 import type { EventOptions } from "./builder-types.js";
 import { timestampAt } from "./clock.js";
 import { infrastructureMetrics } from "./content-messages.js";

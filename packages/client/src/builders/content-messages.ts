@@ -33,8 +33,8 @@ import {
   type ToolResponse,
   ToolResponseSchema,
 } from "@chaukas/spec/common/v1";
+import type { FieldPath } from "../validation/field-path.js";
 import { toJsonObject } from "../validation/struct.js";
-import type { FieldPath } from "../validation/validation-error.js";
 import {
   checked,
   type EveryField,

@@ -6,8 +6,9 @@
 
 import type { DescField, JsonObject } from "@bufbuild/protobuf";
 import { checkField } from "../validation/event-validation.js";
+import { type FieldPath, formatFieldPath } from "../validation/field-path.js";
 import { jsonObject } from "../validation/struct.js";
-import { ChaukasValidationError, type FieldPath } from "../validation/validation-error.js";
+import { ChaukasValidationError } from "../validation/validation-error.js";
 
 /** Checks a list of strings given by the caller and copies it; `undefined` is an empty list. */
 export function copyStrings(value: unknown, field: string): string[] {
@@ -73,7 +74,7 @@ export function checked<T>(field: DescField, value: T, at: FieldPath): T {
 export function requiredString(field: DescField, value: unknown, at: FieldPath): string {
   return typeof value === "string" && value !== ""
     ? value
-    : requireString(value, `${at[0]}.${field.name}`);
+    : requireString(value, formatFieldPath([...at, field.name]));
 }
 
 /** A Struct: checked and copied (`toJsonObject`); `undefined` is not set. */
@@ -88,5 +89,5 @@ export function givenJson(field: DescField, value: unknown, at: FieldPath): Json
 
 /** A list of strings from the caller, copied; `undefined` and `null` are an empty list. */
 export function givenStrings(field: DescField, value: unknown, at: FieldPath): string[] {
-  return copyStrings(value ?? undefined, `${at[0]}.${field.name}`);
+  return copyStrings(value ?? undefined, formatFieldPath([...at, field.name]));
 }

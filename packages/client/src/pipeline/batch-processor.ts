@@ -67,7 +67,12 @@ export interface BatchProcessorOptions {
   readonly flushIntervalMs?: number;
   /** Exports running at once; a batch keeps its slot through its retries. Default 1. */
   readonly maxConcurrentExports?: number;
-  /** Deadline of one export attempt, in ms; a late one is aborted and retried. Default 10 000. */
+  /**
+   * Deadline of one export attempt, in ms; a late one is aborted and retried.
+   * @deprecated Set the deadline where the call is made: the transport's or exporter's
+   * `timeoutMs`, which the processor uses. When given, this one wins. Default: the exporter's
+   * `timeoutMs`, else `PROCESSOR_DEFAULTS.exportTimeoutMs` (10 000).
+   */
   readonly exportTimeoutMs?: number;
   /**
    * Retry policy: defaults unlimited attempts within 60 000 ms maximum elapsed, 200 ms initial
@@ -193,7 +198,9 @@ class BatchProcessor implements EventProcessor {
     );
     this.#delivery = {
       exporter: options.exporter,
-      timeoutMs: options.exportTimeoutMs ?? PROCESSOR_DEFAULTS.exportTimeoutMs,
+      // One deadline: the exporter's, set where the call is made (see EventExporter.timeoutMs).
+      timeoutMs:
+        options.exportTimeoutMs ?? options.exporter.timeoutMs ?? PROCESSOR_DEFAULTS.exportTimeoutMs,
       retry,
       random: options.random ?? Math.random,
       sleep: options.sleep ?? sleep,

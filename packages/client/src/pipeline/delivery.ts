@@ -11,7 +11,7 @@ import type { DropReason } from "./stats.js";
 /** What a delivery needs from its processor. */
 export interface DeliveryContext {
   readonly exporter: EventExporter;
-  /** `exportTimeoutMs`. */
+  /** The deadline of one attempt (the exporter's `timeoutMs`). */
   readonly timeoutMs: number;
   readonly retry: RetryPolicy;
   readonly random: () => number;

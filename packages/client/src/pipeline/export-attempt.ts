@@ -8,13 +8,13 @@ export type AttemptResult =
   | {
       readonly ok: false;
       readonly error: ConnectError;
-      /** True when `exportTimeoutMs` passed first (the exporter was aborted). */
+      /** True when the export deadline passed first (the exporter was aborted). */
       readonly timedOut: boolean;
     };
 
 /** Options of `attemptExport`. */
 export interface AttemptOptions {
-  /** The attempt's deadline, in ms: `exportTimeoutMs`. */
+  /** The attempt's deadline, in ms: the exporter's `timeoutMs` (see `BatchProcessorOptions`). */
   readonly timeoutMs: number;
   readonly keepalive: boolean;
   /** Aborts the attempt from outside (shutdown's deadline); its reason is the result's error. */
@@ -35,7 +35,7 @@ export async function attemptExport(
   const timer = setTimeout(
     () =>
       controller.abort(
-        new ConnectError(`exportTimeoutMs (${timeoutMs} ms) passed`, Code.DeadlineExceeded),
+        new ConnectError(`the export deadline (${timeoutMs} ms) passed`, Code.DeadlineExceeded),
       ),
     timeoutMs,
   );

@@ -21,7 +21,10 @@ export const PROCESSOR_DEFAULTS = {
   flushIntervalMs: 1000,
   /** Exports running at once (each one holds its slot through its retries). */
   maxConcurrentExports: 1,
-  /** Deadline of one export attempt; a late attempt is aborted and retried as DeadlineExceeded. */
+  /**
+   * Deadline of one export attempt for an exporter that sets none (`EventExporter.timeoutMs`); a
+   * late attempt is aborted and retried as DeadlineExceeded.
+   */
   exportTimeoutMs: 10_000,
   /** Deadline of `shutdown()`. */
   shutdownTimeoutMs: 5000,

@@ -1,4 +1,6 @@
+/** Cutting an event's payload to keep it when the queue is full, with a record of what was cut. */
 import type { Event } from "@chaukas/spec/common/v1";
+import { formatFieldPath } from "../validation/field-path.js";
 
 /**
  * The `metadata` key an event carries when the client truncated its payload to keep it while
@@ -70,14 +72,14 @@ function cutValue(value: unknown, at: (string | number)[], fields: string[]): un
   const { maxChars, maxItems } = TRUNCATION_LIMITS;
   if (typeof value === "string") {
     if (value.length <= maxChars) return value;
-    fields.push(pathOf(at));
+    fields.push(formatFieldPath(at));
     return value.slice(0, maxChars);
   }
   if (typeof value !== "object" || value === null || value instanceof Uint8Array) return value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     if (value.length > maxItems) {
-      fields.push(pathOf(at));
+      fields.push(formatFieldPath(at));
       copy = value.slice(0, maxItems);
     }
     for (let i = 0; i < Math.min(value.length, maxItems); i++) {
@@ -97,7 +99,7 @@ function cutValue(value: unknown, at: (string | number)[], fields: string[]): un
   const kept = isMessage ? keys : keys.slice(0, maxItems);
   let copy: Record<string, unknown> | undefined;
   if (kept.length < keys.length) {
-    fields.push(pathOf(at));
+    fields.push(formatFieldPath(at));
     copy = {};
     for (const key of kept) copy[key] = object[key];
   }
@@ -113,23 +115,6 @@ function cutValue(value: unknown, at: (string | number)[], fields: string[]): un
   }
   return copy ?? value;
 }
-
-/**
- * A path in the syntax of redaction paths and `RedactionInfo.fields` (`redact`): proto field names,
- * `[0]` for list items, `["a b"]` for a JSON key that is not an identifier. For example
- * `llm_invocation.request.messages[0].content`.
- */
-function pathOf(at: readonly (string | number)[]): string {
-  return at
-    .map((key, i) => {
-      if (typeof key === "number") return `[${key}]`;
-      if (!IDENTIFIER.test(key)) return `[${JSON.stringify(key)}]`;
-      return i === 0 ? key : `.${key}`;
-    })
-    .join("");
-}
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * The proto name of a message field from its protobuf-es property name (`llmInvocation` →

@@ -1,6 +1,8 @@
+/** The relay's ingest step: checks a page's events and emits them through this side's client. */
 import type { Event } from "@chaukas/spec/common/v1";
 import type { ChaukasClient } from "../client.js";
 import { validateEvent } from "../validation/event-validation.js";
+import { pathUnder } from "../validation/field-path.js";
 import { ChaukasValidationError } from "../validation/validation-error.js";
 import type { CallerBudgets } from "./caller-budgets.js";
 import { type RelayCall, rateLimitedError, refuse, tooLargeError } from "./relay-call.js";
@@ -74,6 +76,6 @@ export function createRelayIngest(options: RelayIngestOptions): RelayIngest {
 /** An event's validation error as the batch's: `events[2].timestamp`. */
 function inBatch(error: ChaukasValidationError, index: number): ChaukasValidationError {
   const reason = error.message.slice(error.field.length + 2);
-  const field = error.field === "event" ? "" : `.${error.field}`;
-  return new ChaukasValidationError(`events[${index}]${field}`, reason);
+  const field = pathUnder(["events", index], error.field === "event" ? "" : error.field);
+  return new ChaukasValidationError(field, reason);
 }

@@ -1,3 +1,4 @@
+/** The relay's REST route: the public API's ingest call, read, checked and answered as JSON. */
 import type { JsonValue } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { UniversalServerRequest, UniversalServerResponse } from "@connectrpc/connect/protocol";
@@ -5,6 +6,7 @@ import { codeToHttpStatus, codeToString } from "@connectrpc/connect/protocol-con
 import { BATCH_TOO_LARGE_REASON, ERROR_REASON_METADATA_KEY } from "../pipeline/batch-too-large.js";
 import type { PublicApiError, PublicIngestResult } from "../rest/public-api.js";
 import { readPublicEventBatch } from "../rest/public-json.js";
+import { pathUnder } from "../validation/field-path.js";
 import { ChaukasValidationError } from "../validation/validation-error.js";
 import { boundedBody, checkDeclaredLength, isByteStream, readBody } from "./bounded-body.js";
 import { authorizeCall } from "./relay-authorize.js";
@@ -109,7 +111,7 @@ function readPublicEvents(call: RelayCall<unknown>, json: JsonValue) {
     throw refuse(
       call,
       "malformed",
-      new ChaukasValidationError(`events[${index}].${error.field}`, reason),
+      new ChaukasValidationError(pathUnder(["events", index], error.field), reason),
     );
   }
   return read.batch;

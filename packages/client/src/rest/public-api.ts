@@ -1,4 +1,6 @@
-import { expected, fail } from "../validation/validation-error.js";
+/** The public REST API's paths and its ingest answer, as `openapi-public.yaml` defines them. */
+import { type FieldPath, fail } from "../validation/field-path.js";
+import { expected } from "../validation/validation-error.js";
 
 /** The paths of the public REST API (`openapi-public.yaml`), relative to a backend's base URL. */
 export const PUBLIC_API_PATHS = {
@@ -68,44 +70,44 @@ export function readPublicIngestResult(json: unknown): PublicIngestResult {
     fail(["result"], expected("a JSON object", json));
   }
   const body = json as Record<string, unknown>;
-  const rejected = list(body.rejected, "rejected").map((item, index): PublicRejectedEvent => {
-    const at = `rejected[${index}]`;
-    if (typeof item !== "object" || item === null) fail([at], expected("a JSON object", item));
+  const rejected = list(body.rejected, ["rejected"]).map((item, index): PublicRejectedEvent => {
+    const at = ["rejected", index];
+    if (typeof item !== "object" || item === null) fail(at, expected("a JSON object", item));
     const entry = item as Record<string, unknown>;
     return {
-      index: count(entry.index, `${at}.index`),
-      event_id: text(entry.event_id, `${at}.event_id`),
-      field: text(entry.field, `${at}.field`),
-      reason: text(entry.reason, `${at}.reason`),
+      index: count(entry.index, [...at, "index"]),
+      event_id: text(entry.event_id, [...at, "event_id"]),
+      field: text(entry.field, [...at, "field"]),
+      reason: text(entry.reason, [...at, "reason"]),
     };
   });
   return {
-    batch_id: text(body.batch_id, "batch_id"),
-    accepted_count: count(body.accepted_count, "accepted_count"),
-    rejected_count: count(body.rejected_count, "rejected_count"),
-    rejected_event_ids: list(body.rejected_event_ids, "rejected_event_ids").map((id, i) =>
-      text(id, `rejected_event_ids[${i}]`),
+    batch_id: text(body.batch_id, ["batch_id"]),
+    accepted_count: count(body.accepted_count, ["accepted_count"]),
+    rejected_count: count(body.rejected_count, ["rejected_count"]),
+    rejected_event_ids: list(body.rejected_event_ids, ["rejected_event_ids"]).map((id, i) =>
+      text(id, ["rejected_event_ids", i]),
     ),
     rejected,
   };
 }
 
-function text(value: unknown, field: string): string {
+function text(value: unknown, field: FieldPath): string {
   if (value === undefined || value === null) return "";
-  if (typeof value !== "string") fail([field], expected("a string", value));
+  if (typeof value !== "string") fail(field, expected("a string", value));
   return value;
 }
 
-function count(value: unknown, field: string): number {
+function count(value: unknown, field: FieldPath): number {
   if (value === undefined || value === null) return 0;
   if (!Number.isInteger(value) || (value as number) < 0) {
-    fail([field], expected("an integer >= 0", value));
+    fail(field, expected("an integer >= 0", value));
   }
   return value as number;
 }
 
-function list(value: unknown, field: string): unknown[] {
+function list(value: unknown, field: FieldPath): unknown[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) fail([field], expected("an array", value));
+  if (!Array.isArray(value)) fail(field, expected("an array", value));
   return value;
 }

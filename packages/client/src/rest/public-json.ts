@@ -1,3 +1,4 @@
+/** Events read from the public REST API's JSON into protobuf messages, each field checked. */
 import {
   create,
   type DescEnum,
@@ -23,13 +24,9 @@ import {
   type QueryResponseSchema,
 } from "@chaukas/spec/common/v1";
 import type { EventContentCase } from "../validation/event-content-rules.js";
+import { type FieldPath, fail } from "../validation/field-path.js";
 import { jsonObject } from "../validation/struct.js";
-import {
-  ChaukasValidationError,
-  expected,
-  type FieldPath,
-  fail,
-} from "../validation/validation-error.js";
+import { ChaukasValidationError, expected } from "../validation/validation-error.js";
 
 /**
  * The messages the public REST API (`openapi-public.yaml`) carries as JSON. Its field names are

@@ -1,3 +1,4 @@
+/** `createRestTransport`: a Connect `Transport` that speaks the spec's public REST API (JSON over fetch). */
 import {
   create,
   type DescMessage,
@@ -36,6 +37,7 @@ import {
 } from "@connectrpc/connect";
 import { runUnaryCall } from "@connectrpc/connect/protocol";
 import { ChaukasValidationError } from "../validation/validation-error.js";
+import { withCallDeadline } from "../wire/call-deadline.js";
 import { PUBLIC_API_PATHS, readPublicIngestResult } from "./public-api.js";
 import { fromPublicJson, toPublicJson } from "./public-json.js";
 import { errorFromRestAnswer, partialAcceptanceError } from "./rest-error.js";
@@ -194,7 +196,7 @@ export function createRestTransport(options: RestTransportOptions): Transport {
     };
   }
 
-  return {
+  const transport: Transport = {
     async unary<I extends DescMessage, O extends DescMessage>(
       method: DescMethodUnary<I, O>,
       signal: AbortSignal | undefined,
@@ -240,6 +242,11 @@ export function createRestTransport(options: RestTransportOptions): Transport {
       );
     },
   };
+  // The deadline rides along, so the exporter sends each export with it and the processor
+  // cuts a hung attempt at the same moment (call-deadline.ts).
+  return options.defaultTimeoutMs === undefined
+    ? transport
+    : withCallDeadline(transport, options.defaultTimeoutMs);
 }
 
 /**

@@ -1,3 +1,4 @@
+// The event checks: what passes, what is refused, and the path each refusal names.
 import { create, type DescField } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
@@ -15,7 +16,8 @@ import {
   EVENT_CONTENT_RULES,
 } from "./event-content-rules.js";
 import { checkField, validateBuiltEvent, validateEvent } from "./event-validation.js";
-import { ChaukasValidationError, type FieldPath } from "./validation-error.js";
+import type { FieldPath } from "./field-path.js";
+import { ChaukasValidationError } from "./validation-error.js";
 
 function valid(): Event {
   return create(EventSchema, {

@@ -1,8 +1,10 @@
+/** The checks every event passes before it is queued: the spec's rules, field by field. */
 import { type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
 import { type Event, EventSchema } from "@chaukas/spec/common/v1";
 import { checkBuiltEventRules, checkEventRules } from "./event-content-rules.js";
+import { type FieldPath, fail } from "./field-path.js";
 import { jsonObject } from "./struct.js";
-import { expected, type FieldPath, fail } from "./validation-error.js";
+import { expected } from "./validation-error.js";
 
 /**
  * Validates an event before it is queued, throwing `ChaukasValidationError` with the

@@ -1,5 +1,7 @@
+/** JSON for `google.protobuf.Struct` fields: checked, copied, and refused with the path. */
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
-import { expected, type FieldPath, fail } from "./validation-error.js";
+import { type FieldPath, fail } from "./field-path.js";
+import { expected } from "./validation-error.js";
 
 /**
  * How deep a JSON value may nest. Every JSON level is two protobuf message levels

@@ -1,4 +1,8 @@
 /**
+ * `ChaukasValidationError`, the one error the SDK throws into a caller, and `expected`, the wording
+ * of its messages.
+ */
+/**
  * Thrown synchronously at the call site when an event or option can never be valid: the
  * event is not queued. `field` is the path in proto names (`tool_call.arguments.q[2]`,
  * `llm_invocation.prompt_tokens`), so the message points at what to fix.
@@ -17,24 +21,6 @@ export class ChaukasValidationError extends Error {
   }
 }
 
-/**
- * Where a check is: the field it started at, then the keys (JSON keys, proto field names)
- * and list indexes it went into. Pushed and popped on the way and formatted only on failure,
- * so a valid value costs no path strings.
- */
-export type FieldPath = (string | number)[];
-
-/**
- * Throws the `ChaukasValidationError` for `path`, e.g. `tool_call.arguments.q[2]` (the
- * empty path of the event checks is the event itself).
- */
-export function fail(path: FieldPath, reason: string): never {
-  const field = path.map((key, i) =>
-    typeof key === "number" ? `[${key}]` : i ? childPath("", key) : key,
-  );
-  throw new ChaukasValidationError(field.join("") || "event", reason);
-}
-
 /** `expected …, got …`: what a check wanted, and the value as a message can show it. */
 export function expected(what: string, value: unknown): string {
   const type = typeof value;
@@ -47,11 +33,4 @@ export function expected(what: string, value: unknown): string {
           ? `an instance of ${Object.getPrototypeOf(value)?.constructor?.name ?? "no class"}`
           : String(value).slice(0, 40); // a function's source is cut short too
   return `expected ${what}, got ${shown}`;
-}
-
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
-
-/** `a.b` for identifier keys, `a["x y"]` otherwise: a path a person can paste. */
-export function childPath(path: string, key: string): string {
-  return IDENTIFIER.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }

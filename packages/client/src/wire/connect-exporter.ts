@@ -1,8 +1,11 @@
+/** The default exporter: one `IngestEventBatch` call per batch over any Connect transport. */
 import type { DescMethodUnary } from "@bufbuild/protobuf";
 import { ChaukasClientService, type IngestEventBatchResponseSchema } from "@chaukas/spec/client/v1";
 import type { EventBatch } from "@chaukas/spec/common/v1";
 import { createContextValues, type Transport } from "@connectrpc/connect";
 import { PreEncodedIngestEventBatchRequestSchema } from "../gen/chaukas/client/v1/pre_encoded_batch_pb.js";
+import { ChaukasValidationError } from "../validation/validation-error.js";
+import { callDeadlineOf } from "./call-deadline.js";
 import {
   freezeSealedBatch,
   freezesWhereItExposesEvents,
@@ -10,6 +13,7 @@ import {
 } from "./encoded-batch.js";
 import type { EventExporter, ExportOptions } from "./exporter.js";
 import { keepaliveContextKey } from "./keepalive.js";
+import { checkRequestHeaders } from "./request-headers.js";
 
 /**
  * `ChaukasClientService.IngestEventBatch` with our wire-identical request schema
@@ -27,12 +31,19 @@ export const ingestPreEncodedEventBatch: DescMethodUnary<
 /** Options of `createConnectExporter`. */
 export interface ConnectExporterOptions {
   /**
-   * Deadline sent with each call (`grpc-timeout` / `connect-timeout-ms`), so the server stops
-   * working on a call the client gave up on. Default: none; the batch processor's
-   * `exportTimeoutMs` aborts late calls on the client side either way.
+   * Deadline of each export call, in ms: sent with the call (`grpc-timeout` /
+   * `connect-timeout-ms`) so the server stops work the client gave up on, enforced by connect on
+   * the client, and the batch processor cuts the attempt at the same moment (it is the
+   * exporter's `timeoutMs`). Default: the transport's `timeoutMs` (`createNodeTransport`:
+   * `NODE_TRANSPORT_DEFAULTS.timeoutMs`, `createWebTransport`: `WEB_TRANSPORT_DEFAULTS.timeoutMs`);
+   * for a transport that tells none, the transport's own default applies to the call and the
+   * processor cuts it at `PROCESSOR_DEFAULTS.exportTimeoutMs`.
    */
   readonly timeoutMs?: number;
-  /** Extra request headers, e.g. an API key. Default: none. Never logged by the SDK. */
+  /**
+   * Extra request headers, e.g. an API key, checked when the exporter is created
+   * (`checkRequestHeaders`: no CR, LF or NUL). Default: none. Never logged by the SDK.
+   */
   readonly headers?: HeadersInit;
 }
 
@@ -57,9 +68,15 @@ export function createConnectExporter(
   transport: Transport,
   options: ConnectExporterOptions = {},
 ): EventExporter {
+  const headers = checkRequestHeaders("headers", options.headers);
+  const timeoutMs = options.timeoutMs ?? callDeadlineOf(transport);
+  if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && timeoutMs > 0)) {
+    throw new ChaukasValidationError("timeoutMs", "expected a number > 0");
+  }
   /** Learned from the first successful response; undefined until then. */
   let binaryFormat: boolean | undefined;
   const exporter: EventExporter = {
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
     async export(eventBatch: EventBatch, { signal, keepalive }: ExportOptions): Promise<void> {
       const contextValues = keepalive
         ? createContextValues().set(keepaliveContextKey, true)
@@ -69,16 +86,16 @@ export function createConnectExporter(
         ? await transport.unary(
             ingestPreEncodedEventBatch,
             signal,
-            options.timeoutMs,
-            options.headers,
+            timeoutMs,
+            headers,
             preEncoded,
             contextValues,
           )
         : await transport.unary(
             ChaukasClientService.method.ingestEventBatch,
             signal,
-            options.timeoutMs,
-            options.headers,
+            timeoutMs,
+            headers,
             // Interceptors see the events here, and a later attempt may send their encodings.
             { eventBatch: freezeSealedBatch(eventBatch) },
             contextValues,

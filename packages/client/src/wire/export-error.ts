@@ -1,9 +1,10 @@
+/** What `onError` is told when an export fails: the reason, the batch, the error. */
 import type { ConnectError } from "@connectrpc/connect";
 
 /**
  * Why `onError` was called:
  * - `rejected`: the backend answered with an error (`willRetry` tells whether it is retried);
- * - `timeout`: an attempt passed `exportTimeoutMs` (retried while the budget lasts);
+ * - `timeout`: an attempt passed the export deadline (retried while the budget lasts);
  * - `retries-exhausted`: the last allowed attempt failed; the batch's events count as failed;
  * - `too-large`: the backend refused the batch's size; it is split (`willRetry: true`), or a
  *   single event that cannot fit is dropped (`willRetry: false`, `dropped.tooLarge`);

@@ -1,8 +1,9 @@
+/** Where batches leave the SDK: the exporter interface the batch processor sends through. */
 import type { EventBatch } from "@chaukas/spec/common/v1";
 
 /** Per-export options the batch processor passes to an exporter. */
 export interface ExportOptions {
-  /** Aborted when the export deadline passes or the client shuts down. */
+  /** Aborted when the export deadline (`EventExporter.timeoutMs`) passes or the client shuts down. */
   readonly signal: AbortSignal;
   /**
    * True while the page is being hidden or unloaded: the web transport then sends with
@@ -16,6 +17,13 @@ export interface ExportOptions {
  * `IngestEventBatch` over a Connect transport; the Node package adds file and console sinks.
  */
 export interface EventExporter {
+  /**
+   * Deadline of one export, in ms, when the exporter has one (the Connect exporter: its
+   * transport's `timeoutMs`; the OTLP exporter: its `timeoutMs`). The batch processor cuts an
+   * attempt still running then, so the deadline is set once, where the call is made. Default:
+   * none; the processor then cuts at `PROCESSOR_DEFAULTS.exportTimeoutMs`.
+   */
+  readonly timeoutMs?: number;
   /**
    * Sends one batch. Resolves once the backend accepted it; rejects with a `ConnectError`
    * otherwise (its code decides whether the processor retries).

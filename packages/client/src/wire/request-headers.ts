@@ -1,5 +1,7 @@
+/** The one home of request headers: every user-supplied header is checked here and set by these interceptors. */
 import type { Interceptor } from "@connectrpc/connect";
-import { ChaukasValidationError, childPath } from "../validation/validation-error.js";
+import { childPath } from "../validation/field-path.js";
+import { ChaukasValidationError } from "../validation/validation-error.js";
 
 // RFC 9110 token characters: what an HTTP field name may contain (and what fetch accepts).
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -45,14 +47,42 @@ export function createBearerAuthInterceptor(apiKey: string): Interceptor {
   };
 }
 
+/**
+ * The one check of user-supplied request headers, on every path that sends them (transports,
+ * the Connect exporter, the OTLP exporter): each name must be an HTTP field name and each value a
+ * string without CR, LF or NUL, or a `ChaukasValidationError` names it (`headers["x-team"]`).
+ * Returns the headers as `[name, value]` pairs, a `HeadersInit` connect and fetch take.
+ */
+export function checkRequestHeaders(
+  option: string,
+  headers: HeadersInit | Readonly<Record<string, string>> | undefined,
+): [string, string][] {
+  if (headers === undefined) return [];
+  if (typeof headers !== "object" || headers === null) {
+    throw new ChaukasValidationError(option, "expected an object of header names and values");
+  }
+  const entries: [string, string][] = [];
+  const pairs =
+    headers instanceof Headers || Array.isArray(headers)
+      ? [...(headers as Iterable<[string, string]>)]
+      : Object.entries(headers);
+  for (const pair of pairs) {
+    if (!Array.isArray(pair) || pair.length !== 2) {
+      throw new ChaukasValidationError(option, "expected [name, value] pairs");
+    }
+    const [name, value] = pair as [unknown, unknown];
+    const field = childPath(option, String(name));
+    if (typeof name !== "string") throw new ChaukasValidationError(field, "expected a string name");
+    assertHeaderName(field, name);
+    assertHeaderValue(field, value);
+    entries.push([name, value]);
+  }
+  return entries;
+}
+
 /** Adds fixed headers to every call; names and values are checked once, here. */
 function createStaticHeadersInterceptor(headers: Readonly<Record<string, string>>): Interceptor {
-  const entries = Object.entries(headers);
-  for (const [name, value] of entries) {
-    const option = childPath("headers", name);
-    assertHeaderName(option, name);
-    assertHeaderValue(option, value);
-  }
+  const entries = checkRequestHeaders("headers", headers);
   return (next) => (request) => {
     for (const [name, value] of entries) {
       request.header.set(name, value);

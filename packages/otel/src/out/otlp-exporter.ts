@@ -1,4 +1,10 @@
-import { ChaukasValidationError, type EventExporter, type ExportOptions } from "@chaukas/client";
+/** An `EventExporter` to an OpenTelemetry Collector: Chaukas events as OTLP traces over HTTP/protobuf. */
+import {
+  ChaukasValidationError,
+  checkRequestHeaders,
+  type EventExporter,
+  type ExportOptions,
+} from "@chaukas/client";
 import type { Event, EventBatch } from "@chaukas/spec/common/v1";
 import type { Attributes } from "@opentelemetry/api";
 import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
@@ -10,11 +16,11 @@ import { type OtlpRequest, postOtlp } from "./otlp-http.js";
 export interface OtlpExporterOptions {
   /** The Collector's OTLP/HTTP traces endpoint. Default: "http://localhost:4318/v1/traces". */
   readonly url?: string;
-  /** Extra request headers, e.g. a backend's API key. Default: none. Never logged. */
+  /** Extra request headers, e.g. a backend's API key; no CR, LF or NUL. Default: none. Never logged. */
   readonly headers?: HeadersInit;
   /**
-   * Deadline of one request, in ms; the client's `exportTimeoutMs` also aborts an attempt.
-   * Default: 10 000.
+   * Deadline of one request, in ms: the exporter's `timeoutMs`, so the client's batch processor
+   * cuts an attempt at the same moment. Default: 10 000.
    */
   readonly timeoutMs?: number;
   /** Request body compression: "gzip" or "none". Default: "none". */
@@ -49,6 +55,8 @@ export const OTLP_EXPORTER_DEFAULTS = {
 
 /** An `EventExporter` to an OTLP Collector, with the count of STARTs waiting for their END. */
 export interface OtlpExporter extends EventExporter {
+  /** The deadline of one request, in ms (`OtlpExporterOptions.timeoutMs`). */
+  readonly timeoutMs: number;
   /** STARTs held until their END comes (see `maxOpenSpans`). */
   readonly openSpans: number;
   shutdown(): Promise<void>;
@@ -78,12 +86,7 @@ function checkOptions(options: OtlpExporterOptions) {
   if (typeof fetch !== "function") {
     throw new ChaukasValidationError("fetch", "expected a function (this runtime has no fetch)");
   }
-  let headers: Headers;
-  try {
-    headers = new Headers(options.headers);
-  } catch (cause) {
-    throw new ChaukasValidationError("headers", `invalid: ${(cause as Error).message}`);
-  }
+  const headers = new Headers(checkRequestHeaders("headers", options.headers));
   const request: OtlpRequest = { url, headers, timeoutMs, compression, fetch };
   return { request, maxOpenSpans };
 }
@@ -142,6 +145,7 @@ export function createOtlpExporter(options: OtlpExporterOptions = {}): OtlpExpor
   }
 
   return {
+    timeoutMs: request.timeoutMs,
     get openSpans() {
       return assembler.openSpans;
     },
