@@ -33,7 +33,8 @@ import type {
   SpanScope,
 } from "./builders/scope-types.js";
 import { createStackContextManager } from "./builders/stack-context-manager.js";
-import { type BatchProcessorOptions, createBatchProcessor } from "./pipeline/batch-processor.js";
+import { createBatchProcessor } from "./pipeline/batch-processor.js";
+import type { BatchProcessorOptions } from "./pipeline/batch-processor-options.js";
 import type { FlushOptions, FlushResult, ShutdownOptions } from "./pipeline/event-processor.js";
 import type { LossRecord } from "./pipeline/loss-ledger.js";
 import { lossReportEvent } from "./pipeline/loss-report.js";

@@ -119,7 +119,7 @@ describe("OutboxStage", () => {
     const stage = new OutboxStage(outbox, host.context);
     expect(stage.oldestSeq).toBe(-1);
     await stage.store(batchOf(0), 0);
-    await expect.poll(() => host.context.stats.recovered).toBe(10);
+    await expect.poll(() => host.context.stats.snapshot(0).recovered).toBe(10);
     expect(stage.oldestSeq).toBe(-1);
     host.slots = 2;
     stage.startDeliveries();
