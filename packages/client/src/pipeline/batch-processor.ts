@@ -17,13 +17,13 @@ import type {
   ShutdownOptions,
 } from "./event-processor.js";
 import { EventQueue } from "./event-queue.js";
-import { unrefTimer } from "./export-attempt.js";
 import { FlushTracker } from "./flush-tracker.js";
 import { LossReporter } from "./loss-reporter.js";
 import { PipelineStats } from "./pipeline-stats.js";
 import { PrepareStage } from "./prepare-stage.js";
 import { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
 import { type ProcessorSettings, resolveProcessorSettings } from "./processor-settings.js";
+import { sleepUnlessAborted } from "./retry.js";
 import type { ChaukasStats } from "./stats.js";
 
 /**
@@ -105,7 +105,7 @@ class BatchProcessor implements EventProcessor {
         timeoutMs: settings.exportTimeoutMs,
         retry: settings.retry,
         random: options.random ?? Math.random,
-        sleep: options.sleep ?? sleep,
+        sleep: options.sleep ?? sleepUnlessAborted,
         stats,
         report,
         drop: (reason, count, events) => this.#losses.dropInFlight(reason, count, events),
@@ -389,19 +389,4 @@ class BatchProcessor implements EventProcessor {
       this.options.onError?.(error, info);
     } catch {}
   }
-}
-
-/** Waits `ms`, or less when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    unrefTimer(timer);
-    if (signal.aborted) done();
-    else signal.addEventListener("abort", done);
-  });
 }
