@@ -42,10 +42,7 @@ export interface BatchProcessorOptions {
   readonly maxConcurrentExports?: number;
   /** Deadline of one export attempt, in ms; a late one is aborted and retried. Default 10 000. */
   readonly exportTimeoutMs?: number;
-  /**
-   * Retry policy: defaults unlimited attempts within 60 000 ms maximum elapsed, 200 ms initial
-   * and 5000 ms maximum backoff, multiplier 2 (`PROCESSOR_DEFAULTS.retry`).
-   */
+  /** Retry policy; each field's default is on `RetryOptions`. Default: `PROCESSOR_DEFAULTS.retry`. */
   readonly retry?: RetryOptions;
   /**
    * Called once per event, serially in queue order, off the caller's stack, before the event is
