@@ -18,37 +18,35 @@ export interface AdmissionContext {
   readonly truncateWhenFull: boolean;
   /** Events held in memory: the quantity `maxQueueSize` bounds. */
   held(): number;
+  /** Queues an event; `truncated`: its payload was cut. */
+  push(event: Event, rank: DropRank, truncated: boolean): void;
 }
 
-/** Decides, for each event accepted, what is queued: O(1) in the queue's length. */
+/** Decides, for each event accepted, what is queued and what is dropped: O(1) in the queue's length. */
 export class Admission {
   constructor(private readonly context: AdmissionContext) {}
 
   /**
-   * The event to queue (its cut copy when its own payload was cut), or undefined when it was
-   * dropped (`dropped.queueFull`). May push out or cut a waiting event of a lower rank.
+   * Queues the event, or its cut copy when its own payload was cut, or drops it
+   * (`dropped.queueFull`). When the queue is full, makes room first: a stored batch leaves
+   * memory, a payload is cut, or a waiting event of a lower rank is pushed out, in that order,
+   * each step losing less than the next. A drop is counted once the queue holds what it will.
    */
-  admit(event: Event, rank: DropRank): Event | undefined {
-    const { queue, maxQueueSize } = this.context;
-    const full = this.context.held() - queue.truncatedLength >= maxQueueSize;
-    return full ? this.#makeRoom(event, rank) : event;
-  }
-
-  /** The queue is full: each step makes room without the losses of the next one. */
-  #makeRoom(event: Event, rank: DropRank): Event | undefined {
-    const { queue, outboxStage } = this.context;
+  admit(event: Event, rank: DropRank): void {
+    const { queue, outboxStage, maxQueueSize, push } = this.context;
+    if (this.context.held() - queue.truncatedLength < maxQueueSize) return push(event, rank, false);
     // 1. Release a stored batch from memory: nothing is lost.
-    if (outboxStage?.spill()) return event;
+    if (outboxStage?.spill()) return push(event, rank, false);
     // 2. Cut a payload, a waiting lower-ranked one first.
     if (this.#truncatedHasRoom()) {
-      if (queue.truncateBelow(rank, this.#cutPayload)) return event;
+      if (queue.truncateBelow(rank, this.#cutPayload)) return push(event, rank, false);
       const cut = this.#cutPayload(event);
-      if (cut !== undefined) return cut;
+      if (cut !== undefined) return push(cut, rank, true);
     }
-    // 3. Drop the newest lower-ranked waiting event, else the new one.
+    // 3. Push out the newest lower-ranked waiting event, else drop the new one.
     const pushedOut = rank > DROP_RANK.bulk ? queue.evictBelow(rank) : undefined;
+    if (pushedOut !== undefined) push(event, rank, false);
     this.context.losses.drop("queueFull", 1, [pushedOut ?? event]);
-    return pushedOut === undefined ? undefined : event;
   }
 
   /** True when truncated events may still be held beyond `maxQueueSize` (`truncateWhenFull`). */

@@ -5,6 +5,7 @@ import { type Event, EventBatchSchema } from "@chaukas/spec/common/v1";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
+  checkedEveryStep,
   createGate,
   createTestBackend,
   expectBalanced,
@@ -16,6 +17,7 @@ import {
 import { createConnectExporter } from "../wire/connect-exporter.js";
 import { KEEPALIVE_MAX_BATCH_BYTES, keepaliveContextKey } from "../wire/keepalive.js";
 import { createBatchProcessor } from "./batch-processor.js";
+import type { BatchProcessorOptions } from "./batch-processor-options.js";
 import { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
 
 // Long enough never to fire during a test: only count, bytes and flush() cut batches.
@@ -25,10 +27,14 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** A processor whose stats balance after every step (`checkedEveryStep`). */
+const processorOf = (options: BatchProcessorOptions) =>
+  checkedEveryStep(createBatchProcessor, options);
+
 describe("batching", () => {
   it("exports a batch as soon as maxBatchSize events are queued, the rest on flush", async () => {
     const backend = createTestBackend();
-    const processor = createBatchProcessor({
+    const processor = processorOf({
       exporter: createConnectExporter(backend.transport),
       maxBatchSize: 10,
       flushIntervalMs: NEVER,
@@ -67,7 +73,7 @@ describe("batching", () => {
       [fiveEventRequest - 1, [4, 4, 4]],
     ] as const) {
       const backend = createTestBackend();
-      const processor = createBatchProcessor({
+      const processor = processorOf({
         exporter: createConnectExporter(backend.transport),
         maxBatchBytes: limit,
         flushIntervalMs: NEVER,
@@ -89,7 +95,7 @@ describe("batching", () => {
   it("exports what waited flushIntervalMs, holding a timer only while events wait", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     const backend = createTestBackend();
-    const processor = createBatchProcessor({
+    const processor = processorOf({
       exporter: createConnectExporter(backend.transport),
       flushIntervalMs: 1000,
     });
@@ -110,7 +116,7 @@ describe("batching", () => {
 
   it("stamps each batch with a fresh batch_id, a timestamp and the aggregates", async () => {
     const backend = createTestBackend();
-    const processor = createBatchProcessor({
+    const processor = processorOf({
       exporter: createConnectExporter(backend.transport),
       maxBatchSize: 2,
     });
@@ -129,7 +135,7 @@ describe("batching", () => {
       const backend = createTestBackend({
         behaviour: () => new Promise((resolve) => setTimeout(resolve, 5)),
       });
-      const processor = createBatchProcessor({
+      const processor = processorOf({
         exporter: createConnectExporter(backend.transport),
         maxBatchSize: 10,
         maxConcurrentExports: limit,
@@ -148,7 +154,7 @@ describe("bounded queue", () => {
   it("drops exactly the newest events beyond maxQueueSize while the backend is blocked, then delivers the rest", async () => {
     const gate = createGate();
     const backend = createTestBackend({ behaviour: () => gate.wait });
-    const processor = createBatchProcessor({
+    const processor = processorOf({
       exporter: createConnectExporter(backend.transport),
     });
     const events = testEvents(10_050);
@@ -187,7 +193,7 @@ describe("retries", () => {
         }
       },
     });
-    const processor = createBatchProcessor({
+    const processor = processorOf({
       exporter: createConnectExporter(backend.transport),
       maxBatchSize: 50,
       maxConcurrentExports: 2,
@@ -233,7 +239,7 @@ describe("retries", () => {
           throw new ConnectError("no", code);
         },
       });
-      const processor = createBatchProcessor({
+      const processor = processorOf({
         exporter: createConnectExporter(backend.transport),
         maxBatchSize: 10,
         onError: recorder.onError,
@@ -264,7 +270,7 @@ describe("retries", () => {
         }
       },
     });
-    const processor = createBatchProcessor({
+    const processor = processorOf({
       exporter: createConnectExporter(backend.transport),
       sleep: sleeps.sleep,
       random: () => 0.5,
@@ -290,7 +296,7 @@ describe("retries", () => {
         }
       },
     });
-    const processor = createBatchProcessor({
+    const processor = processorOf({
       exporter: createConnectExporter(backend.transport),
       sleep: sleeps.sleep,
     });
@@ -308,7 +314,7 @@ describe("retries", () => {
         throw new ConnectError("down", Code.Unavailable);
       },
     });
-    const processor = createBatchProcessor({
+    const processor = processorOf({
       exporter: createConnectExporter(backend.transport),
       sleep: sleeps.sleep,
       onError: recorder.onError,
@@ -344,7 +350,7 @@ describe("retries", () => {
         }
       },
     });
-    const processor = createBatchProcessor({
+    const processor = processorOf({
       exporter: createConnectExporter(backend.transport),
       exportTimeoutMs: 50,
       onError: recorder.onError,
@@ -365,7 +371,7 @@ describe("size rejections", () => {
     const recorder = recordErrors();
     // Connect's own limit answers ResourceExhausted "message size ... is larger than ...".
     const backend = createTestBackend({ readMaxBytes: 4096 });
-    const processor = createBatchProcessor({
+    const processor = processorOf({
       exporter: createConnectExporter(backend.transport),
       onError: recorder.onError,
     });
@@ -395,7 +401,7 @@ describe("size rejections", () => {
         }
       },
     });
-    const processor = createBatchProcessor({
+    const processor = processorOf({
       exporter: createConnectExporter(backend.transport),
       maxBatchSize: 10,
     });
@@ -415,7 +421,7 @@ describe("prepare", () => {
     const backend = createTestBackend();
     const seen: string[] = [];
     let running = 0;
-    const processor = createBatchProcessor({
+    const processor = processorOf({
       exporter: createConnectExporter(backend.transport),
       maxBatchSize: 4,
       async prepare(event) {
@@ -448,7 +454,7 @@ describe("prepare", () => {
     const drops: string[] = [];
     const backend = createTestBackend();
     const events = testEvents(6);
-    const processor = createBatchProcessor({
+    const processor = processorOf({
       exporter: createConnectExporter(backend.transport),
       onError: recorder.onError,
       onDrop: (reason, count) => drops.push(`${reason}:${count}`),
@@ -480,7 +486,7 @@ describe("prepare", () => {
   it("fails closed when prepare returns something that is not an Event", async () => {
     const recorder = recordErrors();
     const backend = createTestBackend();
-    const processor = createBatchProcessor({
+    const processor = processorOf({
       exporter: createConnectExporter(backend.transport),
       onError: recorder.onError,
       prepare: () => ({ eventId: "not a message" }) as unknown as Event,
@@ -503,7 +509,7 @@ describe("flush and shutdown", () => {
         }
       },
     });
-    const processor = createBatchProcessor({
+    const processor = processorOf({
       exporter: createConnectExporter(backend.transport),
       maxBatchSize: 5,
       maxConcurrentExports: 2,
@@ -520,7 +526,7 @@ describe("flush and shutdown", () => {
   it("flush with a timeout reports what is still pending when the backend hangs", async () => {
     const gate = createGate();
     const backend = createTestBackend({ behaviour: () => gate.wait });
-    const processor = createBatchProcessor({ exporter: createConnectExporter(backend.transport) });
+    const processor = processorOf({ exporter: createConnectExporter(backend.transport) });
     for (const event of testEvents(150)) {
       processor.enqueue(event);
     }
@@ -535,7 +541,7 @@ describe("flush and shutdown", () => {
     const backend = createTestBackend();
     const exporter = createConnectExporter(backend.transport);
     let exporterShutdowns = 0;
-    const processor = createBatchProcessor({
+    const processor = processorOf({
       exporter: {
         export: (batch, options) => exporter.export(batch, options),
         async shutdown() {
@@ -567,7 +573,7 @@ describe("flush and shutdown", () => {
   it("shutdown never hangs: a backend that never answers is abandoned at the deadline", async () => {
     const recorder = recordErrors();
     const hang = createGate();
-    const processor = createBatchProcessor({
+    const processor = processorOf({
       // An exporter that ignores its abort signal: the worst case.
       exporter: { export: () => hang.wait, shutdown: () => hang.wait },
       maxBatchSize: 50,
@@ -589,7 +595,7 @@ describe("flush and shutdown", () => {
   it("shutdown's deadline counts events stuck in an async prepare as failed at once, never twice", async () => {
     const release = createGate();
     const backend = createTestBackend();
-    const processor = createBatchProcessor({
+    const processor = processorOf({
       exporter: createConnectExporter(backend.transport),
       maxBatchSize: 50,
       flushIntervalMs: NEVER,
@@ -633,7 +639,7 @@ describe("flush and shutdown", () => {
         await allArrived.wait;
       },
     });
-    const processor = createBatchProcessor({
+    const processor = processorOf({
       exporter: createConnectExporter(backend.transport),
       flushIntervalMs: NEVER,
     });
@@ -660,7 +666,7 @@ describe("flush and shutdown", () => {
         }
       },
     });
-    const processor = createBatchProcessor({
+    const processor = processorOf({
       exporter: createConnectExporter(backend.transport),
       sleep: recordSleeps().sleep,
       onError() {

@@ -122,6 +122,7 @@ class BatchProcessor implements EventProcessor {
       maxQueueSize: settings.maxQueueSize,
       truncateWhenFull: settings.truncateWhenFull,
       held: () => this.#held(),
+      push: (event, rank, truncated) => this.#push(event, rank, truncated),
     });
     this.#flushes = new FlushTracker({
       oldestUnsettledSeq: () => this.#oldestUnsettledSeq(),
@@ -140,9 +141,7 @@ class BatchProcessor implements EventProcessor {
       this.#losses.drop("shutdown", 1);
       return;
     }
-    const rank = dropRankOf(event.type);
-    const admitted = this.#admission.admit(event, rank);
-    if (admitted !== undefined) this.#push(admitted, rank, admitted !== event);
+    this.#admission.admit(event, dropRankOf(event.type));
   }
 
   flush({ timeoutMs, keepalive }: FlushOptions = {}): Promise<FlushResult> {
