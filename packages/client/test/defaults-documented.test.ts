@@ -11,7 +11,10 @@ const read = (path: string) => readFileSync(new URL(path, import.meta.url), "utf
 /** Each default by the name the docs use: options' own names, `retry.*` for the retry policy. */
 const DEFAULTS: ReadonlyMap<string, unknown> = new Map<string, unknown>([
   ...Object.entries(PROCESSOR_DEFAULTS).filter(([name]) => name !== "retry"),
-  ...Object.entries(PROCESSOR_DEFAULTS.retry).map(([name, value]) => [`retry.${name}`, value]),
+  ...Object.entries(PROCESSOR_DEFAULTS.retry).map(([name, value]): [string, unknown] => [
+    `retry.${name}`,
+    value,
+  ]),
   ...Object.entries(CLIENT_DEFAULTS),
 ]);
 

@@ -17,17 +17,20 @@ interface TestHost {
   readonly started: OutgoingBatch[];
   readonly drops: { reason: DropReason; count: number; ids: string[] }[];
   readonly context: OutboxStageContext;
+  readonly stats: PipelineStats;
 }
 
 function createHost(slots = 1): TestHost {
   const started: OutgoingBatch[] = [];
   const drops: TestHost["drops"] = [];
+  const stats = new PipelineStats();
   const host: TestHost = {
+    stats,
     slots,
     started,
     drops,
     context: {
-      stats: new PipelineStats(),
+      stats,
       report: () => {},
       drop: (reason, count, events) => {
         drops.push({ reason, count, ids: (events ?? []).map((event) => event.eventId) });
@@ -119,7 +122,7 @@ describe("OutboxStage", () => {
     const stage = new OutboxStage(outbox, host.context);
     expect(stage.oldestSeq).toBe(-1);
     await stage.store(batchOf(0), 0);
-    await expect.poll(() => host.context.stats.snapshot(0).recovered).toBe(10);
+    await expect.poll(() => host.stats.snapshot(0).recovered).toBe(10);
     expect(stage.oldestSeq).toBe(-1);
     host.slots = 2;
     stage.startDeliveries();

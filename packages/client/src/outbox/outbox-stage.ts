@@ -12,7 +12,11 @@ import { fromStoredBatch, toStoredBatch } from "./stored-batch.js";
 
 /** What the outbox stage needs from its processor. */
 export interface OutboxStageContext {
-  readonly stats: PipelineStats;
+  /**
+   * The transitions the stage makes. A `Pick`, not the class: its private fields would make two
+   * copies of the package (ESM and CommonJS) disagree on the type.
+   */
+  readonly stats: Pick<PipelineStats, "recovered" | "corruptRecordsFound">;
   report(error: ConnectError, info: ExportErrorInfo): void;
   /** Counts dropped events; the `events` lost (already linked into the chain) are reported. */
   drop(reason: DropReason, count: number, events: readonly Event[] | undefined): void;
