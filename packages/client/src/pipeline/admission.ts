@@ -33,15 +33,33 @@ export class Admission {
    * each step losing less than the next. A drop is counted once the queue holds what it will.
    */
   admit(event: Event, rank: DropRank): void {
-    const { queue, outboxStage, maxQueueSize, push } = this.context;
-    if (this.context.held() - queue.truncatedLength < maxQueueSize) return push(event, rank, false);
+    const { queue, maxQueueSize, push } = this.context;
+    if (this.context.held() - queue.truncatedLength < maxQueueSize) {
+      push(event, rank, false);
+    } else {
+      this.#makeRoom(event, rank);
+    }
+  }
+
+  /** The queue is full: each step loses less than the next. */
+  #makeRoom(event: Event, rank: DropRank): void {
+    const { queue, outboxStage, push } = this.context;
     // 1. Release a stored batch from memory: nothing is lost.
-    if (outboxStage?.spill()) return push(event, rank, false);
+    if (outboxStage?.spill()) {
+      push(event, rank, false);
+      return;
+    }
     // 2. Cut a payload, a waiting lower-ranked one first.
     if (this.#truncatedHasRoom()) {
-      if (queue.truncateBelow(rank, this.#cutPayload)) return push(event, rank, false);
+      if (queue.truncateBelow(rank, this.#cutPayload)) {
+        push(event, rank, false);
+        return;
+      }
       const cut = this.#cutPayload(event);
-      if (cut !== undefined) return push(cut, rank, true);
+      if (cut !== undefined) {
+        push(cut, rank, true);
+        return;
+      }
     }
     // 3. Push out the newest lower-ranked waiting event, else drop the new one.
     const pushedOut = rank > DROP_RANK.bulk ? queue.evictBelow(rank) : undefined;

@@ -11,6 +11,7 @@ import {
   expectBalanced,
   recordErrors,
   recordSleeps,
+  type TestBackend,
   testEvent,
   testEvents,
 } from "../../test/pipeline-fixtures.js";
@@ -31,11 +32,14 @@ afterEach(() => {
 const processorOf = (options: BatchProcessorOptions) =>
   checkedEveryStep(createBatchProcessor, options);
 
+/** `processorOf` exporting to `backend` over Connect. */
+const processorFor = (backend: TestBackend, options: Omit<BatchProcessorOptions, "exporter">) =>
+  processorOf({ exporter: createConnectExporter(backend.transport), ...options });
+
 describe("batching", () => {
   it("exports a batch as soon as maxBatchSize events are queued, the rest on flush", async () => {
     const backend = createTestBackend();
-    const processor = processorOf({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       maxBatchSize: 10,
       flushIntervalMs: NEVER,
     });
@@ -73,8 +77,7 @@ describe("batching", () => {
       [fiveEventRequest - 1, [4, 4, 4]],
     ] as const) {
       const backend = createTestBackend();
-      const processor = processorOf({
-        exporter: createConnectExporter(backend.transport),
+      const processor = processorFor(backend, {
         maxBatchBytes: limit,
         flushIntervalMs: NEVER,
       });
@@ -95,8 +98,7 @@ describe("batching", () => {
   it("exports what waited flushIntervalMs, holding a timer only while events wait", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     const backend = createTestBackend();
-    const processor = processorOf({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       flushIntervalMs: 1000,
     });
     expect(vi.getTimerCount()).toBe(0);
@@ -116,8 +118,7 @@ describe("batching", () => {
 
   it("stamps each batch with a fresh batch_id, a timestamp and the aggregates", async () => {
     const backend = createTestBackend();
-    const processor = processorOf({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       maxBatchSize: 2,
     });
     processor.enqueue(testEvent(1));
@@ -135,8 +136,7 @@ describe("batching", () => {
       const backend = createTestBackend({
         behaviour: () => new Promise((resolve) => setTimeout(resolve, 5)),
       });
-      const processor = processorOf({
-        exporter: createConnectExporter(backend.transport),
+      const processor = processorFor(backend, {
         maxBatchSize: 10,
         maxConcurrentExports: limit,
       });
@@ -154,9 +154,7 @@ describe("bounded queue", () => {
   it("drops exactly the newest events beyond maxQueueSize while the backend is blocked, then delivers the rest", async () => {
     const gate = createGate();
     const backend = createTestBackend({ behaviour: () => gate.wait });
-    const processor = processorOf({
-      exporter: createConnectExporter(backend.transport),
-    });
+    const processor = processorFor(backend, {});
     const events = testEvents(10_050);
     for (const event of events) {
       processor.enqueue(event);
@@ -193,8 +191,7 @@ describe("retries", () => {
         }
       },
     });
-    const processor = processorOf({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       maxBatchSize: 50,
       maxConcurrentExports: 2,
       sleep: sleeps.sleep,
@@ -239,8 +236,7 @@ describe("retries", () => {
           throw new ConnectError("no", code);
         },
       });
-      const processor = processorOf({
-        exporter: createConnectExporter(backend.transport),
+      const processor = processorFor(backend, {
         maxBatchSize: 10,
         onError: recorder.onError,
       });
@@ -270,8 +266,7 @@ describe("retries", () => {
         }
       },
     });
-    const processor = processorOf({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       sleep: sleeps.sleep,
       random: () => 0.5,
       retry: { initialBackoffMs: 200, multiplier: 2, maxBackoffMs: 1000 },
@@ -296,8 +291,7 @@ describe("retries", () => {
         }
       },
     });
-    const processor = processorOf({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       sleep: sleeps.sleep,
     });
     processor.enqueue(testEvent(1));
@@ -314,8 +308,7 @@ describe("retries", () => {
         throw new ConnectError("down", Code.Unavailable);
       },
     });
-    const processor = processorOf({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       sleep: sleeps.sleep,
       onError: recorder.onError,
       retry: { maxAttempts: 4 },
@@ -350,8 +343,7 @@ describe("retries", () => {
         }
       },
     });
-    const processor = processorOf({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       exportTimeoutMs: 50,
       onError: recorder.onError,
       sleep: recordSleeps().sleep,
@@ -371,8 +363,7 @@ describe("size rejections", () => {
     const recorder = recordErrors();
     // Connect's own limit answers ResourceExhausted "message size ... is larger than ...".
     const backend = createTestBackend({ readMaxBytes: 4096 });
-    const processor = processorOf({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       onError: recorder.onError,
     });
     const events = testEvents(40);
@@ -401,8 +392,7 @@ describe("size rejections", () => {
         }
       },
     });
-    const processor = processorOf({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       maxBatchSize: 10,
     });
     const events = testEvents(10);
@@ -421,8 +411,7 @@ describe("prepare", () => {
     const backend = createTestBackend();
     const seen: string[] = [];
     let running = 0;
-    const processor = processorOf({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       maxBatchSize: 4,
       async prepare(event) {
         running++;
@@ -454,8 +443,7 @@ describe("prepare", () => {
     const drops: string[] = [];
     const backend = createTestBackend();
     const events = testEvents(6);
-    const processor = processorOf({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       onError: recorder.onError,
       onDrop: (reason, count) => drops.push(`${reason}:${count}`),
       prepare(event) {
@@ -486,8 +474,7 @@ describe("prepare", () => {
   it("fails closed when prepare returns something that is not an Event", async () => {
     const recorder = recordErrors();
     const backend = createTestBackend();
-    const processor = processorOf({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       onError: recorder.onError,
       prepare: () => ({ eventId: "not a message" }) as unknown as Event,
     });
@@ -509,8 +496,7 @@ describe("flush and shutdown", () => {
         }
       },
     });
-    const processor = processorOf({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       maxBatchSize: 5,
       maxConcurrentExports: 2,
     });
@@ -526,7 +512,7 @@ describe("flush and shutdown", () => {
   it("flush with a timeout reports what is still pending when the backend hangs", async () => {
     const gate = createGate();
     const backend = createTestBackend({ behaviour: () => gate.wait });
-    const processor = processorOf({ exporter: createConnectExporter(backend.transport) });
+    const processor = processorFor(backend, {});
     for (const event of testEvents(150)) {
       processor.enqueue(event);
     }
@@ -595,8 +581,7 @@ describe("flush and shutdown", () => {
   it("shutdown's deadline counts events stuck in an async prepare as failed at once, never twice", async () => {
     const release = createGate();
     const backend = createTestBackend();
-    const processor = processorOf({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       maxBatchSize: 50,
       flushIntervalMs: NEVER,
       prepare: async (event) => {
@@ -639,8 +624,7 @@ describe("flush and shutdown", () => {
         await allArrived.wait;
       },
     });
-    const processor = processorOf({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       flushIntervalMs: NEVER,
     });
     // ~5 KiB each: 40 events fit 256 KiB but need 4 requests of at most 60 KiB.
@@ -666,8 +650,7 @@ describe("flush and shutdown", () => {
         }
       },
     });
-    const processor = processorOf({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       sleep: recordSleeps().sleep,
       onError() {
         throw new Error("hook bug");

@@ -17,6 +17,7 @@ import type {
   ShutdownOptions,
 } from "./event-processor.js";
 import { EventQueue } from "./event-queue.js";
+import { finalFailure } from "./final-failure.js";
 import { FlushTracker } from "./flush-tracker.js";
 import { LossReporter } from "./loss-reporter.js";
 import { PipelineStats } from "./pipeline-stats.js";
@@ -352,12 +353,7 @@ class BatchProcessor implements EventProcessor {
         }),
       ]);
     } catch (error) {
-      this.#report(ConnectError.from(error), {
-        batchId: "",
-        events: 0,
-        willRetry: false,
-        reason: "shutdown",
-      });
+      this.#report(ConnectError.from(error), finalFailure("shutdown", 0));
     }
     clearTimeout(timer);
     this.#state = "closed";
@@ -377,7 +373,7 @@ class BatchProcessor implements EventProcessor {
       (this.#outboxStage?.abandon() ?? 0);
     this.#stats.failed(count);
     if (count > 0) {
-      this.#report(error, { batchId: "", events: count, willRetry: false, reason: "shutdown" });
+      this.#report(error, finalFailure("shutdown", count));
     }
     this.#deliveries.abortAll(error);
   }

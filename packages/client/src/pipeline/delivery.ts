@@ -6,6 +6,7 @@ import { batchForExporter, splitBatch } from "../wire/encoded-batch.js";
 import type { ExportErrorInfo, ExportErrorReason } from "../wire/export-error.js";
 import type { EventExporter } from "../wire/exporter.js";
 import { attemptExport } from "./export-attempt.js";
+import { finalFailure } from "./final-failure.js";
 import type { PipelineStats } from "./pipeline-stats.js";
 import { isSizeRejection, type RetryPolicy, retryDelayMs } from "./retry.js";
 import type { DropReason } from "./stats.js";
@@ -178,11 +179,6 @@ export class BatchDelivery {
   }
 
   #reportFinal(error: ConnectError, batch: EventBatch, reason: ExportErrorReason): void {
-    this.context.report(error, {
-      batchId: batch.batchId,
-      events: batch.events.length,
-      willRetry: false,
-      reason,
-    });
+    this.context.report(error, finalFailure(reason, batch.events.length, batch.batchId));
   }
 }

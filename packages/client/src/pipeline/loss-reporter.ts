@@ -3,6 +3,7 @@
 import type { Event } from "@chaukas/spec/common/v1";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { ExportErrorInfo } from "../wire/export-error.js";
+import { finalFailure } from "./final-failure.js";
 import { LossLedger, type LossReason, type LossRecord } from "./loss-ledger.js";
 import { lossRecordOf } from "./loss-report.js";
 import type { PipelineStats } from "./pipeline-stats.js";
@@ -88,12 +89,10 @@ export class LossReporter {
     try {
       event = this.context.lossReport!(record);
     } catch (error) {
-      this.context.report(ConnectError.from(error, Code.Internal), {
-        batchId: "",
-        events: 0,
-        willRetry: false,
-        reason: "prepare-failed",
-      });
+      this.context.report(
+        ConnectError.from(error, Code.Internal),
+        finalFailure("prepare-failed", 0),
+      );
       return undefined;
     }
     this.#queued.push({ firstRecorded: record.firstRecorded, seq });

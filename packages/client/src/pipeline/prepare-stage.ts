@@ -7,6 +7,7 @@ import { type EncodedEvent, encodeEvents } from "../wire/encoded-batch.js";
 import type { ExportErrorInfo } from "../wire/export-error.js";
 import type { Batcher } from "./batcher.js";
 import type { EventQueue, QueuedEvent } from "./event-queue.js";
+import { finalFailure } from "./final-failure.js";
 import type { LossReporter } from "./loss-reporter.js";
 import type { PipelineStats } from "./pipeline-stats.js";
 
@@ -102,12 +103,7 @@ export class PrepareStage {
   #failClosed(event: Event, error: unknown): void {
     this.#count--;
     this.context.losses.drop("prepareFailed", 1, [event]);
-    this.context.report(ConnectError.from(error, Code.Internal), {
-      batchId: "",
-      events: 1,
-      willRetry: false,
-      reason: "prepare-failed",
-    });
+    this.context.report(ConnectError.from(error, Code.Internal), finalFailure("prepare-failed", 1));
   }
 
   /**
@@ -126,12 +122,10 @@ export class PrepareStage {
         } catch (error) {
           this.#count--;
           this.context.stats.failed(1);
-          this.context.report(ConnectError.from(error, Code.InvalidArgument), {
-            batchId: "",
-            events: 1,
-            willRetry: false,
-            reason: "encode-failed",
-          });
+          this.context.report(
+            ConnectError.from(error, Code.InvalidArgument),
+            finalFailure("encode-failed", 1),
+          );
         }
       }
       return encoded;
