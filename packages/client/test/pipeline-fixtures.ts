@@ -1,3 +1,5 @@
+// What the pipeline's tests share: an in-memory backend, test events, an in-memory outbox, and
+// the one assertion of the stats invariant (`expectBalanced`, `checkedEveryStep`).
 import { create, toBinary } from "@bufbuild/protobuf";
 import { ChaukasClientService, IngestEventBatchRequestSchema } from "@chaukas/spec/client/v1";
 import {

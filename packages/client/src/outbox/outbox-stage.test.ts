@@ -1,3 +1,5 @@
+// The outbox stage alone, with a processor played by the test: it starts deliveries only when told a
+// slot is free, and settles them when the test says so.
 import type { EventBatch } from "@chaukas/spec/common/v1";
 import { describe, expect, it } from "vitest";
 import { createMemoryOutbox, testEvents } from "../../test/pipeline-fixtures.js";
@@ -7,9 +9,6 @@ import { PipelineStats } from "../pipeline/pipeline-stats.js";
 import type { DropReason } from "../pipeline/stats.js";
 import { newBatch } from "../wire/encoded-batch.js";
 import { OutboxStage, type OutboxStageContext } from "./outbox-stage.js";
-
-// The stage alone, with a processor played by the test: it starts deliveries only when told a
-// slot is free, and settles them when the test says so.
 
 interface TestHost {
   /** Free export slots; each delivery started takes one. */

@@ -1,3 +1,5 @@
+// The batch processor at work against an in-memory Connect backend: batching, the bounded queue,
+// retries, size rejections, prepare, flush and shutdown; stats checked after every step.
 import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { IngestEventBatchRequestSchema } from "@chaukas/spec/client/v1";

@@ -1,3 +1,4 @@
+// One batch's delivery alone, with a fake exporter: retries, failures, size splits and abort.
 import type { EventBatch } from "@chaukas/spec/common/v1";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";

@@ -1,3 +1,4 @@
+// The event queue alone: numbering, taking from the head, eviction and truncation by rank.
 import type { Event } from "@chaukas/spec/common/v1";
 import { describe, expect, it } from "vitest";
 import { testEvent, testEvents } from "../../test/pipeline-fixtures.js";

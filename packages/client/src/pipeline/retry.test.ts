@@ -1,3 +1,4 @@
+// Retry policy alone: which errors are retried, pushback headers, and the full-jitter delays.
 import { Code, ConnectError } from "@connectrpc/connect";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

@@ -1,3 +1,5 @@
+// Retry policy: which failures are retried, after what delay (the server's word or full jitter),
+// and the wait between attempts.
 import { Code, type ConnectError } from "@connectrpc/connect";
 import { BATCH_TOO_LARGE_REASON, ERROR_REASON_METADATA_KEY } from "./batch-too-large.js";
 import { unrefTimer } from "./export-attempt.js";

@@ -1,3 +1,4 @@
+// Payload truncation: an event's content cut to fixed limits so a full queue keeps it.
 import type { Event } from "@chaukas/spec/common/v1";
 
 /**
