@@ -1,5 +1,5 @@
-// The outbox stage alone, with a processor played by the test: it starts deliveries only when told a
-// slot is free, and settles them when the test says so.
+// The outbox stage alone, with a processor played by the test: it starts deliveries only when
+// told a slot is free, and settles them when the test says so.
 import type { EventBatch } from "@chaukas/spec/common/v1";
 import { describe, expect, it } from "vitest";
 import { createMemoryOutbox, testEvents } from "../../test/pipeline-fixtures.js";

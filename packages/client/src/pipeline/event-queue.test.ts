@@ -9,7 +9,7 @@ import { EventQueue } from "./event-queue.js";
 function queueOf(...ranks: (keyof typeof DROP_RANK)[]): { queue: EventQueue; events: Event[] } {
   const queue = new EventQueue();
   const events = testEvents(ranks.length);
-  ranks.forEach((rank, i) => queue.push(events[i]!, DROP_RANK[rank]));
+  for (const [i, rank] of ranks.entries()) queue.push(events[i]!, DROP_RANK[rank]);
   return { queue, events };
 }
 
