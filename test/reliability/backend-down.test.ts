@@ -17,7 +17,7 @@ import {
   PROCESSOR_DEFAULTS,
 } from "../../packages/client/src/index.js";
 import { testEvent } from "../../packages/client/test/pipeline-fixtures.js";
-import { allBatchCalls, expectBalanced, recordErrors, sleep } from "./support.js";
+import { allBatchCalls, checkedEveryStep, expectBalanced, recordErrors, sleep } from "./support.js";
 
 const OUTAGE_MS = 10_000;
 const EVENTS_BEFORE = 200;
@@ -34,9 +34,12 @@ afterEach(async () => {
   await server.close();
 });
 
-/** The default pipeline over gRPC, with the jitter's random draws fixed to `draw`. */
+/**
+ * The default pipeline over gRPC, with the jitter's random draws fixed to `draw`; its stats are
+ * checked balanced after every step.
+ */
 function defaultPipeline(draw: number, onError: ReturnType<typeof recordErrors>["onError"]) {
-  return createBatchProcessor({
+  return checkedEveryStep(createBatchProcessor, {
     exporter: createConnectExporter(createNodeTransport({ baseUrl: server.url, protocol: "grpc" })),
     random: () => draw,
     onError,

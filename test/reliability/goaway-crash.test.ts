@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import type { ChaukasStats } from "@chaukas/client";
 import { type DevServer, startDevServer } from "@chaukas/devserver";
 import { afterEach, describe, expect, it } from "vitest";
-import { sleep, storedIds } from "./support.js";
+import { expectBalanced, sleep, storedIds } from "./support.js";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 // One plain Node process with tsx's loader in it (see shutdown.test.ts), resolving @chaukas/*
@@ -144,6 +144,8 @@ describe("the backend goes away under a running Node agent", () => {
 
     expect(await agent.exit).toEqual({ code: 0, signal: null });
     expect(agent.stats).toMatchObject({ failed: 0, result: { completed: true, pending: 0 } });
+    // The agent runs in its own process: its last stats are the step checked here.
+    expectBalanced(agent.stats!);
     // 20 rounds of one GOAWAY each, after the first batch.
     expect(agent.emitted).toHaveLength(210);
     const stored = new Set(storedIds(server, agent.sessionId));
@@ -191,6 +193,7 @@ describe("the backend goes away under a running Node agent", () => {
       dropped: { queueFull: 0, shutdown: 0, beforeSend: 0, tooLarge: 0 },
       result: { completed: true, pending: 0 },
     });
+    expectBalanced(agent.stats!);
     const stored = await startDevServer({ data });
     cleanups.push(() => stored.close());
     const storedSet = new Set(storedIds(stored, agent.sessionId));

@@ -1,6 +1,7 @@
 // What every reliability test needs: a devserver with its fault switches, a client that
 // reaches it the way a Node agent does (gRPC over HTTP/2), and ways to read what arrived.
-// The pipeline assertions (`expectBalanced`, `recordErrors`) are the client package's own.
+// The pipeline assertions (`expectBalanced`, `checkedEveryStep`, `recordErrors`) are the client
+// package's own.
 import {
   type ChaukasClient,
   type ChaukasClientOptions,
@@ -8,8 +9,13 @@ import {
 } from "@chaukas/client";
 import type { DevServer } from "@chaukas/devserver";
 import { createNodeTransport, type NodeTransportOptions } from "@chaukas/transport-node";
+import { checkedEveryStep } from "../../packages/client/test/pipeline-fixtures.js";
 
-export { expectBalanced, recordErrors } from "../../packages/client/test/pipeline-fixtures.js";
+export {
+  checkedEveryStep,
+  expectBalanced,
+  recordErrors,
+} from "../../packages/client/test/pipeline-fixtures.js";
 
 /** Options of `clientFor`: the client's own, plus the transport's extras. */
 export type TestClientOptions = Partial<Omit<ChaukasClientOptions, "transport">> & {
@@ -18,11 +24,12 @@ export type TestClientOptions = Partial<Omit<ChaukasClientOptions, "transport">>
 
 /**
  * A `ChaukasClient` on the Node gRPC transport pointed at `server`. Every option not given
- * keeps the SDK's default, so a test states exactly what it changes.
+ * keeps the SDK's default, so a test states exactly what it changes. Its stats are checked
+ * balanced after every step (`checkedEveryStep`).
  */
 export function clientFor(server: DevServer, options: TestClientOptions = {}): ChaukasClient {
   const { transportOptions, ...clientOptions } = options;
-  return createChaukasClient({
+  return checkedEveryStep(createChaukasClient, {
     tenantId: "acme",
     projectId: "reliability",
     ...clientOptions,

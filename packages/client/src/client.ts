@@ -1,23 +1,11 @@
+// The client: `createChaukasClient` and its options, the `ChaukasClient` it returns (builders,
+// emit, propagation, flush/shutdown, stats and query), and the defaults of its own options.
 import { create, isMessage, type MessageInitShape } from "@bufbuild/protobuf";
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { ChaukasClientService } from "@chaukas/spec/client/v1";
-import {
-  type Capabilities,
-  CapabilitiesSchema,
-  type Event,
-  EventSchema,
-} from "@chaukas/spec/common/v1";
-import {
-  type CallOptions,
-  Code,
-  ConnectError,
-  createClient,
-  type Transport,
-} from "@connectrpc/connect";
+import { type Capabilities, type Event, EventSchema } from "@chaukas/spec/common/v1";
+import type { CallOptions, Transport } from "@connectrpc/connect";
 import type { EventDefaults } from "./builders/build-event.js";
 import type { SessionOptions } from "./builders/builder-types.js";
 import type { ContextManager, SpanContext } from "./builders/context-manager.js";
-import { newSpanId, uuidv7 } from "./builders/ids.js";
 import { copyStrings, requireString } from "./builders/input-checks.js";
 import {
   type ContinueSessionOptions,
@@ -32,14 +20,18 @@ import type {
   SessionHandle,
 } from "./builders/scope-types.js";
 import { createStackContextManager } from "./builders/stack-context-manager.js";
-import { type BatchProcessorOptions, createBatchProcessor } from "./pipeline/batch-processor.js";
+import { stampRawEvent } from "./builders/stamp-raw-event.js";
+import { clientPrepare } from "./client-prepare.js";
+import { checkPageSize, createQueryMethods } from "./client-query.js";
+import { createBatchProcessor } from "./pipeline/batch-processor.js";
+import type { BatchProcessorOptions } from "./pipeline/batch-processor-options.js";
 import type { FlushOptions, FlushResult, ShutdownOptions } from "./pipeline/event-processor.js";
 import type { LossRecord } from "./pipeline/loss-ledger.js";
 import { lossReportEvent } from "./pipeline/loss-report.js";
 import type { ChaukasStats } from "./pipeline/stats.js";
 import type { RemoteContext } from "./propagation/remote-context.js";
 import { parseTraceparent } from "./propagation/trace-context.js";
-import { type EventFilter, type QueryOrder, toQueryFilter, toSortOrder } from "./query-filter.js";
+import type { EventFilter, QueryOrder } from "./query-filter.js";
 import { validateBuiltEvent, validateEvent } from "./validation/event-validation.js";
 import { ChaukasValidationError } from "./validation/validation-error.js";
 import { type ConnectExporterOptions, createConnectExporter } from "./wire/connect-exporter.js";
@@ -248,7 +240,7 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
   if (typeof options !== "object" || options === null) {
     throw new ChaukasValidationError("options", "expected an options object");
   }
-  const { transport, beforeSend, integrity } = options;
+  const { transport, integrity } = options;
   const defaults: EventDefaults = {
     tenantId: requireString(options.tenantId, "tenant_id"),
     projectId: requireString(options.projectId, "project_id"),
@@ -273,38 +265,6 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
   // `timeoutMs: undefined` means no deadline to connect; the cast is for exactOptionalPropertyTypes.
   const callOptions = { timeoutMs: options.callTimeoutMs } as CallOptions;
 
-  /**
-   * The processor's `prepare`: `beforeSend`, then the integrity chain. Privacy fails closed: a
-   * step that fails throws, and the processor drops the event unsent (`dropped.prepareFailed`).
-   */
-  const prepare = async (original: Event): Promise<Event | null> => {
-    let event: Event | null = original;
-    if (beforeSend) {
-      try {
-        event = await beforeSend(original);
-      } catch (cause) {
-        throw droppedBecause("beforeSend threw", original, cause);
-      }
-      if (event === null) return null;
-      if (!isMessage(event, EventSchema)) {
-        throw droppedBecause("beforeSend returned neither an Event nor null", original);
-      }
-      try {
-        validateEvent(event, false);
-      } catch (cause) {
-        throw droppedBecause("beforeSend returned an invalid event", original, cause);
-      }
-    }
-    if (integrity) {
-      try {
-        await integrity.link(event);
-      } catch (cause) {
-        throw droppedBecause("the integrity chain could not link it", original, cause);
-      }
-    }
-    return event;
-  };
-
   /** The SYSTEM event recording a session's lost events, stamped like `emit`'s. */
   const lossReport = (record: LossRecord): Event => {
     const event = lossReportEvent(record);
@@ -316,7 +276,7 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
   const processor = createBatchProcessor({
     ...options,
     exporter: options.exporter ?? createConnectExporter(transport!, exportCallOptions(options)),
-    prepare: beforeSend || integrity ? prepare : undefined,
+    prepare: clientPrepare(options),
     lossReport: (options.reportLoss ?? CLIENT_DEFAULTS.reportLoss) ? lossReport : undefined,
   } as BatchProcessorOptions);
 
@@ -329,32 +289,6 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
     },
   };
 
-  const rpc = transport && createClient(ChaukasClientService, transport);
-  const requireRpc = (method: string) => {
-    if (rpc === undefined) {
-      throw new ConnectError(
-        `${method}() needs a transport: this client was created with an exporter only`,
-        Code.FailedPrecondition,
-      );
-    }
-    return rpc;
-  };
-
-  /** Checks the filter and options now, so a bad one throws at the call site. */
-  const pager = (filter: EventFilter = {}, page: QueryPageOptions = {}) => {
-    const queryFilter = toQueryFilter(filter, defaults);
-    const size = page.pageSize === undefined ? pageSize : checkPageSize(page.pageSize);
-    const orderByTime = toSortOrder(page.order);
-    return async (pageToken = page.pageToken ?? ""): Promise<QueryPage> => {
-      const { response } = await requireRpc("query").queryEvents(
-        { query: { filter: queryFilter, pageSize: size, pageToken, orderByTime } },
-        { ...callOptions, signal: page.signal } as CallOptions,
-      );
-      return { events: response?.events ?? [], nextPageToken: response?.nextPageToken ?? "" };
-    };
-  };
-
-  let capabilitiesPromise: Promise<Capabilities> | undefined;
   const shutdownCallbacks = new Set<() => void>();
 
   return {
@@ -380,6 +314,7 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
 
     continueSession: (remote, continueOptions) =>
       continueSessionSpan(runtime, remote, continueOptions),
+
     current: active,
     flush: (flushOptions) => processor.flush(flushOptions),
     shutdown(shutdownOptions) {
@@ -400,41 +335,7 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
     },
     stats: () => processor.stats(),
 
-    query(filter, queryOptions) {
-      const fetchPage = pager(filter, queryOptions);
-      return {
-        async *[Symbol.asyncIterator]() {
-          let pageToken = "";
-          do {
-            const page = await fetchPage(pageToken);
-            yield* page.events;
-            pageToken = page.nextPageToken;
-          } while (pageToken !== "");
-        },
-      };
-    },
-
-    async queryPage(filter, pageOptions) {
-      return pager(filter, pageOptions)();
-    },
-
-    capabilities() {
-      if (capabilitiesPromise === undefined) {
-        const pending = (async () =>
-          (await requireRpc("capabilities").getCapabilities({}, callOptions)).capabilities ??
-          create(CapabilitiesSchema))();
-        capabilitiesPromise = pending;
-        // Only a success is cached: a failed call is tried again next time.
-        pending.catch(() => {
-          if (capabilitiesPromise === pending) capabilitiesPromise = undefined;
-        });
-      }
-      return capabilitiesPromise;
-    },
-
-    async healthz() {
-      await requireRpc("healthz").healthz({}, callOptions);
-    },
+    ...createQueryMethods(transport, defaults, pageSize, callOptions),
   };
 }
 
@@ -445,46 +346,4 @@ export function createChaukasClient(options: ChaukasClientOptions): ChaukasClien
 function exportCallOptions(options: ChaukasClientOptions): ConnectExporterOptions {
   const timeoutMs = options.exportTimeoutMs ?? options.callTimeoutMs;
   return timeoutMs === undefined ? {} : { timeoutMs };
-}
-
-/** The error of an event that privacy's fail-closed rule dropped: it names the event, not its content. */
-function droppedBecause(why: string, event: Event, cause?: unknown): ConnectError {
-  return new ConnectError(
-    `${why}; event ${event.eventId} was dropped, never sent`,
-    Code.Internal,
-    undefined,
-    undefined,
-    cause,
-  );
-}
-
-/**
- * Fills what a raw event leaves empty from the client and the active context. A given
- * `span_id` is kept; an event without one gets its own span under the active one.
- */
-function stampRawEvent(event: Event, defaults: EventDefaults, active: SpanContext | undefined) {
-  const nowMs = Date.now();
-  event.eventId ||= uuidv7(nowMs);
-  event.timestamp ??= timestampFromMs(nowMs);
-  event.tenantId ||= defaults.tenantId;
-  event.projectId ||= defaults.projectId;
-  event.branch ||= defaults.branch;
-  if (event.tags.length === 0) event.tags = [...defaults.tags];
-  if (active !== undefined) {
-    event.sessionId ||= active.sessionId;
-    event.traceId ||= active.traceId;
-    event.agentId ||= active.agentId ?? "";
-    event.agentName ||= active.agentName ?? "";
-    if (event.spanId === "") {
-      event.spanId = newSpanId();
-      event.parentSpanId ||= active.spanId;
-    }
-  }
-}
-
-function checkPageSize(value: unknown): number {
-  if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 2 ** 31 - 1) {
-    throw new ChaukasValidationError("pageSize", "expected a positive integer");
-  }
-  return value as number;
 }

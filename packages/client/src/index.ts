@@ -64,11 +64,8 @@ export type {
   OutboxStore,
   StoredBatch,
 } from "./outbox.js";
-export {
-  type BatchProcessorOptions,
-  createBatchProcessor,
-  type PrepareEvent,
-} from "./pipeline/batch-processor.js";
+export { createBatchProcessor } from "./pipeline/batch-processor.js";
+export type { BatchProcessorOptions } from "./pipeline/batch-processor-options.js";
 export { BATCH_TOO_LARGE_REASON, ERROR_REASON_METADATA_KEY } from "./pipeline/batch-too-large.js";
 export { DROP_RANK, type DropRank, dropRankOf } from "./pipeline/drop-priority.js";
 export type {
@@ -79,6 +76,7 @@ export type {
 } from "./pipeline/event-processor.js";
 export type { ChainGap, LossReason, LossRecord } from "./pipeline/loss-ledger.js";
 export { LOSS_REPORT_KEY, lossReportEvent } from "./pipeline/loss-report.js";
+export type { PrepareEvent } from "./pipeline/prepare-stage.js";
 export { PROCESSOR_DEFAULTS } from "./pipeline/processor-defaults.js";
 export { RETRYABLE_CODES, type RetryOptions } from "./pipeline/retry.js";
 export type { ChaukasStats, DropCounts, DropReason } from "./pipeline/stats.js";

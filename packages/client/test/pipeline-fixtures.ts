@@ -1,3 +1,5 @@
+// What the pipeline's tests share: an in-memory backend, test events, an in-memory outbox, and
+// the one assertion of the stats invariant (`expectBalanced`, `checkedEveryStep`).
 import { create, toBinary } from "@bufbuild/protobuf";
 import { ChaukasClientService, IngestEventBatchRequestSchema } from "@chaukas/spec/client/v1";
 import {
@@ -21,6 +23,8 @@ import {
   type OutboxStore,
   type StoredBatch,
 } from "../src/index.js";
+import type { DropReason } from "../src/pipeline/stats.js";
+import type { ErrorHook, ExportErrorInfo } from "../src/wire/export-error.js";
 
 /**
  * What the test backend does with one IngestEventBatch call: return to accept it, throw a
@@ -149,12 +153,96 @@ export function encodedSize(event: Event): number {
   return toBinary(EventSchema, event).length;
 }
 
-/** The invariant every `stats()` snapshot keeps: nothing is unaccounted for. */
-export function expectBalanced(stats: ChaukasStats): void {
+/** The two sides of the invariant every `stats()` snapshot keeps. */
+function balanceOf(stats: ChaukasStats): { readonly entered: number; readonly accounted: number } {
   const dropped = Object.values(stats.dropped).reduce((sum, count) => sum + count, 0);
-  expect(stats.emitted + stats.recovered + stats.lossReports).toBe(
-    stats.sent + stats.failed + dropped + stats.queued + stats.inFlight,
-  );
+  return {
+    entered: stats.emitted + stats.recovered + stats.lossReports,
+    accounted: stats.sent + stats.failed + dropped + stats.queued + stats.inFlight,
+  };
+}
+
+/**
+ * The invariant every `stats()` snapshot keeps, asserted here and nowhere else: nothing is
+ * unaccounted for (`emitted + recovered + lossReports = sent + failed + dropped + queued +
+ * inFlight`).
+ */
+export function expectBalanced(stats: ChaukasStats): void {
+  const { entered, accounted } = balanceOf(stats);
+  expect(entered, JSON.stringify(stats)).toBe(accounted);
+}
+
+/** The hooks a pipeline (client or processor) calls in the middle of its work. */
+export interface PipelineHooks {
+  readonly onDrop?: ((reason: DropReason, count: number) => void) | undefined;
+  readonly onError?: ErrorHook | undefined;
+}
+
+/**
+ * A client or processor (made by `create` from `options`) whose balance is asserted after every
+ * step: after each call of one of its methods (flush and shutdown once they resolve), and inside
+ * every `onDrop` and `onError` it makes. A hook's throw would be swallowed by the pipeline, so a
+ * balance broken there is kept and fails the next call.
+ */
+export function checkedEveryStep<O extends PipelineHooks, P extends { stats(): ChaukasStats }>(
+  create: (options: O) => P,
+  options: O,
+): P {
+  let pipeline: P | undefined;
+  const brokenInHooks: ChaukasStats[] = [];
+  const checkInHook = () => {
+    const stats = pipeline?.stats();
+    if (stats === undefined) return;
+    const { entered, accounted } = balanceOf(stats);
+    if (entered !== accounted) brokenInHooks.push(stats);
+  };
+  pipeline = create({
+    ...options,
+    onDrop(reason: DropReason, count: number) {
+      try {
+        options.onDrop?.(reason, count);
+      } finally {
+        checkInHook();
+      }
+    },
+    onError(error: ConnectError, info: ExportErrorInfo) {
+      try {
+        options.onError?.(error, info);
+      } finally {
+        checkInHook();
+      }
+    },
+  });
+  const checked = pipeline;
+  const assertBalanced = () => {
+    expect(brokenInHooks, "stats() inside onDrop/onError").toEqual([]);
+    expectBalanced(checked.stats());
+  };
+  // The same promise for the same call result: `shutdown()` twice returns one promise.
+  const checkedPromises = new WeakMap<Promise<unknown>, Promise<unknown>>();
+  return new Proxy(checked, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key);
+      if (typeof value !== "function") return value;
+      if (key === "stats") return value.bind(target);
+      return (...args: unknown[]) => {
+        const result: unknown = value.apply(target, args);
+        if (!(result instanceof Promise)) {
+          assertBalanced();
+          return result;
+        }
+        let checkedResult = checkedPromises.get(result);
+        if (checkedResult === undefined) {
+          checkedResult = result.then((resolved) => {
+            assertBalanced();
+            return resolved;
+          });
+          checkedPromises.set(result, checkedResult);
+        }
+        return checkedResult;
+      };
+    },
+  });
 }
 
 /** `onError` calls, kept for assertions. */

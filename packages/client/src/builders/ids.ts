@@ -110,8 +110,3 @@ export function uuidv7(nowMs: number = Date.now()): string {
   for (let i = 0; i < 6; i++) putByte(tail, 10 + 2 * i, pool[r + 4 + i]!);
   return prefix + String.fromCharCode.apply(null, tail);
 }
-
-/** The Unix milliseconds a UUIDv7 carries. */
-export function uuidv7Time(id: string): number {
-  return Number.parseInt(id.replace(/-/g, "").slice(0, 12), 16);
-}

@@ -1,3 +1,5 @@
+// The outbox stage alone, with a processor played by the test: it starts deliveries only when
+// told a slot is free, and settles them when the test says so.
 import type { EventBatch } from "@chaukas/spec/common/v1";
 import { describe, expect, it } from "vitest";
 import { createMemoryOutbox, testEvents } from "../../test/pipeline-fixtures.js";
@@ -8,26 +10,26 @@ import type { DropReason } from "../pipeline/stats.js";
 import { newBatch } from "../wire/encoded-batch.js";
 import { OutboxStage, type OutboxStageContext } from "./outbox-stage.js";
 
-// The stage alone, with a processor played by the test: it starts deliveries only when told a
-// slot is free, and settles them when the test says so.
-
 interface TestHost {
   /** Free export slots; each delivery started takes one. */
   slots: number;
   readonly started: OutgoingBatch[];
   readonly drops: { reason: DropReason; count: number; ids: string[] }[];
   readonly context: OutboxStageContext;
+  readonly stats: PipelineStats;
 }
 
 function createHost(slots = 1): TestHost {
   const started: OutgoingBatch[] = [];
   const drops: TestHost["drops"] = [];
+  const stats = new PipelineStats();
   const host: TestHost = {
+    stats,
     slots,
     started,
     drops,
     context: {
-      stats: new PipelineStats(),
+      stats,
       report: () => {},
       drop: (reason, count, events) => {
         drops.push({ reason, count, ids: (events ?? []).map((event) => event.eventId) });
@@ -119,7 +121,7 @@ describe("OutboxStage", () => {
     const stage = new OutboxStage(outbox, host.context);
     expect(stage.oldestSeq).toBe(-1);
     await stage.store(batchOf(0), 0);
-    await expect.poll(() => host.context.stats.recovered).toBe(10);
+    await expect.poll(() => host.stats.snapshot(0).recovered).toBe(10);
     expect(stage.oldestSeq).toBe(-1);
     host.slots = 2;
     stage.startDeliveries();

@@ -1,3 +1,5 @@
+// The outbox's part of the pipeline: between a batch's cut and its delivery, each batch is
+// written, waits for a slot, may leave memory (spill), and is removed once delivered.
 import type { Event, EventBatch } from "@chaukas/spec/common/v1";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { OutboxStore } from "../outbox.js";
@@ -10,7 +12,11 @@ import { fromStoredBatch, toStoredBatch } from "./stored-batch.js";
 
 /** What the outbox stage needs from its processor. */
 export interface OutboxStageContext {
-  readonly stats: PipelineStats;
+  /**
+   * The transitions the stage makes. A `Pick`, not the class: its private fields would make two
+   * copies of the package (ESM and CommonJS) disagree on the type.
+   */
+  readonly stats: Pick<PipelineStats, "recovered" | "corruptRecordsFound">;
   report(error: ConnectError, info: ExportErrorInfo): void;
   /** Counts dropped events; the `events` lost (already linked into the chain) are reported. */
   drop(reason: DropReason, count: number, events: readonly Event[] | undefined): void;
@@ -251,7 +257,7 @@ export class OutboxStage implements AttachedOutbox {
           this.context.recordLoss("outboxFull", event);
         }
       } catch {
-        this.context.stats.corruptRecords++;
+        this.context.stats.corruptRecordsFound(1);
       }
     }
   }
@@ -312,20 +318,20 @@ export class OutboxStage implements AttachedOutbox {
       const recovered: StoredEntry[] = [];
       try {
         const { batches, corrupt } = await this.outbox.claim();
-        this.context.stats.corruptRecords += corrupt;
+        this.context.stats.corruptRecordsFound(corrupt);
         for (const stored of batches) {
           if (this.#ids.has(stored.batchId)) continue;
           let batch: EventBatch;
           try {
             batch = fromStoredBatch(stored);
           } catch {
-            this.context.stats.corruptRecords++;
+            this.context.stats.corruptRecordsFound(1);
             await this.#remove(stored.batchId);
             continue;
           }
           const size = batch.events.length;
           this.#ids.add(batch.batchId);
-          this.context.stats.recovered += size;
+          this.context.stats.recovered(size);
           this.#recoveredEvents += size;
           recovered.push({
             batchId: batch.batchId,

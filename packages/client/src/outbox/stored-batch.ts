@@ -1,3 +1,4 @@
+// A batch as an outbox stores it: the binary request the exporter sends, and back.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { IngestEventBatchRequestSchema } from "@chaukas/spec/client/v1";
 import { type EventBatch, EventBatchSchema, EventSchema } from "@chaukas/spec/common/v1";

@@ -1,3 +1,5 @@
+// The batch processor at work against an in-memory Connect backend: batching, the bounded queue,
+// retries, size rejections, prepare, flush and shutdown; stats checked after every step.
 import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { IngestEventBatchRequestSchema } from "@chaukas/spec/client/v1";
@@ -5,17 +7,20 @@ import { type Event, EventBatchSchema } from "@chaukas/spec/common/v1";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
+  checkedEveryStep,
   createGate,
   createTestBackend,
   expectBalanced,
   recordErrors,
   recordSleeps,
+  type TestBackend,
   testEvent,
   testEvents,
 } from "../../test/pipeline-fixtures.js";
 import { createConnectExporter } from "../wire/connect-exporter.js";
 import { KEEPALIVE_MAX_BATCH_BYTES, keepaliveContextKey } from "../wire/keepalive.js";
 import { createBatchProcessor } from "./batch-processor.js";
+import type { BatchProcessorOptions } from "./batch-processor-options.js";
 import { PROCESSOR_DEFAULTS } from "./processor-defaults.js";
 
 // Long enough never to fire during a test: only count, bytes and flush() cut batches.
@@ -25,11 +30,18 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** A processor whose stats balance after every step (`checkedEveryStep`). */
+const processorOf = (options: BatchProcessorOptions) =>
+  checkedEveryStep(createBatchProcessor, options);
+
+/** `processorOf` exporting to `backend` over Connect. */
+const processorFor = (backend: TestBackend, options: Omit<BatchProcessorOptions, "exporter">) =>
+  processorOf({ exporter: createConnectExporter(backend.transport), ...options });
+
 describe("batching", () => {
   it("exports a batch as soon as maxBatchSize events are queued, the rest on flush", async () => {
     const backend = createTestBackend();
-    const processor = createBatchProcessor({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       maxBatchSize: 10,
       flushIntervalMs: NEVER,
     });
@@ -67,8 +79,7 @@ describe("batching", () => {
       [fiveEventRequest - 1, [4, 4, 4]],
     ] as const) {
       const backend = createTestBackend();
-      const processor = createBatchProcessor({
-        exporter: createConnectExporter(backend.transport),
+      const processor = processorFor(backend, {
         maxBatchBytes: limit,
         flushIntervalMs: NEVER,
       });
@@ -89,8 +100,7 @@ describe("batching", () => {
   it("exports what waited flushIntervalMs, holding a timer only while events wait", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     const backend = createTestBackend();
-    const processor = createBatchProcessor({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       flushIntervalMs: 1000,
     });
     expect(vi.getTimerCount()).toBe(0);
@@ -110,8 +120,7 @@ describe("batching", () => {
 
   it("stamps each batch with a fresh batch_id, a timestamp and the aggregates", async () => {
     const backend = createTestBackend();
-    const processor = createBatchProcessor({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       maxBatchSize: 2,
     });
     processor.enqueue(testEvent(1));
@@ -129,8 +138,7 @@ describe("batching", () => {
       const backend = createTestBackend({
         behaviour: () => new Promise((resolve) => setTimeout(resolve, 5)),
       });
-      const processor = createBatchProcessor({
-        exporter: createConnectExporter(backend.transport),
+      const processor = processorFor(backend, {
         maxBatchSize: 10,
         maxConcurrentExports: limit,
       });
@@ -148,9 +156,7 @@ describe("bounded queue", () => {
   it("drops exactly the newest events beyond maxQueueSize while the backend is blocked, then delivers the rest", async () => {
     const gate = createGate();
     const backend = createTestBackend({ behaviour: () => gate.wait });
-    const processor = createBatchProcessor({
-      exporter: createConnectExporter(backend.transport),
-    });
+    const processor = processorFor(backend, {});
     const events = testEvents(10_050);
     for (const event of events) {
       processor.enqueue(event);
@@ -187,8 +193,7 @@ describe("retries", () => {
         }
       },
     });
-    const processor = createBatchProcessor({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       maxBatchSize: 50,
       maxConcurrentExports: 2,
       sleep: sleeps.sleep,
@@ -233,8 +238,7 @@ describe("retries", () => {
           throw new ConnectError("no", code);
         },
       });
-      const processor = createBatchProcessor({
-        exporter: createConnectExporter(backend.transport),
+      const processor = processorFor(backend, {
         maxBatchSize: 10,
         onError: recorder.onError,
       });
@@ -264,8 +268,7 @@ describe("retries", () => {
         }
       },
     });
-    const processor = createBatchProcessor({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       sleep: sleeps.sleep,
       random: () => 0.5,
       retry: { initialBackoffMs: 200, multiplier: 2, maxBackoffMs: 1000 },
@@ -290,8 +293,7 @@ describe("retries", () => {
         }
       },
     });
-    const processor = createBatchProcessor({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       sleep: sleeps.sleep,
     });
     processor.enqueue(testEvent(1));
@@ -308,8 +310,7 @@ describe("retries", () => {
         throw new ConnectError("down", Code.Unavailable);
       },
     });
-    const processor = createBatchProcessor({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       sleep: sleeps.sleep,
       onError: recorder.onError,
       retry: { maxAttempts: 4 },
@@ -344,8 +345,7 @@ describe("retries", () => {
         }
       },
     });
-    const processor = createBatchProcessor({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       exportTimeoutMs: 50,
       onError: recorder.onError,
       sleep: recordSleeps().sleep,
@@ -365,8 +365,7 @@ describe("size rejections", () => {
     const recorder = recordErrors();
     // Connect's own limit answers ResourceExhausted "message size ... is larger than ...".
     const backend = createTestBackend({ readMaxBytes: 4096 });
-    const processor = createBatchProcessor({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       onError: recorder.onError,
     });
     const events = testEvents(40);
@@ -395,8 +394,7 @@ describe("size rejections", () => {
         }
       },
     });
-    const processor = createBatchProcessor({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       maxBatchSize: 10,
     });
     const events = testEvents(10);
@@ -415,8 +413,7 @@ describe("prepare", () => {
     const backend = createTestBackend();
     const seen: string[] = [];
     let running = 0;
-    const processor = createBatchProcessor({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       maxBatchSize: 4,
       async prepare(event) {
         running++;
@@ -448,8 +445,7 @@ describe("prepare", () => {
     const drops: string[] = [];
     const backend = createTestBackend();
     const events = testEvents(6);
-    const processor = createBatchProcessor({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       onError: recorder.onError,
       onDrop: (reason, count) => drops.push(`${reason}:${count}`),
       prepare(event) {
@@ -480,8 +476,7 @@ describe("prepare", () => {
   it("fails closed when prepare returns something that is not an Event", async () => {
     const recorder = recordErrors();
     const backend = createTestBackend();
-    const processor = createBatchProcessor({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       onError: recorder.onError,
       prepare: () => ({ eventId: "not a message" }) as unknown as Event,
     });
@@ -503,8 +498,7 @@ describe("flush and shutdown", () => {
         }
       },
     });
-    const processor = createBatchProcessor({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       maxBatchSize: 5,
       maxConcurrentExports: 2,
     });
@@ -520,7 +514,7 @@ describe("flush and shutdown", () => {
   it("flush with a timeout reports what is still pending when the backend hangs", async () => {
     const gate = createGate();
     const backend = createTestBackend({ behaviour: () => gate.wait });
-    const processor = createBatchProcessor({ exporter: createConnectExporter(backend.transport) });
+    const processor = processorFor(backend, {});
     for (const event of testEvents(150)) {
       processor.enqueue(event);
     }
@@ -535,7 +529,7 @@ describe("flush and shutdown", () => {
     const backend = createTestBackend();
     const exporter = createConnectExporter(backend.transport);
     let exporterShutdowns = 0;
-    const processor = createBatchProcessor({
+    const processor = processorOf({
       exporter: {
         export: (batch, options) => exporter.export(batch, options),
         async shutdown() {
@@ -567,7 +561,7 @@ describe("flush and shutdown", () => {
   it("shutdown never hangs: a backend that never answers is abandoned at the deadline", async () => {
     const recorder = recordErrors();
     const hang = createGate();
-    const processor = createBatchProcessor({
+    const processor = processorOf({
       // An exporter that ignores its abort signal: the worst case.
       exporter: { export: () => hang.wait, shutdown: () => hang.wait },
       maxBatchSize: 50,
@@ -589,8 +583,7 @@ describe("flush and shutdown", () => {
   it("shutdown's deadline counts events stuck in an async prepare as failed at once, never twice", async () => {
     const release = createGate();
     const backend = createTestBackend();
-    const processor = createBatchProcessor({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       maxBatchSize: 50,
       flushIntervalMs: NEVER,
       prepare: async (event) => {
@@ -633,8 +626,7 @@ describe("flush and shutdown", () => {
         await allArrived.wait;
       },
     });
-    const processor = createBatchProcessor({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       flushIntervalMs: NEVER,
     });
     // ~5 KiB each: 40 events fit 256 KiB but need 4 requests of at most 60 KiB.
@@ -660,8 +652,7 @@ describe("flush and shutdown", () => {
         }
       },
     });
-    const processor = createBatchProcessor({
-      exporter: createConnectExporter(backend.transport),
+    const processor = processorFor(backend, {
       sleep: recordSleeps().sleep,
       onError() {
         throw new Error("hook bug");

@@ -1,3 +1,4 @@
+// The error metadata by which a backend says a batch was refused for its size (split, not retried).
 /**
  * The signal by which a backend says "this batch is too large: split it and send the halves":
  * a RESOURCE_EXHAUSTED error whose metadata `ERROR_REASON_METADATA_KEY` is

@@ -1,3 +1,4 @@
+// The batcher alone: batches cut by count, exact bytes and time, and its interval timer.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { testEvents } from "../../test/pipeline-fixtures.js";
 import { encodeEvents, requestBytesOf } from "../wire/encoded-batch.js";

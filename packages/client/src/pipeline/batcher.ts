@@ -1,3 +1,5 @@
+// The batcher: encoded events held until a batch is due, and batches cut off them by count,
+// exact request bytes or time.
 import type { EventBatch } from "@chaukas/spec/common/v1";
 import { cutBatch, type EncodedEvent } from "../wire/encoded-batch.js";
 import { unrefTimer } from "./export-attempt.js";

@@ -1,3 +1,4 @@
+// One batch's delivery alone, with a fake exporter: retries, failures, size splits and abort.
 import type { EventBatch } from "@chaukas/spec/common/v1";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
@@ -23,7 +24,7 @@ function batchOf(count: number): EventBatch {
 /** A delivery of `batch` to `exporter`, its events counted in flight as the processor does. */
 function deliver(batch: EventBatch, exporter: EventExporter, retry = {}) {
   const stats = new PipelineStats();
-  stats.inFlight = batch.events.length;
+  stats.exportStarted(batch.events.length);
   const reports: ExportErrorInfo[] = [];
   const drops: string[] = [];
   const sleeps: number[] = [];
@@ -37,7 +38,10 @@ function deliver(batch: EventBatch, exporter: EventExporter, retry = {}) {
     },
     stats,
     report: (_error, info) => reports.push(info),
-    drop: (reason, count) => drops.push(`${reason}:${count}`),
+    drop: (reason, count) => {
+      stats.droppedInFlight(reason, count);
+      drops.push(`${reason}:${count}`);
+    },
   };
   const delivery = new BatchDelivery(context, batch, false);
   return { delivery, stats, reports, drops, sleeps };
@@ -58,9 +62,7 @@ describe("BatchDelivery", () => {
         if (attempts.length < 3) throw new ConnectError("down", Code.Unavailable);
       },
     });
-    expect(delivery.state).toBe("attempting");
-    await delivery.run();
-    expect(delivery.state).toBe("settled");
+    expect(await delivery.run()).toEqual({ keepStored: false });
     expect(attempts).toEqual([batch.batchId, batch.batchId, batch.batchId]);
     // Full jitter with random() = 0.5: half of 200 ms, then half of 400 ms.
     expect(sleeps).toEqual([100, 200]);
@@ -68,7 +70,13 @@ describe("BatchDelivery", () => {
       ["rejected", true],
       ["rejected", true],
     ]);
-    expect(stats).toMatchObject({ sent: 3, failed: 0, inFlight: 0, exportCalls: 3, retried: 2 });
+    expect(stats.snapshot(0)).toMatchObject({
+      sent: 3,
+      failed: 0,
+      inFlight: 0,
+      exportCalls: 3,
+      retried: 2,
+    });
   });
 
   it("counts the events failed, without retrying, for a code that would fail again", async () => {
@@ -79,7 +87,7 @@ describe("BatchDelivery", () => {
     expect(reports).toEqual([
       expect.objectContaining({ reason: "rejected", willRetry: false, events: 2 }),
     ]);
-    expect(stats).toMatchObject({ sent: 0, failed: 2, inFlight: 0, exportCalls: 1 });
+    expect(stats.snapshot(0)).toMatchObject({ sent: 0, failed: 2, inFlight: 0, exportCalls: 1 });
   });
 
   it("stops at maxAttempts with retries-exhausted", async () => {
@@ -90,7 +98,7 @@ describe("BatchDelivery", () => {
     );
     await delivery.run();
     expect(reports.map((r) => r.reason)).toEqual(["rejected", "retries-exhausted"]);
-    expect(stats).toMatchObject({ failed: 1, inFlight: 0, exportCalls: 2 });
+    expect(stats.snapshot(0)).toMatchObject({ failed: 1, inFlight: 0, exportCalls: 2 });
   });
 
   it("splits a batch refused for its size into halves with new ids until each fits; drops a lone event that never fits", async () => {
@@ -109,13 +117,14 @@ describe("BatchDelivery", () => {
     expect(accepted).toEqual([ids.slice(0, 2), ids.slice(2, 3), ids.slice(3, 4)]);
     expect(drops).toEqual(["tooLarge:1"]);
     expect(reports.at(-1)).toMatchObject({ reason: "too-large", willRetry: false, events: 1 });
-    expect(stats).toMatchObject({ sent: 4, failed: 0, inFlight: 0 });
+    expect(stats.snapshot(0)).toMatchObject({ sent: 4, failed: 0, inFlight: 0 });
   });
 
   it("abort() ends the backoff and every retry: the events count as failed with reason shutdown", async () => {
     const batch = batchOf(2);
     const stats = new PipelineStats();
-    stats.inFlight = 2;
+    stats.exportStarted(2);
+    const sleeps: number[] = [];
     const reports: ExportErrorInfo[] = [];
     const delivery = new BatchDelivery(
       {
@@ -124,8 +133,10 @@ describe("BatchDelivery", () => {
         retry: PROCESSOR_DEFAULTS.retry,
         random: () => 0.99,
         // A real wait, ended only by the abort.
-        sleep: (_ms, signal) =>
-          new Promise((resolve) => signal.addEventListener("abort", () => resolve())),
+        sleep: (ms, signal) => {
+          sleeps.push(ms);
+          return new Promise((resolve) => signal.addEventListener("abort", () => resolve()));
+        },
         stats,
         report: (_error, info) => reports.push(info),
         drop: () => {},
@@ -135,10 +146,11 @@ describe("BatchDelivery", () => {
     );
     const running = delivery.run();
     await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(delivery.state).toBe("backing-off");
+    // Backing off: the one attempt failed and the wait before the next has begun.
+    expect(sleeps).toHaveLength(1);
     delivery.abort(new ConnectError("shutdown deadline passed", Code.Aborted));
     await running;
     expect(reports.map((r) => r.reason)).toEqual(["rejected", "shutdown"]);
-    expect(stats).toMatchObject({ failed: 2, inFlight: 0, exportCalls: 1 });
+    expect(stats.snapshot(0)).toMatchObject({ failed: 2, inFlight: 0, exportCalls: 1 });
   });
 });

@@ -1,9 +1,12 @@
+// One batch's way to the backend: attempts with a deadline, retries with backoff or the server's
+// pushback, and halves for a batch refused for its size, until each event is settled.
 import type { Event, EventBatch } from "@chaukas/spec/common/v1";
 import type { ConnectError } from "@connectrpc/connect";
 import { batchForExporter, splitBatch } from "../wire/encoded-batch.js";
 import type { ExportErrorInfo, ExportErrorReason } from "../wire/export-error.js";
 import type { EventExporter } from "../wire/exporter.js";
 import { attemptExport } from "./export-attempt.js";
+import { finalFailure } from "./final-failure.js";
 import type { PipelineStats } from "./pipeline-stats.js";
 import { isSizeRejection, type RetryPolicy, retryDelayMs } from "./retry.js";
 import type { DropReason } from "./stats.js";
@@ -19,8 +22,11 @@ export interface DeliveryContext {
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly stats: PipelineStats;
   report(error: ConnectError, info: ExportErrorInfo): void;
-  /** Counts dropped events; `events` are the ones lost, for the loss report. */
-  drop(reason: DropReason, count: number, events?: readonly Event[]): void;
+  /**
+   * Events in flight were dropped: counts them (`PipelineStats.droppedInFlight`), tells `onDrop`,
+   * and notes the `events` lost for the loss report.
+   */
+  drop(reason: DropReason, count: number, events: readonly Event[]): void;
 }
 
 /** A batch the processor hands to a `BatchDelivery`, from memory or from the outbox stage. */
@@ -45,12 +51,6 @@ export interface DeliveryOutcome {
 }
 
 /**
- * Where a delivery stands: sending an attempt, waiting before the next one, or done (`settled`:
- * its events were counted sent, failed or dropped).
- */
-export type DeliveryState = "attempting" | "backing-off" | "settled";
-
-/**
  * What to do after a failed attempt, and the reason `onError` is told: retry after a delay,
  * split a batch refused for its size, drop a lone event refused for its size, or fail the batch.
  */
@@ -68,7 +68,6 @@ type NextStep =
  * can de-duplicate. The events are counted in flight by the processor when it starts this.
  */
 export class BatchDelivery {
-  #state: DeliveryState = "attempting";
   /** Aborted by shutdown's deadline: ends the current attempt or backoff, and every retry. */
   readonly #abort = new AbortController();
   /** Set when part of the batch failed because time ran out, not because it was refused. */
@@ -79,10 +78,6 @@ export class BatchDelivery {
     readonly batch: EventBatch,
     private readonly keepalive: boolean,
   ) {}
-
-  get state(): DeliveryState {
-    return this.#state;
-  }
 
   /** Gives up at once (shutdown's deadline): the events count as failed with `error`. */
   abort(error: ConnectError): void {
@@ -97,7 +92,6 @@ export class BatchDelivery {
    */
   async run(): Promise<DeliveryOutcome> {
     await this.#deliver(this.batch);
-    this.#state = "settled";
     return { keepStored: this.#gaveUpForTime };
   }
 
@@ -110,9 +104,7 @@ export class BatchDelivery {
       if (this.#abort.signal.aborted) {
         return this.#settleFailed(batch, this.#abort.signal.reason, "shutdown");
       }
-      this.#state = "attempting";
-      stats.exportCalls++;
-      if (attempt > 0) stats.retried++;
+      stats.exportCalled(attempt > 0);
       const result = await attemptExport(
         context.exporter,
         batchForExporter(batch, context.exporter),
@@ -123,8 +115,7 @@ export class BatchDelivery {
         },
       );
       if (result.ok) {
-        stats.inFlight -= size;
-        stats.sent += size;
+        stats.sent(size);
         return;
       }
       if (this.#abort.signal.aborted) {
@@ -135,7 +126,6 @@ export class BatchDelivery {
       switch (step.action) {
         case "drop":
           // A single event the backend refuses even alone: it can never be delivered.
-          stats.inFlight -= size;
           context.drop("tooLarge", size, batch.events);
           this.#reportFinal(error, batch, step.reason);
           return;
@@ -147,7 +137,6 @@ export class BatchDelivery {
           return;
         case "retry":
           this.#reportRetry(error, batch, step.reason);
-          this.#state = "backing-off";
           await context.sleep(step.delayMs, this.#abort.signal);
       }
     }
@@ -176,8 +165,7 @@ export class BatchDelivery {
   #settleFailed(batch: EventBatch, error: ConnectError, reason: ExportErrorReason): void {
     if (reason === "retries-exhausted" || reason === "shutdown") this.#gaveUpForTime = true;
     const size = batch.events.length;
-    this.context.stats.inFlight -= size;
-    this.context.stats.failed += size;
+    this.context.stats.failedInFlight(size);
     this.#reportFinal(error, batch, reason);
   }
 
@@ -191,11 +179,6 @@ export class BatchDelivery {
   }
 
   #reportFinal(error: ConnectError, batch: EventBatch, reason: ExportErrorReason): void {
-    this.context.report(error, {
-      batchId: batch.batchId,
-      events: batch.events.length,
-      willRetry: false,
-      reason,
-    });
+    this.context.report(error, finalFailure(reason, batch.events.length, batch.batchId));
   }
 }

@@ -1,3 +1,4 @@
+// Drop ranks: which events a full queue pushes out first (bulk, then ordinary; essential never).
 import { EventType } from "@chaukas/spec/common/v1";
 
 /**

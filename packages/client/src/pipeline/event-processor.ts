@@ -1,3 +1,5 @@
+// The processor's interface (OpenTelemetry's SpanProcessor slot) and the options and result of
+// flush and shutdown.
 import type { Event } from "@chaukas/spec/common/v1";
 import type { ChaukasStats } from "./stats.js";
 

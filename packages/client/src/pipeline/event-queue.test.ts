@@ -1,8 +1,17 @@
+// The event queue alone: numbering, taking from the head, eviction and truncation by rank.
 import type { Event } from "@chaukas/spec/common/v1";
 import { describe, expect, it } from "vitest";
-import { testEvents } from "../../test/pipeline-fixtures.js";
+import { testEvent, testEvents } from "../../test/pipeline-fixtures.js";
 import { DROP_RANK } from "./drop-priority.js";
 import { EventQueue } from "./event-queue.js";
+
+/** A queue holding one test event per rank given, in that order. */
+function queueOf(...ranks: (keyof typeof DROP_RANK)[]): { queue: EventQueue; events: Event[] } {
+  const queue = new EventQueue();
+  const events = testEvents(ranks.length);
+  for (const [i, rank] of ranks.entries()) queue.push(events[i]!, DROP_RANK[rank]);
+  return { queue, events };
+}
 
 describe("EventQueue", () => {
   it("numbers events in order of acceptance and hands them out from the head", () => {
@@ -30,12 +39,8 @@ describe("EventQueue", () => {
   });
 
   it("makes room for a higher-ranked event by evicting the newest of the lowest rank below it", () => {
-    const queue = new EventQueue();
-    const [bulk1, ordinary, bulk2, essential] = testEvents(4);
-    queue.push(bulk1!, DROP_RANK.bulk);
-    queue.push(ordinary!, DROP_RANK.ordinary);
-    queue.push(bulk2!, DROP_RANK.bulk);
-    queue.push(essential!, DROP_RANK.essential);
+    const { queue, events } = queueOf("bulk", "ordinary", "bulk", "essential");
+    const [bulk1, ordinary, bulk2, essential] = events;
 
     expect(queue.evictBelow(DROP_RANK.bulk)).toBeUndefined();
     expect(queue.evictBelow(DROP_RANK.essential)).toBe(bulk2);
@@ -59,11 +64,9 @@ describe("EventQueue", () => {
   });
 
   it("cuts the newest waiting event of the lowest rank first; a cut event is never pushed out", () => {
-    const queue = new EventQueue();
-    const [bulk1, bulk2, ordinary, essential] = testEvents(4);
-    queue.push(bulk1!, DROP_RANK.bulk);
-    queue.push(bulk2!, DROP_RANK.bulk);
-    queue.push(ordinary!, DROP_RANK.ordinary);
+    const { queue, events } = queueOf("bulk", "bulk", "ordinary");
+    const [bulk1, bulk2, ordinary] = events;
+    const essential = testEvent(3);
     const cutOf = new Map<string, Event>();
     const cut = (event: Event) => {
       const copy = { ...event, eventId: `${event.eventId}-cut` };
@@ -83,11 +86,11 @@ describe("EventQueue", () => {
     // Eviction finds only the uncut one.
     expect(queue.evictBelow(DROP_RANK.essential)).toBe(bulk1);
     expect(queue.evictBelow(DROP_RANK.essential)).toBeUndefined();
-    queue.push(essential!, DROP_RANK.essential);
+    queue.push(essential, DROP_RANK.essential);
     expect(queue.take(10).map(({ event }) => event.eventId)).toEqual([
       `${bulk2!.eventId}-cut`,
       `${ordinary!.eventId}-cut`,
-      essential!.eventId,
+      essential.eventId,
     ]);
     expect(queue.truncatedLength).toBe(0);
   });

@@ -1,3 +1,5 @@
+// The event queue: accepted events waiting to be prepared, numbered in order of acceptance, with
+// O(1) eviction and truncation by rank when the processor is full.
 import type { Event } from "@chaukas/spec/common/v1";
 import { DROP_RANK, type DropRank } from "./drop-priority.js";
 

@@ -1,3 +1,4 @@
+// One export attempt alone: its deadline, an outside abort, and an exporter that hangs.
 import { create } from "@bufbuild/protobuf";
 import { EventBatchSchema } from "@chaukas/spec/common/v1";
 import { Code, ConnectError } from "@connectrpc/connect";

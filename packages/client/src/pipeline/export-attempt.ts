@@ -1,3 +1,4 @@
+// One export attempt: a call of `exporter.export` with its deadline and shutdown's abort.
 import type { EventBatch } from "@chaukas/spec/common/v1";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { EventExporter } from "../wire/exporter.js";

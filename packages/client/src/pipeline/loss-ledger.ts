@@ -1,3 +1,4 @@
+// The loss ledger: events lost and not yet reported, per session, with the integrity chain's gaps.
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import type { Event } from "@chaukas/spec/common/v1";
 import type { DropReason } from "./stats.js";

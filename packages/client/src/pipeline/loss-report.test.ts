@@ -1,3 +1,4 @@
+// Loss reports as events: what a SYSTEM loss report carries, and reading it back.
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { type Event, EventSchema, EventType } from "@chaukas/spec/common/v1";

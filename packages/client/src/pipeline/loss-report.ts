@@ -1,3 +1,4 @@
+// Loss reports as events: the SYSTEM event that records a session's lost events, and reading one.
 import { create, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
 import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import {

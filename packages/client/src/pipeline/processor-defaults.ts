@@ -1,6 +1,8 @@
+// The batch processor's defaults, written once: code reads them here, and a test holds the doc
+// comments and READMEs to them (test/defaults-documented.test.ts).
 /**
- * Every default of the batch processor in one place, so the README, the JSDoc of
- * `BatchProcessorOptions` and the code cannot drift apart.
+ * Every default of the batch processor in one place. The README and the JSDoc of
+ * `BatchProcessorOptions` state them too, held to these values by a test.
  */
 export const PROCESSOR_DEFAULTS = {
   /** Events the processor holds at most (queued + being prepared + in flight). */

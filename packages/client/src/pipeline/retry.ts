@@ -1,5 +1,8 @@
+// Retry policy: which failures are retried, after what delay (the server's word or full jitter),
+// and the wait between attempts.
 import { Code, type ConnectError } from "@connectrpc/connect";
 import { BATCH_TOO_LARGE_REASON, ERROR_REASON_METADATA_KEY } from "./batch-too-large.js";
+import { unrefTimer } from "./export-attempt.js";
 
 /** When and how often a failed batch is sent again. */
 export interface RetryOptions {
@@ -90,4 +93,19 @@ export function retryDelayMs(
           Math.min(policy.maxBackoffMs, policy.initialBackoffMs * policy.multiplier ** retry),
       )
     : Math.max(0, at - now);
+}
+
+/** The wait between retries: `ms`, or less when `signal` aborts (shutdown's deadline). */
+export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    unrefTimer(timer);
+    if (signal.aborted) done();
+    else signal.addEventListener("abort", done);
+  });
 }

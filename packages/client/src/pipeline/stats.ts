@@ -1,3 +1,4 @@
+// `stats()`'s shape: the counters a user reads and the drop reasons.
 /** Why an event left the pipeline without being delivered. */
 export interface DropCounts {
   /**

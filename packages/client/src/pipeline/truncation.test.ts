@@ -1,3 +1,4 @@
+// Payload truncation alone: what is cut, what is kept, and the record of the cut.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { type Event, EventSchema, EventType } from "@chaukas/spec/common/v1";
 import { describe, expect, it } from "vitest";

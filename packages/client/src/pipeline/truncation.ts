@@ -1,4 +1,4 @@
-/** Cutting an event's payload to keep it when the queue is full, with a record of what was cut. */
+// Payload truncation: an event's content cut to fixed limits so a full queue keeps it.
 import type { Event } from "@chaukas/spec/common/v1";
 import { formatFieldPath } from "../validation/field-path.js";
 
