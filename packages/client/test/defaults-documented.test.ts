@@ -20,9 +20,12 @@ const DEFAULTS: ReadonlyMap<string, unknown> = new Map<string, unknown>([
 
 /**
  * A default as the docs write it: `10 000`, `262144`, `256 KiB`, `60 s` (an `…Ms` option in
- * seconds), `Infinity`, `true`, `""`, none.
+ * seconds), `Infinity`, `true`, `""`, none; "X, else 10 000" where the constant is the fallback.
  */
 function parseValue(text: string): unknown {
+  // "the exporter's `timeoutMs`, else 10 000": the constant holds the fallback.
+  const fallback = /, else (.+)$/.exec(text.trim());
+  if (fallback !== null) return parseValue(fallback[1]!);
   const value = text.trim().replace(/^`|`$/g, "");
   if (value === "true" || value === "false") return value === "true";
   if (value === "Infinity") return Number.POSITIVE_INFINITY;

@@ -44,7 +44,7 @@ export interface BatchProcessorOptions {
    * Deadline of one export attempt, in ms; a late one is aborted and retried.
    * @deprecated Set the deadline where the call is made: the transport's or exporter's
    * `timeoutMs`, which the processor uses. When given, this one wins. Default: the exporter's
-   * `timeoutMs`, else `PROCESSOR_DEFAULTS.exportTimeoutMs` (10 000).
+   * `timeoutMs`, else 10 000
    */
   readonly exportTimeoutMs?: number;
   /** Retry policy; each field's default is on `RetryOptions`. Default: `PROCESSOR_DEFAULTS.retry`. */
