@@ -179,6 +179,12 @@ describe("the packed packages in a new npm app", () => {
     expect(required).toEqual(imported);
   }, 60_000);
 
+  it("give an ESM import() of each CommonJS entry the same named exports as its ESM entry", async () => {
+    const missing = await node(["cjs-named-exports.mjs"]);
+    expect(Object.keys(missing).sort()).toEqual(Object.keys(await node(["entries.mjs"])).sort());
+    for (const [entry, names] of Object.entries(missing)) expect(names, entry).toEqual([]);
+  }, 60_000);
+
   it("bundle for the browser with esbuild: ESM builds only, one protobuf-es", async () => {
     await run(
       join(app, "node_modules/.bin/esbuild"),
