@@ -1,3 +1,6 @@
+// `@chaukas/client`: the client, its builders' types, options and stats, the Connect exporter,
+// trace context and the validation error. Index files only re-export.
+
 export type {
   AgentOptions,
   DataAccessInit,

@@ -1,3 +1,6 @@
+// The relay's ingest step: events stamped with the caller's tenant and project, foreign sessions
+// rejected, the rest emitted through the server's client.
+
 import type { Event } from "@chaukas/spec/common/v1";
 import type { ChaukasClient } from "../client.js";
 import { validateEvent } from "../validation/event-validation.js";

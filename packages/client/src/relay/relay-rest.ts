@@ -1,3 +1,5 @@
+// The relay's route for the public REST API's batch (`openapi-public.yaml`).
+
 import type { JsonValue } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { UniversalServerRequest, UniversalServerResponse } from "@connectrpc/connect/protocol";

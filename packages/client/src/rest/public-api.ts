@@ -1,3 +1,5 @@
+// The public REST API's paths and the shapes of its ingest answers and errors.
+
 import { expected, fail } from "../validation/validation-error.js";
 
 /** The paths of the public REST API (`openapi-public.yaml`), relative to a backend's base URL. */

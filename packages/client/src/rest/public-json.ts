@@ -1,3 +1,5 @@
+// The one mapping between the spec's messages and the public REST API's JSON.
+
 import {
   create,
   type DescEnum,

@@ -1,3 +1,5 @@
+// `createRestTransport`: a Connect `Transport` that speaks the public REST API.
+
 import {
   create,
   type DescMessage,

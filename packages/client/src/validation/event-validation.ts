@@ -1,3 +1,5 @@
+// Checks of an event against its proto schema before it is queued: types, enums, ranges, JSON.
+
 import { type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
 import { type Event, EventSchema } from "@chaukas/spec/common/v1";
 import { checkBuiltEventRules, checkEventRules } from "./event-content-rules.js";

@@ -1,3 +1,5 @@
+// Caller JSON into `google.protobuf.Struct` fields: what is accepted, copied and refused.
+
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { expected, type FieldPath, fail } from "./validation-error.js";
 

@@ -1,3 +1,5 @@
+// What `onError` is told: why an export failed and whether it will be retried.
+
 import type { ConnectError } from "@connectrpc/connect";
 
 /**

@@ -1,3 +1,5 @@
+// The exporter interface: where batches leave the SDK.
+
 import type { EventBatch } from "@chaukas/spec/common/v1";
 
 /** Per-export options the batch processor passes to an exporter. */
