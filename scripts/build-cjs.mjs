@@ -66,7 +66,11 @@ async function buildCjs(packageDir) {
     outbase: dist,
     outdir: out,
     format: "cjs",
-    platform: "neutral",
+    // Only for the "node" platform does esbuild end each file with `0 && (module.exports = { a,
+    // b, ...require("./c.js") })`: the annotation Node's cjs-module-lexer reads, so that an ESM
+    // `import` of this CommonJS build sees its named exports and not only `default`. Without
+    // bundling, that annotation is all the platform changes in the output.
+    platform: "node",
     target: "es2022",
     bundle: false,
     sourcemap: true,
@@ -78,7 +82,6 @@ async function buildCjs(packageDir) {
     await build({
       ...common,
       entryPoints: [join(dist, file)],
-      platform: "node",
       define: { "import.meta.url": "__chaukas_import_meta_url" },
       banner: { js: importMetaShim(join(out, file), join(dist, file)) },
     });

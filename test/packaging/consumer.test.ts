@@ -38,6 +38,33 @@ const ADAPTERS = [
   "@chaukas/claude-agent-sdk",
 ];
 
+/** Every entry point (`exports` key) of every package, sorted. */
+const ENTRIES = [
+  "@chaukas/ai-sdk",
+  "@chaukas/anthropic",
+  "@chaukas/claude-agent-sdk",
+  "@chaukas/client",
+  "@chaukas/client/integration",
+  "@chaukas/client/integrity",
+  "@chaukas/client/outbox",
+  "@chaukas/client/propagation",
+  "@chaukas/client/query",
+  "@chaukas/client/redact",
+  "@chaukas/client/relay",
+  "@chaukas/client/rest",
+  "@chaukas/devserver",
+  "@chaukas/langchain",
+  "@chaukas/mcp",
+  "@chaukas/openai",
+  "@chaukas/openai-agents",
+  "@chaukas/otel",
+  "@chaukas/spec/client/v1",
+  "@chaukas/spec/common/v1",
+  "@chaukas/spec/server/v1",
+  "@chaukas/transport-node",
+  "@chaukas/transport-web",
+];
+
 /** A string only @chaukas/transport-web's code has: the bundle really contains it. */
 const WEB_TRANSPORT_MARK = "x-chaukas-keepalive";
 
@@ -151,33 +178,15 @@ describe("the packed packages in a new npm app", () => {
   it("load every entry of every package with import, and with require (require(esm) off)", async () => {
     const imported = await node(["entries.mjs"]);
     const required = await node(["--no-experimental-require-module", "entries.cjs"]);
-    expect(Object.keys(imported).sort()).toEqual([
-      "@chaukas/ai-sdk",
-      "@chaukas/anthropic",
-      "@chaukas/claude-agent-sdk",
-      "@chaukas/client",
-      "@chaukas/client/integration",
-      "@chaukas/client/integrity",
-      "@chaukas/client/outbox",
-      "@chaukas/client/propagation",
-      "@chaukas/client/query",
-      "@chaukas/client/redact",
-      "@chaukas/client/relay",
-      "@chaukas/client/rest",
-      "@chaukas/devserver",
-      "@chaukas/langchain",
-      "@chaukas/mcp",
-      "@chaukas/openai",
-      "@chaukas/openai-agents",
-      "@chaukas/otel",
-      "@chaukas/spec/client/v1",
-      "@chaukas/spec/common/v1",
-      "@chaukas/spec/server/v1",
-      "@chaukas/transport-node",
-      "@chaukas/transport-web",
-    ]);
+    expect(Object.keys(imported).sort()).toEqual(ENTRIES);
     for (const count of Object.values(imported)) expect(count).toBeGreaterThan(0);
     expect(required).toEqual(imported);
+  }, 60_000);
+
+  it("give an ESM import() of each CommonJS entry the same named exports as its ESM entry", async () => {
+    const missing = await node(["cjs-named-exports.mjs"]);
+    expect(Object.keys(missing).sort()).toEqual(Object.keys(await node(["entries.mjs"])).sort());
+    for (const [entry, names] of Object.entries(missing)) expect(names, entry).toEqual([]);
   }, 60_000);
 
   it("bundle for the browser with esbuild: ESM builds only, one protobuf-es", async () => {

@@ -1,5 +1,7 @@
-import { MAX_JSON_DEPTH, toJsonObject } from "@chaukas/client";
+import { MAX_JSON_DEPTH } from "@chaukas/client";
 import { describe, expect, it } from "vitest";
+// The client's own check of JSON input, which is not exported.
+import { toJsonObject } from "../../client/src/validation/struct.js";
 import { toJsonContent } from "./json-content.js";
 
 describe("toJsonContent", () => {

@@ -1,3 +1,6 @@
+// `@chaukas/client`: the client, its builders' types, options and stats, the Connect exporter,
+// trace context and the validation error. Index files only re-export.
+
 export type {
   AgentOptions,
   DataAccessInit,
@@ -23,7 +26,6 @@ export type {
   ToolCallStart,
 } from "./builders/builder-types.js";
 export type { ContextManager, SpanContext } from "./builders/context-manager.js";
-export { newSpanId, newTraceId, uuidv7 } from "./builders/ids.js";
 export { CALLER_SESSION_ID_KEY, type ContinueSessionOptions } from "./builders/scope.js";
 export type {
   AgentHandle,
@@ -52,10 +54,26 @@ export {
 } from "./client.js";
 export {
   type PreEncodedEventBatch,
-  PreEncodedEventBatchSchema,
   type PreEncodedIngestEventBatchRequest,
   PreEncodedIngestEventBatchRequestSchema,
 } from "./gen/chaukas/client/v1/pre_encoded_batch_pb.js";
+/**
+ * @internal What other `@chaukas` packages use of this one's internals (see `internal.ts`): left
+ * out of the API reference, and may change in any release.
+ */
+export {
+  assertHeaderValue,
+  BATCH_TOO_LARGE_REASON,
+  callDeadlineOf,
+  checkRequestHeaders,
+  createBatchProcessor,
+  ERROR_REASON_METADATA_KEY,
+  type EventProcessor,
+  keepaliveContextKey,
+  lossReportEvent,
+  type TransportWithDeadline,
+  withCallDeadline,
+} from "./internal.js";
 // Types only: `createOutbox`, `toStoredBatch` and `fromStoredBatch` are in `@chaukas/client/outbox`.
 export type {
   Outbox,
@@ -64,33 +82,21 @@ export type {
   OutboxStore,
   StoredBatch,
 } from "./outbox.js";
-export { createBatchProcessor } from "./pipeline/batch-processor.js";
 export type { BatchProcessorOptions } from "./pipeline/batch-processor-options.js";
-export { BATCH_TOO_LARGE_REASON, ERROR_REASON_METADATA_KEY } from "./pipeline/batch-too-large.js";
-export { DROP_RANK, type DropRank, dropRankOf } from "./pipeline/drop-priority.js";
+export type { DropRank } from "./pipeline/drop-priority.js";
 export type {
-  EventProcessor,
   FlushOptions,
   FlushResult,
   ShutdownOptions,
 } from "./pipeline/event-processor.js";
 export type { ChainGap, LossReason, LossRecord } from "./pipeline/loss-ledger.js";
-export { LOSS_REPORT_KEY, lossReportEvent } from "./pipeline/loss-report.js";
+export { LOSS_REPORT_KEY } from "./pipeline/loss-report.js";
 export type { PrepareEvent } from "./pipeline/prepare-stage.js";
 export { PROCESSOR_DEFAULTS } from "./pipeline/processor-defaults.js";
 export { RETRYABLE_CODES, type RetryOptions } from "./pipeline/retry.js";
 export type { ChaukasStats, DropCounts, DropReason } from "./pipeline/stats.js";
-export {
-  TRUNCATION_KEY,
-  TRUNCATION_LIMITS,
-  type TruncatedEvent,
-  truncatePayload,
-} from "./pipeline/truncation.js";
-export {
-  BAGGAGE_LIMITS,
-  MAX_REMOTE_SESSION_ID_LENGTH,
-  SESSION_BAGGAGE_KEY,
-} from "./propagation/baggage.js";
+export { TRUNCATION_KEY, TRUNCATION_LIMITS } from "./pipeline/truncation.js";
+export { BAGGAGE_LIMITS, MAX_REMOTE_SESSION_ID_LENGTH } from "./propagation/baggage.js";
 export type { Carrier, HeadersCarrier, RecordCarrier } from "./propagation/carrier.js";
 export {
   type ContinueFromRequestOptions,
@@ -109,38 +115,17 @@ export {
 // `@chaukas/client/query`, `/integrity` and `/redact` (see the README's "Subpath exports").
 export type { EventFilter, QueryOrder } from "./query-filter.js";
 export {
-  checkBuiltEventRules,
   checkEventRules,
-  EVENT_CONTENT_RULES,
   type EventContentCase,
   type EventRuleViolation,
 } from "./validation/event-content-rules.js";
-export { validateEvent } from "./validation/event-validation.js";
-export { MAX_JSON_DEPTH, toJsonObject } from "./validation/struct.js";
+export { MAX_JSON_DEPTH } from "./validation/struct.js";
 export { ChaukasValidationError } from "./validation/validation-error.js";
-export { type BatchAggregates, batchAggregates } from "./wire/batch-aggregates.js";
-export {
-  callDeadlineOf,
-  type TransportWithDeadline,
-  withCallDeadline,
-} from "./wire/call-deadline.js";
-export {
-  type ConnectExporterOptions,
-  createConnectExporter,
-  ingestPreEncodedEventBatch,
-} from "./wire/connect-exporter.js";
+export { type ConnectExporterOptions, createConnectExporter } from "./wire/connect-exporter.js";
 export type { ErrorHook, ExportErrorInfo, ExportErrorReason } from "./wire/export-error.js";
 export type { EventExporter, ExportOptions } from "./wire/exporter.js";
+export { KEEPALIVE_BUDGET_BYTES, KEEPALIVE_MAX_BATCH_BYTES } from "./wire/keepalive.js";
 export {
-  KEEPALIVE_BUDGET_BYTES,
-  KEEPALIVE_MAX_BATCH_BYTES,
-  keepaliveContextKey,
-} from "./wire/keepalive.js";
-export {
-  assertHeaderName,
-  assertHeaderValue,
-  checkRequestHeaders,
-  createBearerAuthInterceptor,
   createRequestHeaderInterceptors,
   type RequestHeaderOptions,
 } from "./wire/request-headers.js";

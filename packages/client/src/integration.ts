@@ -7,8 +7,11 @@
  * `@anthropic-ai/sdk`) are observed through their promise and stream objects
  * (`observeStainlessPromise`, `observeStainlessStream`), which the app keeps unchanged; their
  * model calls are recorded by `recordProviderMethod` with a `ProviderOperation` per method.
+ * Spans and traces a framework does not identify get ids from `newSpanId` and `newTraceId`, and
+ * events ids from `uuidv7`, as the client's own do.
  */
 
+export { newSpanId, newTraceId, uuidv7 } from "./builders/ids.js";
 export {
   fieldsOf,
   finiteNumber,

@@ -87,7 +87,10 @@ function string(value: unknown, field: string): string {
   return value;
 }
 
-/** `"asc"`/`"desc"` (or undefined: the backend's default, newest first) to `SortOrder`. */
+/**
+ * @internal `"asc"`/`"desc"` (or undefined: the backend's default, newest first) to `SortOrder`,
+ * for `ChaukasClient.query`.
+ */
 export function toSortOrder(order: QueryOrder | undefined): SortOrder {
   if (order === undefined) return SortOrder.UNSPECIFIED;
   if (order === "asc") return SortOrder.ASC;

@@ -1,3 +1,5 @@
+// SHA-256 in hex through WebCrypto, for the integrity chain and redaction's hashes.
+
 const encoder = new TextEncoder();
 
 /** Lowercase hex SHA-256 with WebCrypto, which Node, browsers and edge runtimes all have. */

@@ -3,7 +3,8 @@
  * into the session named by `metadata.chaukas_session_id`, else into a session of its own.
  */
 
-import { type ChaukasClient, newTraceId, type SpanScope } from "@chaukas/client";
+import type { ChaukasClient, SpanScope } from "@chaukas/client";
+import { newTraceId } from "@chaukas/client/integration";
 import { traceIdOfRun } from "./run-ids.js";
 import type { Root } from "./run-tree.js";
 

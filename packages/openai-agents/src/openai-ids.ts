@@ -1,4 +1,4 @@
-import { newSpanId, newTraceId } from "@chaukas/client";
+import { newSpanId, newTraceId } from "@chaukas/client/integration";
 
 // The SDK's default ids: "trace_" + 32 hex digits, "span_" + 24 hex digits. Custom id
 // generators may produce anything, so ids of another shape get fresh W3C ids instead.

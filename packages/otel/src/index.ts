@@ -1,5 +1,4 @@
 export { createChaukasSpanProcessor } from "./in/chaukas-span-processor.js";
-export { type GenAiKind, genAiKindOf } from "./in/genai-kind.js";
 export {
   type ChaukasSpanProcessor,
   type ChaukasSpanProcessorOptions,

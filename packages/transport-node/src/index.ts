@@ -1,11 +1,7 @@
 // Universal code, defined in @chaukas/client; exported here too for Node users.
 // `continueFromRequest` takes Node's `IncomingMessage` (Express, Fastify's `request.raw`) and a
 // Fetch `Request` (Hono, Next.js route handlers) alike: both carry `headers`.
-export {
-  type ContinueFromRequestOptions,
-  continueFromRequest,
-  createBearerAuthInterceptor,
-} from "@chaukas/client";
+export { type ContinueFromRequestOptions, continueFromRequest } from "@chaukas/client";
 // The relay's options and defaults are defined in @chaukas/client/relay; exported here too.
 export {
   type ChaukasRelayOptions,

@@ -1,3 +1,6 @@
+// The option and content types every builder takes: what a session, agent, model call, tool call
+// or point event is given.
+
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type {
   Author,

@@ -1,3 +1,5 @@
+// Time for events: wall-clock Timestamps, made cheaply, and a monotonic clock for durations.
+
 import { protoInt64 } from "@bufbuild/protobuf";
 import { type Timestamp, TimestampSchema } from "@bufbuild/protobuf/wkt";
 

@@ -1,3 +1,5 @@
+// The default context manager: a stack of active spans that holds across synchronous calls only.
+
 import type { ContextManager, SpanContext } from "./context-manager.js";
 
 /**

@@ -1,3 +1,6 @@
+// How an integration records a provider SDK's failed call: its kind, code and message, and the
+// retry delay the response asked for.
+
 import type { ErrorInit, JsonInput } from "../builders/builder-types.js";
 import { fieldsOf, nonEmptyString, tokenCount } from "./framework-values.js";
 

@@ -1,3 +1,6 @@
+// The shape of one provider SDK operation (`chat.completions.create`, `messages.create`): how its
+// request, response and streamed events map onto the builders.
+
 import type {
   ErrorInit,
   JsonInput,

@@ -1,3 +1,5 @@
+// What an integration records of an error thrown in the framework, with or without its message.
+
 import type { ErrorInit } from "../builders/builder-types.js";
 
 /**

@@ -1,3 +1,5 @@
+// The relay reads request bodies within a byte limit, declared or not.
+
 import type { UniversalServerRequest } from "@connectrpc/connect/protocol";
 import { type RelayCall, refuse, tooLargeError } from "./relay-call.js";
 

@@ -1,3 +1,5 @@
+// The relay's first step: ask the app's `authorize` who the caller is, failing closed.
+
 import { Code, ConnectError } from "@connectrpc/connect";
 import { copyStrings, requireString } from "../builders/input-checks.js";
 import { ChaukasValidationError } from "../validation/validation-error.js";

@@ -1,3 +1,5 @@
+// One request through the relay: what was granted and what came of it, as the steps record it.
+
 import { Code, ConnectError, createContextKey } from "@connectrpc/connect";
 import { BATCH_TOO_LARGE_REASON, ERROR_REASON_METADATA_KEY } from "../pipeline/batch-too-large.js";
 

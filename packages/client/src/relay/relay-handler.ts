@@ -1,3 +1,5 @@
+// `createRelayHandler`: the relay's request handler, routing each protocol to its steps.
+
 import type { UniversalServerRequest, UniversalServerResponse } from "@connectrpc/connect/protocol";
 import type { ChaukasClient } from "../client.js";
 import { createIntegrationGuard } from "../integration/integration-guard.js";

@@ -1,3 +1,5 @@
+// The relay's query step: a page may read back only the sessions its caller owns.
+
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { type QueryFilter, type QueryRequest, SortOrder } from "@chaukas/spec/common/v1";
 import { Code, ConnectError } from "@connectrpc/connect";

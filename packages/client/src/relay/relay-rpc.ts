@@ -1,3 +1,5 @@
+// The relay's Connect and gRPC-web RPCs, served with connect-es's own router.
+
 import { type DescMessage, fromBinary } from "@bufbuild/protobuf";
 import { ChaukasClientService } from "@chaukas/spec/client/v1";
 import {

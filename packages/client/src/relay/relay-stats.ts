@@ -1,3 +1,5 @@
+// What a relay counts (`RelayStats`), and the one place the counts change.
+
 import type { RelayCall } from "./relay-call.js";
 
 /** What a relay has done since it was created. */

@@ -1,3 +1,6 @@
+// The public REST API's HTTP answers as Connect errors, so the processor retries them as it does
+// any transport's.
+
 import { Code, ConnectError } from "@connectrpc/connect";
 import { BATCH_TOO_LARGE_REASON, ERROR_REASON_METADATA_KEY } from "../pipeline/batch-too-large.js";
 import type { PublicApiError, PublicIngestResult } from "./public-api.js";

@@ -1,3 +1,5 @@
+// Which content goes with which event type: the rules the builders keep and `emit` checks.
+
 import { type Event, EventSchema, EventType } from "@chaukas/spec/common/v1";
 
 /** The `content` oneof cases of `Event`, as protobuf-es names them. */

@@ -1,3 +1,5 @@
+// The totals a batch carries (cost, tokens, duration), summed as the batch is cut.
+
 import { type Event, EventType } from "@chaukas/spec/common/v1";
 
 /**

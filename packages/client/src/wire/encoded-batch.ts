@@ -1,3 +1,5 @@
+// Events encoded once, and batches made of them: what the exporter sends as bytes.
+
 import { create, toBinary } from "@bufbuild/protobuf";
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";

@@ -1,3 +1,5 @@
+// Sending during page unload: the keepalive mark and the browser's byte budget for it.
+
 import { createContextKey } from "@connectrpc/connect";
 
 /**

@@ -15,7 +15,7 @@
 import * as net from "node:net";
 import { create, type JsonObject, toBinary } from "@bufbuild/protobuf";
 import { type Timestamp, timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { uuidv7 } from "@chaukas/client";
+import { uuidv7 } from "@chaukas/client/integration";
 import { IngestEventBatchRequestSchema, IngestEventRequestSchema } from "@chaukas/spec/client/v1";
 import {
   AgentHandoffSchema,
