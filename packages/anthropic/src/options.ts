@@ -20,10 +20,11 @@ export interface WrapAnthropicOptions {
    */
   readonly provider?: string;
   /**
-   * Calls followed at once (made, not yet ended as the app saw them). A call whose promise is
-   * never awaited, or whose stream is never read to its end or closed, stays open; beyond this
-   * many, the oldest open call is evicted: its END is sent failed (code "evicted"), and the
-   * eviction is counted and told to `onError` ("maxOpenCalls"). Default: 1000.
+   * Calls of this client followed at once (made, not yet ended as the app saw them; a client
+   * derived with `withOptions()` has its own). A call whose promise is never awaited, or whose
+   * stream is never read to its end or closed, stays open; beyond this many, the oldest open
+   * call is evicted: its END is sent failed (code "evicted"), and the eviction is counted and
+   * told to `onError` ("maxOpenCalls"). Default: 1000.
    */
   readonly maxOpenCalls?: number;
   /**
