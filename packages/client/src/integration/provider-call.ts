@@ -270,7 +270,12 @@ export class ProviderCall {
     else session?.fail(error);
   }
 
+  /** `guard.run`, naming the hook only when it fails: hooks run per streamed event. */
   #guarded(where: string, fn: () => void): void {
-    this.#parts.guard.run(`${this.#parts.operation.name} ${where}`, undefined, fn);
+    try {
+      fn();
+    } catch (error) {
+      this.#parts.guard.report(error, `${this.#parts.operation.name} ${where}`);
+    }
   }
 }
