@@ -12,7 +12,8 @@ import { median } from "../stats.js";
 // Rows 6 and 6b: a model call through the provider's SDK (SDK=openai or SDK=anthropic) against a local fake of its API (in this
 // process, on loopback), by a client wrapped for Chaukas and by an unwrapped one, call by call
 // in turn, so both meet the same load on a shared machine: the wall time of each call as the
-// app sees it, from the call to its parsed result (or the end of its stream). The wrapped
+// app sees it, from the call to its parsed result (or the end of its stream), and the process's
+// CPU time during each client's calls (the fake API's work, the same for both, included). The wrapped
 // client records into a session whose exporter discards.
 const WARM_UP = 200;
 const CALLS = 800;
@@ -68,10 +69,17 @@ async function setUp(sdk: string) {
 
 const { api, clients, call, streamedCall } = await setUp(process.env.SDK ?? "openai");
 
-async function time(fn: () => Promise<unknown>): Promise<number> {
+/** CPU time of the process (µs, every thread) spent during each client's timed calls. */
+const cpuMicros = { bare: 0, wrapped: 0 };
+
+async function time(fn: () => Promise<unknown>, client: keyof typeof cpuMicros): Promise<number> {
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   await fn();
-  return Number(process.hrtime.bigint() - start);
+  const elapsed = Number(process.hrtime.bigint() - start);
+  const used = process.cpuUsage(cpu);
+  cpuMicros[client] += used.user + used.system;
+  return elapsed;
 }
 
 /**
@@ -85,19 +93,23 @@ async function timePairs(fn: Call) {
   }
   const bare: number[] = [];
   const wrapped: number[] = [];
+  cpuMicros.bare = 0;
+  cpuMicros.wrapped = 0;
   for (let i = 0; i < CALLS; i++) {
     if (i % 2 === 0) {
-      bare.push(await time(() => fn(clients.bare as never)));
-      wrapped.push(await time(() => fn(clients.wrapped as never)));
+      bare.push(await time(() => fn(clients.bare as never), "bare"));
+      wrapped.push(await time(() => fn(clients.wrapped as never), "wrapped"));
     } else {
-      wrapped.push(await time(() => fn(clients.wrapped as never)));
-      bare.push(await time(() => fn(clients.bare as never)));
+      wrapped.push(await time(() => fn(clients.wrapped as never), "wrapped"));
+      bare.push(await time(() => fn(clients.bare as never), "bare"));
     }
   }
   return {
     bare: median(bare),
     wrapped: median(wrapped),
     pairRatio: median(wrapped.map((w, i) => w / (bare[i] as number))),
+    // CPU, not wall time: it tells work added from waiting added (an extra macrotask).
+    cpuRatio: cpuMicros.wrapped / cpuMicros.bare,
   };
 }
 
@@ -113,5 +125,7 @@ reportResult({
   bareNsPerStreamedCall: streamed.bare,
   wrappedNsPerStreamedCall: streamed.wrapped,
   pairRatioStreamedCall: streamed.pairRatio,
+  cpuRatioCall: calls.cpuRatio,
+  cpuRatioStreamedCall: streamed.cpuRatio,
   emitted: chaukas.stats().emitted,
 });

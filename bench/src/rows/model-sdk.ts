@@ -47,6 +47,10 @@ function modelSdkRow(id: string, title: string, sdk: string, wrapper: string): R
             "ratio of the medians (call; streamed call)",
             `${show(ratio(call, callBase), formatRatio)}; ${show(ratio(streamed, streamedBase), formatRatio)}`,
           ),
+          shown(
+            "process CPU during the calls, wrapped/unwrapped (call; streamed call)",
+            `${show(field("cpuRatioCall"), formatRatio)}; ${show(field("cpuRatioStreamedCall"), formatRatio)}`,
+          ),
         ],
         notes: errorNotes(runs),
         data: {
@@ -56,6 +60,8 @@ function modelSdkRow(id: string, title: string, sdk: string, wrapper: string): R
           bareNsPerStreamedCall: streamedBase,
           pairRatioCall: field("pairRatioCall"),
           pairRatioStreamedCall: field("pairRatioStreamedCall"),
+          cpuRatioCall: field("cpuRatioCall"),
+          cpuRatioStreamedCall: field("cpuRatioStreamedCall"),
         },
       };
     },

@@ -1,14 +1,19 @@
-import {
-  type ChaukasScope,
-  ChaukasValidationError,
-  type ErrorInit,
-  type EventOptions,
-  type ModelInvocationHandle,
-  type ModelInvocationResult,
-  type ModelInvocationStart,
-  type ToolCallHandle,
+import type {
+  ChaukasScope,
+  ErrorInit,
+  EventOptions,
+  ModelInvocationHandle,
+  ModelInvocationResult,
+  ModelInvocationStart,
+  ToolCallHandle,
 } from "@chaukas/client";
-import { createIntegrationGuard, omitUndefined, recordedError } from "@chaukas/client/integration";
+import {
+  createIntegrationGuard,
+  createOpenCalls,
+  EVICTED_CALL,
+  omitUndefined,
+  recordedError,
+} from "@chaukas/client/integration";
 import type { Telemetry } from "ai";
 import { toJsonContent } from "./json-content.js";
 import { CHAUKAS_TELEMETRY_DEFAULTS, type ChaukasTelemetryOptions } from "./telemetry-options.js";
@@ -84,13 +89,15 @@ export function chaukasTelemetry(
 ): ChaukasTelemetry {
   const recordInputs = options.recordInputs ?? CHAUKAS_TELEMETRY_DEFAULTS.recordInputs;
   const recordOutputs = options.recordOutputs ?? CHAUKAS_TELEMETRY_DEFAULTS.recordOutputs;
-  const maxOpenCalls = options.maxOpenCalls ?? CHAUKAS_TELEMETRY_DEFAULTS.maxOpenCalls;
-  if (!Number.isInteger(maxOpenCalls) || maxOpenCalls < 1) {
-    throw new ChaukasValidationError("maxOpenCalls", "expected a positive integer");
-  }
-  const calls = new Map<string, CallState>();
   // Each hook runs under the guard: what it throws is counted, never thrown into the AI SDK.
   const guard = createIntegrationGuard<string>(options.onError);
+  // Beyond maxOpenCalls, the oldest call is evicted: its open spans fail with EVICTED_CALL.
+  const calls = createOpenCalls<string, CallState>(
+    options.maxOpenCalls,
+    guard,
+    (call) => failOpenSpans(call, EVICTED_CALL),
+    (call) => call.callId,
+  );
   const hook = guard.wrap;
 
   const inputsOf = (event: CallEvent) => recordInputs && event.recordInputs !== false;
@@ -108,25 +115,15 @@ export function chaukasTelemetry(
   function callOf(event: CallEvent): CallState {
     let call = calls.get(event.callId);
     if (call === undefined) {
-      if (calls.size >= maxOpenCalls) evictOldest();
       call = {
         callId: event.callId,
         options: eventOptions(event),
         model: undefined,
         tools: new Map(),
       };
-      calls.set(event.callId, call);
+      calls.open(event.callId, call);
     }
     return call;
-  }
-
-  function evictOldest(): void {
-    const oldest = calls.values().next().value;
-    if (oldest === undefined) return;
-    calls.delete(oldest.callId);
-    const error = { message: "call evicted: maxOpenCalls calls were open", code: "evicted" };
-    failOpenSpans(oldest, error);
-    guard.report(new Error(`${error.message} (${oldest.callId})`), "maxOpenCalls");
   }
 
   /** Ends a call's open spans as failed (each on its own: one refusal does not skip the rest). */
@@ -252,24 +249,21 @@ export function chaukasTelemetry(
     }),
 
     onEnd: hook("onEnd", (event: CallEvent) => {
-      const call = calls.get(event.callId);
+      const call = calls.close(event.callId);
       if (call === undefined) return;
-      calls.delete(event.callId);
       failOpenSpans(call, { message: "the call ended before this span reported its end" });
     }),
 
     onAbort: hook("onAbort", (event) => {
-      const call = calls.get(event.callId);
+      const call = calls.close(event.callId);
       if (call === undefined) return;
-      calls.delete(event.callId);
       failOpenSpans(call, { message: "aborted", code: "aborted" });
     }),
 
     onError: hook("onError", (event: unknown) => {
       const { callId, error } = (event ?? {}) as CallEvent & { error?: unknown };
       if (typeof callId !== "string") return;
-      const call = calls.get(callId);
-      calls.delete(callId);
+      const call = calls.close(callId);
       const init = recordedError(error, outputsOf(event as CallEvent));
       if (call) failOpenSpans(call, init);
       chaukas.error(init, call?.options ?? eventOptions(event as CallEvent));

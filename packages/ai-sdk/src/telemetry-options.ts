@@ -1,3 +1,5 @@
+import { OPEN_CALLS_DEFAULTS } from "@chaukas/client/integration";
+
 /** Options of `chaukasTelemetry(chaukas, options)`. */
 export interface ChaukasTelemetryOptions {
   /**
@@ -28,7 +30,7 @@ export interface ChaukasTelemetryOptions {
 export const CHAUKAS_TELEMETRY_DEFAULTS = {
   recordInputs: true,
   recordOutputs: true,
-  maxOpenCalls: 1000,
+  maxOpenCalls: OPEN_CALLS_DEFAULTS.maxOpenCalls,
 } as const satisfies Required<
   Pick<ChaukasTelemetryOptions, "recordInputs" | "recordOutputs" | "maxOpenCalls">
 >;

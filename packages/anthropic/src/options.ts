@@ -1,3 +1,5 @@
+import { OPEN_CALLS_DEFAULTS } from "@chaukas/client/integration";
+
 /** Options of `wrapAnthropic(client, chaukas, options)`. */
 export interface WrapAnthropicOptions {
   /**
@@ -18,6 +20,14 @@ export interface WrapAnthropicOptions {
    */
   readonly provider?: string;
   /**
+   * Calls of this client followed at once (made, not yet ended as the app saw them; a client
+   * derived with `withOptions()` has its own). A call whose promise is never awaited, or whose
+   * stream is never read to its end or closed, stays open; beyond this many, the oldest open
+   * call is evicted: its END is sent failed (code "evicted"), and the eviction is counted and
+   * told to `onError` ("maxOpenCalls"). Default: 1000.
+   */
+  readonly maxOpenCalls?: number;
+  /**
    * Told of each failure of the wrapper itself (an event the client refused, a value it could
    * not read), with where it happened (e.g. "messages.create"). The call itself is never
    * affected; what `onError` throws is ignored. Default: none.
@@ -30,4 +40,5 @@ export const WRAP_ANTHROPIC_DEFAULTS = {
   recordInputs: true,
   recordOutputs: true,
   provider: "anthropic",
+  maxOpenCalls: OPEN_CALLS_DEFAULTS.maxOpenCalls,
 } as const satisfies Required<Omit<WrapAnthropicOptions, "onError">>;

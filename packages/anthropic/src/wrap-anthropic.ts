@@ -3,6 +3,7 @@ import {
   type ContentCapture,
   createIntegrationGuard,
   fieldsOf,
+  openProviderCalls,
   type ProviderCall,
   type ProviderRecorder,
   recordProviderMethod,
@@ -40,17 +41,19 @@ export function wrapAnthropic<Client extends object>(
   if (typeof provider !== "string" || provider === "") {
     throw new ChaukasValidationError("provider", "expected a non-empty string");
   }
+  const guard = createIntegrationGuard<string>(options.onError);
+  const openCalls = openProviderCalls(options.maxOpenCalls, guard);
   if (wrapped.has(client)) return client;
   const capture: ContentCapture = {
     inputs: options.recordInputs ?? WRAP_ANTHROPIC_DEFAULTS.recordInputs,
     outputs: options.recordOutputs ?? WRAP_ANTHROPIC_DEFAULTS.recordOutputs,
   };
-  const guard = createIntegrationGuard<string>(options.onError);
   const recorder: ProviderRecorder = {
     chaukas,
     provider,
     capture,
     guard,
+    openCalls,
     attemptOptions: withAttemptMiddleware,
   };
   for (const path of RECORDED_RESOURCES) {

@@ -1,6 +1,11 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { toJsonString } from "@bufbuild/protobuf";
-import { type ChaukasClient, createChaukasClient, type SessionHandle } from "@chaukas/client";
+import {
+  type ChaukasClient,
+  ChaukasValidationError,
+  createChaukasClient,
+  type SessionHandle,
+} from "@chaukas/client";
 import { type DevServer, startDevServer } from "@chaukas/devserver";
 import { type Event, EventSchema, EventStatus, EventType, Severity } from "@chaukas/spec/common/v1";
 import {
@@ -349,5 +354,101 @@ describe("content capture and the wrapper's own failures", () => {
     expect(message.id).toBe("msg_fake1");
     expect(failures).toEqual(["messages.create"]);
     session.end();
+  });
+});
+
+describe("calls left open, and SDK internals the wrapper cannot find", () => {
+  it("evicts the oldest open call beyond maxOpenCalls: a promise never awaited, a stream never read", async () => {
+    const failures: [string, string][] = [];
+    const anthropic = wrapped({
+      maxOpenCalls: 1,
+      onError: (error, where) => failures.push([(error as Error).message, where]),
+    });
+    let streamLeftOpen: { controller: AbortController } | undefined;
+    let neverAwaited: PromiseLike<unknown> | undefined;
+    const { events } = await inSession(async () => {
+      // Never awaited: the SDK sends it, the app never asks for its outcome.
+      neverAwaited = anthropic.messages.create(request);
+      streamLeftOpen = await anthropic.messages.create({ ...request, stream: true });
+      await anthropic.messages.create(request);
+    });
+    streamLeftOpen?.controller.abort();
+    const ends = events.filter((e) => e.type === EventType.MODEL_INVOCATION_END);
+    expect(ends.map((e) => e.status)).toEqual([
+      EventStatus.FAILED,
+      EventStatus.FAILED,
+      EventStatus.COMPLETED,
+    ]);
+    for (const evicted of ends.slice(0, 2)) {
+      expect(evicted.metadata?.error).toEqual({
+        message: "call evicted: maxOpenCalls calls were open",
+        code: "evicted",
+      });
+    }
+    expect(types(events)).not.toContain("ERROR");
+    expect(failures).toEqual([
+      ["call evicted: maxOpenCalls calls were open (messages.create)", "maxOpenCalls"],
+      ["call evicted: maxOpenCalls calls were open (messages.create)", "maxOpenCalls"],
+    ]);
+    // The app still gets an evicted call's outcome; nothing more is recorded for it.
+    expect(await neverAwaited).toMatchObject({ type: "message" });
+    expect((await stored(ends[0]!.sessionId)).length).toBe(events.length);
+  });
+
+  it("refuses a maxOpenCalls that is not a positive integer", () => {
+    expect(() => wrapAnthropic(newAnthropic(), chaukas, { maxOpenCalls: -1 })).toThrow(
+      ChaukasValidationError,
+    );
+    expect(() => wrapAnthropic(newAnthropic(), chaukas, { maxOpenCalls: 0.5 })).toThrow(
+      /maxOpenCalls/,
+    );
+  });
+
+  it("without a stream's iterator, records streamed calls without their output and says so once", async () => {
+    const failures: [string, string][] = [];
+    const client = newAnthropic();
+    const messages = client.messages;
+    const create = messages.create;
+    // An SDK whose Stream keeps its source where the wrapper cannot find it.
+    messages.create = function (this: unknown, ...args: Parameters<typeof create>) {
+      const promise = create.apply(this, args) as unknown as {
+        _thenUnwrap(transform: (value: unknown) => unknown): unknown;
+      };
+      return promise._thenUnwrap((value) => {
+        const stream = value as { iterator?: () => AsyncIterator<unknown> };
+        const source = stream.iterator;
+        if (source === undefined) return value;
+        delete stream.iterator;
+        Object.defineProperty(stream, Symbol.asyncIterator, { value: () => source.call(stream) });
+        return stream;
+      });
+    } as typeof create;
+    wrapAnthropic(client, chaukas, {
+      onError: (error, where) => failures.push([(error as Error).message, where]),
+    });
+    const { value: counts, events } = await inSession(async () => {
+      const counts: number[] = [];
+      for (let i = 0; i < 2; i++) {
+        const stream = await client.messages.create({ ...request, stream: true });
+        let count = 0;
+        for await (const _ of stream) count++;
+        counts.push(count);
+      }
+      return counts;
+    });
+    expect(counts[0]).toBeGreaterThan(0);
+    expect(counts[1]).toBe(counts[0]);
+    const ends = events.filter((e) => e.type === EventType.MODEL_INVOCATION_END);
+    expect(ends).toHaveLength(2);
+    for (const end of ends) {
+      expect(end.status).toBe(EventStatus.COMPLETED);
+      expect(end.metadata?.stream_observed).toBe(false);
+    }
+    expect(failures).toEqual([
+      [
+        "the SDK's stream has no `iterator` function to observe: streamed calls are recorded without their output",
+        "messages.create stream",
+      ],
+    ]);
   });
 });

@@ -28,9 +28,16 @@ export {
   toLenientJsonObject,
 } from "./integration/lenient-json.js";
 export { omitUndefined } from "./integration/omit-undefined.js";
+export {
+  createOpenCalls,
+  EVICTED_CALL,
+  OPEN_CALLS_DEFAULTS,
+  type OpenCalls,
+} from "./integration/open-calls.js";
 export { pendingSpanScope } from "./integration/pending-span-scope.js";
 export {
   type AttemptOutcome,
+  openProviderCalls,
   ProviderCall,
   type ProviderCallParts,
 } from "./integration/provider-call.js";

@@ -11,6 +11,7 @@ import {
   type ProviderOperation,
   type StreamFold,
   tokenCount,
+  toLenientJson,
   toLenientJsonObject,
 } from "@chaukas/client/integration";
 import { usageMetadata } from "./usage.js";
@@ -165,8 +166,10 @@ function outcomeOf(
       totalTokens: tokenCount(tokens.total_tokens),
       finishReason: first?.finish_reason ?? undefined,
       responseId: nonEmptyString(id),
+      // Built from the fold's checked strings and numbers: JSON as it is, so not copied again
+      // here (the client's builder copies it once).
       response: capture.outputs
-        ? toLenientJsonObject({ id, choices: choices.map(messageOf) })
+        ? { id: toLenientJson(id), choices: choices.map(messageOf) }
         : undefined,
     }),
     metadata,

@@ -3,6 +3,7 @@ import {
   type ContentCapture,
   createIntegrationGuard,
   fieldsOf,
+  openProviderCalls,
   type ProviderOperation,
   type ProviderRecorder,
   recordProviderMethod,
@@ -46,18 +47,27 @@ export function wrapOpenAI<Client extends object>(
   if (typeof provider !== "string" || provider === "") {
     throw new ChaukasValidationError("provider", "expected a non-empty string");
   }
+  const guard = createIntegrationGuard<string>(options.onError);
+  const openCalls = openProviderCalls(options.maxOpenCalls, guard);
   if (wrapped.has(client)) return client;
   const capture: ContentCapture = {
     inputs: options.recordInputs ?? WRAP_OPENAI_DEFAULTS.recordInputs,
     outputs: options.recordOutputs ?? WRAP_OPENAI_DEFAULTS.recordOutputs,
   };
-  const guard = createIntegrationGuard<string>(options.onError);
   const attemptsTracked = guard.run("fetch", false, () => trackAttempts(client));
+  if (!attemptsTracked) {
+    guard.reportOnce(
+      "fetch",
+      new Error("the client has no `fetch` function to wrap: retries are not recorded"),
+      "fetch",
+    );
+  }
   const recorder: ProviderRecorder = {
     chaukas,
     provider,
     capture,
     guard,
+    openCalls,
     ...(attemptsTracked ? { attemptOptions: withAttemptKey } : {}),
   };
   for (const [path, operation] of RECORDED_METHODS) {

@@ -1,5 +1,10 @@
 import { toJsonString } from "@bufbuild/protobuf";
-import { type ChaukasClient, createChaukasClient, type SessionHandle } from "@chaukas/client";
+import {
+  type ChaukasClient,
+  ChaukasValidationError,
+  createChaukasClient,
+  type SessionHandle,
+} from "@chaukas/client";
 import { type DevServer, startDevServer } from "@chaukas/devserver";
 import { type Event, EventSchema, EventStatus, EventType, Severity } from "@chaukas/spec/common/v1";
 import {
@@ -645,5 +650,134 @@ describe("content capture and the wrapper's own failures", () => {
       derived.chat.completions.create({ model: "gpt-fake", messages: [ask] }),
     );
     expect(types(events)).toContain("MODEL_INVOCATION_END");
+  });
+});
+
+describe("calls left open, and SDK internals the wrapper cannot find", () => {
+  it("evicts the oldest open call beyond maxOpenCalls: a promise never awaited, a stream never read", async () => {
+    const failures: [string, string][] = [];
+    const openai = wrapped({
+      maxOpenCalls: 1,
+      onError: (error, where) => failures.push([(error as Error).message, where]),
+    });
+    let streamLeftOpen: { controller: AbortController } | undefined;
+    let neverAwaited: PromiseLike<unknown> | undefined;
+    const { events } = await inSession(async () => {
+      // Never awaited: the SDK sends it, the app never asks for its outcome.
+      neverAwaited = openai.chat.completions.create({ model: "gpt-fake", messages: [ask] });
+      streamLeftOpen = await openai.chat.completions.create({
+        model: "gpt-fake",
+        messages: [ask],
+        stream: true,
+      });
+      await openai.chat.completions.create({ model: "gpt-fake", messages: [ask] });
+    });
+    streamLeftOpen?.controller.abort();
+    const ends = events.filter((e) => e.type === EventType.MODEL_INVOCATION_END);
+    expect(ends.map((e) => e.status)).toEqual([
+      EventStatus.FAILED,
+      EventStatus.FAILED,
+      EventStatus.COMPLETED,
+    ]);
+    for (const evicted of ends.slice(0, 2)) {
+      expect(evicted.metadata?.error).toEqual({
+        message: "call evicted: maxOpenCalls calls were open",
+        code: "evicted",
+      });
+    }
+    expect(types(events)).not.toContain("ERROR");
+    expect(failures).toEqual([
+      ["call evicted: maxOpenCalls calls were open (chat.completions.create)", "maxOpenCalls"],
+      ["call evicted: maxOpenCalls calls were open (chat.completions.create)", "maxOpenCalls"],
+    ]);
+    // The app still gets an evicted call's outcome; nothing more is recorded for it.
+    expect(await neverAwaited).toMatchObject({ id: "chatcmpl-fake1" });
+    expect((await stored(ends[0]!.sessionId)).length).toBe(events.length);
+  });
+
+  it("refuses a maxOpenCalls that is not a positive integer", () => {
+    expect(() => wrapOpenAI(newOpenAI(), chaukas, { maxOpenCalls: 0 })).toThrow(
+      ChaukasValidationError,
+    );
+    expect(() => wrapOpenAI(newOpenAI(), chaukas, { maxOpenCalls: 2.5 })).toThrow(/maxOpenCalls/);
+  });
+
+  it("without the client's fetch, records calls without their retries and says so once", async () => {
+    const failures: [string, string][] = [];
+    const client = newOpenAI({ maxRetries: 1 });
+    // An SDK that keeps its fetch where the wrapper cannot find it.
+    const holder = client as unknown as { fetch?: unknown };
+    const fetch = holder.fetch;
+    delete holder.fetch;
+    wrapOpenAI(client, chaukas, {
+      onError: (error, where) => failures.push([(error as Error).message, where]),
+    });
+    holder.fetch = fetch;
+    api.failNext({ status: 503, error: { message: "overloaded", type: "server_error" } });
+    const { value, events } = await inSession(async () => {
+      await client.chat.completions.create({ model: "gpt-fake", messages: [ask] });
+      return client.chat.completions.create({ model: "gpt-fake", messages: [ask] });
+    });
+    expect(value.id).toBe("chatcmpl-fake1");
+    expect(types(events).filter((t) => t !== "SESSION_START" && t !== "SESSION_END")).toEqual([
+      "MODEL_INVOCATION_START",
+      "MODEL_INVOCATION_END",
+      "MODEL_INVOCATION_START",
+      "MODEL_INVOCATION_END",
+    ]);
+    expect(failures).toEqual([
+      ["the client has no `fetch` function to wrap: retries are not recorded", "fetch"],
+    ]);
+  });
+
+  it("without a stream's iterator, records streamed calls without their output and says so once", async () => {
+    const failures: [string, string][] = [];
+    const client = newOpenAI();
+    const completions = client.chat.completions;
+    const create = completions.create;
+    // An SDK whose Stream keeps its source where the wrapper cannot find it.
+    completions.create = function (this: unknown, ...args: Parameters<typeof create>) {
+      const promise = create.apply(this, args) as unknown as {
+        _thenUnwrap(transform: (value: unknown) => unknown): unknown;
+      };
+      return promise._thenUnwrap((value) => {
+        const stream = value as { iterator?: () => AsyncIterator<unknown> };
+        const source = stream.iterator;
+        if (source === undefined) return value;
+        delete stream.iterator;
+        Object.defineProperty(stream, Symbol.asyncIterator, { value: () => source.call(stream) });
+        return stream;
+      });
+    } as typeof create;
+    wrapOpenAI(client, chaukas, {
+      onError: (error, where) => failures.push([(error as Error).message, where]),
+    });
+    const { value: texts, events } = await inSession(async () => {
+      const texts: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const stream = await client.chat.completions.create({
+          model: "gpt-fake",
+          messages: [ask],
+          stream: true,
+        });
+        let text = "";
+        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+        texts.push(text);
+      }
+      return texts;
+    });
+    expect(texts).toEqual(["Hello stream.", "Hello stream."]);
+    const ends = events.filter((e) => e.type === EventType.MODEL_INVOCATION_END);
+    expect(ends).toHaveLength(2);
+    for (const end of ends) {
+      expect(end.status).toBe(EventStatus.COMPLETED);
+      expect(end.metadata?.stream_observed).toBe(false);
+    }
+    expect(failures).toEqual([
+      [
+        "the SDK's stream has no `iterator` function to observe: streamed calls are recorded without their output",
+        "chat.completions.create stream",
+      ],
+    ]);
   });
 });

@@ -31,4 +31,14 @@ describe("createIntegrationGuard", () => {
     expect(seen).toEqual([1, 2]);
     expect(guard.failed).toBe(2);
   });
+
+  it("reportOnce tells a condition once per key, counted once", () => {
+    const told: string[] = [];
+    const guard = createIntegrationGuard<string>((error) => told.push((error as Error).message));
+    guard.reportOnce("no-fetch", new Error("no fetch"), "fetch");
+    guard.reportOnce("no-fetch", new Error("no fetch"), "fetch");
+    guard.reportOnce("no-iterator", new Error("no iterator"), "stream");
+    expect(told).toEqual(["no fetch", "no iterator"]);
+    expect(guard.failed).toBe(2);
+  });
 });

@@ -12,6 +12,11 @@ export interface IntegrationGuard<Info> {
   wrap<Args extends unknown[]>(info: Info, fn: (...args: Args) => void): (...args: Args) => void;
   /** Counts and reports a failure caught elsewhere (a rejected promise of the integration's). */
   report(error: unknown, info: Info): void;
+  /**
+   * `report`, the first time only for `key`: a condition that holds for every call (an SDK
+   * internal the integration cannot find) is told once, not once per call.
+   */
+  reportOnce(key: string, error: unknown, info: Info): void;
   /** Failures counted so far. */
   readonly failed: number;
 }
@@ -28,6 +33,7 @@ export function createIntegrationGuard<Info = string>(
   onError?: (error: unknown, info: Info) => void,
 ): IntegrationGuard<Info> {
   let failed = 0;
+  const reported = new Set<string>();
   const report = (error: unknown, info: Info) => {
     failed++;
     try {
@@ -51,6 +57,11 @@ export function createIntegrationGuard<Info = string>(
       (...args) =>
         run(info, undefined, () => fn(...args)),
     report,
+    reportOnce(key, error, info) {
+      if (reported.has(key)) return;
+      reported.add(key);
+      report(error, info);
+    },
     get failed() {
       return failed;
     },

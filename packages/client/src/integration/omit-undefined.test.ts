@@ -18,4 +18,12 @@ describe("omitUndefined", () => {
       b: false,
     });
   });
+
+  it("keeps a __proto__ key as a plain key, not the object's prototype", () => {
+    const fields = JSON.parse('{"__proto__": {"polluted": true}, "kept": 1}');
+    const kept = omitUndefined<Record<string, unknown>>(fields);
+    expect(Object.keys(kept)).toEqual(["__proto__", "kept"]);
+    expect(Object.getPrototypeOf(kept)).toBe(Object.prototype);
+    expect((kept as { polluted?: unknown }).polluted).toBeUndefined();
+  });
 });

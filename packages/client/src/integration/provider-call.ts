@@ -9,6 +9,7 @@ import type { ErrorInit, JsonInput } from "../builders/builder-types.js";
 import type { ModelInvocationHandle, SessionHandle } from "../builders/scope-types.js";
 import type { IntegrationGuard } from "./integration-guard.js";
 import { omitUndefined } from "./omit-undefined.js";
+import { createOpenCalls, EVICTED_CALL, type OpenCalls } from "./open-calls.js";
 import { providerCallFailure, retryAfterMs } from "./provider-error.js";
 import type {
   CallOutcome,
@@ -39,7 +40,34 @@ export interface ProviderCallParts {
   /** True when the request asked for a stream (`stream: true`). */
   readonly streamed: boolean;
   readonly guard: IntegrationGuard<string>;
+  /** The open calls of its wrapped client: the call is open there until it ends. */
+  readonly openCalls: OpenCalls<ProviderCall, ProviderCall>;
 }
+
+/**
+ * The open calls of one wrapped SDK client, at most `maxOpenCalls` (the user's option;
+ * `undefined` is the default): an evicted call ends as `ProviderCall.evict` says.
+ */
+export function openProviderCalls(
+  maxOpenCalls: number | undefined,
+  guard: IntegrationGuard<string>,
+): OpenCalls<ProviderCall, ProviderCall> {
+  return createOpenCalls<ProviderCall, ProviderCall>(
+    maxOpenCalls,
+    guard,
+    (call) => call.evict(),
+    (call) => call.operationName,
+  );
+}
+
+/** How a call that did not end as the app saw it is ended. */
+type Unfinished =
+  /** It failed: ERROR, and its END failed. */
+  | "failed"
+  /** The app gave it up (its abort, a stream closed early): its END failed, as a warning. */
+  | "abandoned"
+  /** Evicted by `maxOpenCalls`: its END failed, as the integrations end evicted spans. */
+  | "evicted";
 
 /** A call in flight; every method is safe to call from the SDK's path (guarded). */
 export class ProviderCall {
@@ -53,6 +81,20 @@ export class ProviderCall {
 
   constructor(parts: ProviderCallParts) {
     this.#parts = parts;
+    parts.openCalls.open(this, this);
+  }
+
+  /** The operation's name (e.g. "chat.completions.create"), as reports name the call. */
+  get operationName(): string {
+    return this.#parts.operation.name;
+  }
+
+  /**
+   * Ends the call failed with `EVICTED_CALL` (`maxOpenCalls` calls were open), with what its
+   * stream produced so far; nothing the app does with it later is recorded.
+   */
+  evict(): void {
+    this.#fail(EVICTED_CALL, {}, "evicted");
   }
 
   /** An HTTP attempt starts: from the second on, a RETRY under the call's span. */
@@ -106,6 +148,15 @@ export class ProviderCall {
         failed: this.failed,
       });
       if (!observed) {
+        // An SDK that keeps the stream's source elsewhere: the call is recorded without its
+        // output, and the app's stream is left as it is.
+        this.#parts.guard.reportOnce(
+          "stream-iterator",
+          new Error(
+            "the SDK's stream has no `iterator` function to observe: streamed calls are recorded without their output",
+          ),
+          `${this.#parts.operation.name} stream`,
+        );
         this.#end(fold.outcome(), { stream_observed: false });
       }
     });
@@ -129,7 +180,7 @@ export class ProviderCall {
   readonly failed = (thrown: unknown): void => {
     this.#guarded("failed", () => {
       const failure = providerCallFailure(thrown, this.#parts.capture.outputs);
-      this.#fail(failure.error, failure.metadata, failure.abandoned);
+      this.#fail(failure.error, failure.metadata, failure.abandoned ? "abandoned" : "failed");
     });
   };
 
@@ -153,7 +204,7 @@ export class ProviderCall {
       this.#fail(
         { message: "the app closed the stream before its end", code: "abandoned" },
         {},
-        true,
+        "abandoned",
       );
     });
   };
@@ -169,9 +220,16 @@ export class ProviderCall {
     });
   }
 
-  #end(outcome: CallOutcome, extra: JsonInput = {}): void {
-    if (this.#ended) return;
+  /** Marks the call ended, once: false when it had already ended. */
+  #settle(): boolean {
+    if (this.#ended) return false;
     this.#ended = true;
+    this.#parts.openCalls.close(this);
+    return true;
+  }
+
+  #end(outcome: CallOutcome, extra: JsonInput = {}): void {
+    if (!this.#settle()) return;
     const { model, session } = this.#parts;
     const metadata = { ...this.#baseMetadata(), ...outcome.metadata, ...extra };
     if (outcome.failure !== undefined) {
@@ -191,16 +249,17 @@ export class ProviderCall {
 
   /**
    * Ends the call failed, with what its stream produced so far. An abandoned call (the app's
-   * abort, a stream closed early) is the app's choice: a warning, and no ERROR.
+   * abort, a stream closed early) is the app's choice: a warning, and no ERROR. An evicted one
+   * has no ERROR either (its eviction is reported to `onError`), as evicted spans end elsewhere.
    */
-  #fail(error: ErrorInit, failureMetadata: JsonInput, abandoned: boolean): void {
-    if (this.#ended) return;
-    this.#ended = true;
+  #fail(error: ErrorInit, failureMetadata: JsonInput, how: Unfinished): void {
+    if (!this.#settle()) return;
+    const abandoned = how === "abandoned";
     const { model, session } = this.#parts;
     const partial = this.#fold?.outcome();
     const { response, ...tokens } = partial?.result ?? {};
     const metadata = { ...this.#baseMetadata(), ...partial?.metadata, ...failureMetadata };
-    if (!abandoned) model.error(error, { metadata });
+    if (how === "failed") model.error(error, { metadata });
     model.fail(error, {
       ...tokens,
       ...(response ? { output: response } : {}),
@@ -211,7 +270,12 @@ export class ProviderCall {
     else session?.fail(error);
   }
 
+  /** `guard.run`, naming the hook only when it fails: hooks run per streamed event. */
   #guarded(where: string, fn: () => void): void {
-    this.#parts.guard.run(`${this.#parts.operation.name} ${where}`, undefined, fn);
+    try {
+      fn();
+    } catch (error) {
+      this.#parts.guard.report(error, `${this.#parts.operation.name} ${where}`);
+    }
   }
 }

@@ -9,6 +9,7 @@ import type { ChaukasScope, SessionHandle } from "../builders/scope-types.js";
 import type { ChaukasClient } from "../client.js";
 import { fieldsOf } from "./framework-values.js";
 import type { IntegrationGuard } from "./integration-guard.js";
+import type { OpenCalls } from "./open-calls.js";
 import { ProviderCall } from "./provider-call.js";
 import type { ContentCapture, ProviderOperation } from "./provider-operation.js";
 import { observeStainlessPromise } from "./stainless-promise.js";
@@ -21,6 +22,8 @@ export interface ProviderRecorder {
   readonly provider: string;
   readonly capture: ContentCapture;
   readonly guard: IntegrationGuard<string>;
+  /** The client's open calls (`openProviderCalls`): bounded, the oldest evicted beyond it. */
+  readonly openCalls: OpenCalls<ProviderCall, ProviderCall>;
   /**
    * The request options the SDK method is called with, so that the SDK tells `call` of each
    * HTTP attempt (through its middleware, or a wrapped `fetch`). Default: the app's, unchanged.
@@ -73,7 +76,7 @@ function startProviderCall(
   body: unknown,
   recorder: ProviderRecorder,
 ): ProviderCall {
-  const { chaukas, provider, capture, guard } = recorder;
+  const { chaukas, provider, capture, guard, openCalls } = recorder;
   const session = sessionOfItsOwn(chaukas);
   const streamed = fieldsOf(body).stream === true;
   try {
@@ -84,7 +87,15 @@ function startProviderCall(
         ? { operation: operation.name, stream: true }
         : { operation: operation.name },
     });
-    return new ProviderCall({ operation, model, session, capture, streamed, guard });
+    return new ProviderCall({
+      operation,
+      model,
+      session,
+      capture,
+      streamed,
+      guard,
+      openCalls,
+    });
   } catch (error) {
     session?.fail(error);
     throw error;
