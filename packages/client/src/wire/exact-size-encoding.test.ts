@@ -33,8 +33,11 @@ const text = fc.oneof(
 );
 
 const int32 = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
-/** Every double: NaN, infinities, -0, subnormals. */
-const double = fc.double();
+/** Every double, with the extremes often: NaN, infinities, -0, the largest and the smallest. */
+const double = fc.oneof(
+  fc.double(),
+  fc.constantFrom(-0, 0, Number.NaN, -1.5, Infinity, -Infinity, Number.MAX_VALUE, Number.MIN_VALUE),
+);
 /** Known enum values mostly, and any int32 (proto3 enums are open). */
 const enumValue = (values: number[]) => fc.oneof(fc.constantFrom(...values), int32);
 
