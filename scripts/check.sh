@@ -32,8 +32,8 @@ pnpm -s bench:readme --check
 
 step "generated code is reproducible"
 pnpm generate
-git diff --exit-code --stat -- packages/spec/src/gen packages/client/src/gen
-untracked=$(git ls-files --others --exclude-standard -- packages/spec/src/gen packages/client/src/gen)
+git diff --exit-code --stat -- packages/spec/src/gen packages/client/src/gen packages/client/src/wire/gen
+untracked=$(git ls-files --others --exclude-standard -- packages/spec/src/gen packages/client/src/gen packages/client/src/wire/gen)
 if [ -n "$untracked" ]; then echo "buf generate created untracked files: $untracked" >&2; exit 1; fi
 
 step "build"
