@@ -79,6 +79,41 @@ describe("OutboxStage", () => {
     expect(outbox.records.size).toBe(1);
   });
 
+  it("takes every batch at once while the disk is busy, writes 4 at a time in cut order, and sends each with its events", async () => {
+    const outbox = createMemoryOutbox();
+    const memoryPut = outbox.put;
+    let openDisk!: () => void;
+    const diskOpen = new Promise<void>((resolve) => {
+      openDisk = resolve;
+    });
+    const started: string[] = [];
+    outbox.put = async (batch) => {
+      started.push(batch.batchId);
+      await diskOpen;
+      return memoryPut(batch);
+    };
+    const host = createHost(0);
+    const stage = new OutboxStage(outbox, host.context);
+    const batches = [0, 10, 20, 30, 40, 50].map(batchOf);
+    // Each store resolves although no write has ended: the processor is not held by the disk.
+    for (const [i, batch] of batches.entries()) await stage.store(batch, i * 10);
+    expect(started).toHaveLength(4);
+    expect(stage.heldEvents).toBe(60);
+    openDisk();
+    await expect.poll(() => outbox.puts).toEqual(batches.map((batch) => batch.batchId));
+    host.slots = 6;
+    stage.startDeliveries();
+    const sent = await Promise.all(host.started.map((outgoing) => outgoing.load()));
+    // The last two waited for a write as their record alone: decoded, they are the same batch.
+    expect(sent.map((batch) => batch?.batchId)).toEqual(batches.map((batch) => batch.batchId));
+    expect(sent.map((batch) => batch?.events.map((event) => event.eventId))).toEqual(
+      batches.map((batch) => batch.events.map((event) => event.eventId)),
+    );
+    expect(
+      sent.map((batch) => (batch === undefined ? undefined : toStoredBatch(batch).request)),
+    ).toEqual(batches.map((batch) => toStoredBatch(batch).request));
+  });
+
   it("spills the newest batch held in memory first, and reads it back when its turn comes", async () => {
     const outbox = createMemoryOutbox();
     const host = createHost(0);
