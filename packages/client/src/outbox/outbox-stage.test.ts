@@ -79,7 +79,8 @@ describe("OutboxStage", () => {
     expect(outbox.records.size).toBe(1);
   });
 
-  it("takes every batch at once while the disk is busy, writes 4 at a time in cut order, and sends each with its events", async () => {
+  /** A memory outbox whose writes wait until `openDisk()`; `started` lists the puts begun. */
+  function slowDiskOutbox() {
     const outbox = createMemoryOutbox();
     const memoryPut = outbox.put;
     let openDisk!: () => void;
@@ -92,6 +93,11 @@ describe("OutboxStage", () => {
       await diskOpen;
       return memoryPut(batch);
     };
+    return { outbox, started, openDisk };
+  }
+
+  it("takes every batch at once while the disk is busy, and writes 4 at a time in cut order", async () => {
+    const { outbox, started, openDisk } = slowDiskOutbox();
     const host = createHost(0);
     const stage = new OutboxStage(outbox, host.context);
     const batches = [0, 10, 20, 30, 40, 50].map(batchOf);
@@ -103,9 +109,37 @@ describe("OutboxStage", () => {
     await expect.poll(() => outbox.puts).toEqual(batches.map((batch) => batch.batchId));
     host.slots = 6;
     stage.startDeliveries();
+    // The queue never filled: every batch is sent as it was cut, not decoded again.
     const sent = await Promise.all(host.started.map((outgoing) => outgoing.load()));
-    // The last two waited for a write as their record alone: decoded, they are the same batch.
-    expect(sent.map((batch) => batch?.batchId)).toEqual(batches.map((batch) => batch.batchId));
+    expect(sent.every((batch, i) => batch === batches[i])).toBe(true);
+  });
+
+  it("once the queue was full, batches waiting for a write hold their record and are sent from it unchanged", async () => {
+    const { outbox, openDisk } = slowDiskOutbox();
+    const host = createHost(0);
+    const stage = new OutboxStage(outbox, host.context);
+    const batches = [0, 10, 20, 30, 40, 50].map(batchOf);
+    for (const [i, batch] of batches.entries()) await stage.store(batch, i * 10);
+    // The processor found its queue full: nothing is written yet, so nothing spills.
+    expect(stage.spill()).toBe(false);
+    const last = batchOf(60);
+    await stage.store(last, 60);
+    batches.push(last);
+    openDisk();
+    await expect.poll(() => outbox.puts.length).toBe(7);
+    host.slots = 7;
+    stage.startDeliveries();
+    const sent = await Promise.all(host.started.map((outgoing) => outgoing.load()));
+    // The 4 written at once kept their events; the 3 that waited were decoded from their record.
+    expect(sent.map((batch, i) => batch === batches[i])).toEqual([
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
     expect(sent.map((batch) => batch?.events.map((event) => event.eventId))).toEqual(
       batches.map((batch) => batch.events.map((event) => event.eventId)),
     );

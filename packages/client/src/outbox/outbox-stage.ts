@@ -38,8 +38,8 @@ export interface AttachedOutbox {
   /** The `seq` of the oldest waiting event: -1 while a claim runs, Infinity when none waits. */
   readonly oldestSeq: number;
   /**
-   * Takes a batch just cut: encodes its record and writes it, or queues the write behind those
-   * under way. Resolves at once, so the processor goes on cutting.
+   * Takes a batch just cut: writes it, or queues the write behind those under way. Resolves at
+   * once, so the processor goes on cutting.
    */
   store(batch: EventBatch, firstSeq: number): Promise<void>;
   /** Releases the newest stored batch from memory; false when there is none. */
@@ -65,11 +65,8 @@ interface StoredEntry {
   readonly recovered: boolean;
   batch: EventBatch | undefined;
   /**
-   * Its record, held instead of its events while the batch waits for a write slot: decoded
-   * again only if it is sent from memory. While the disk is slower than the agent emits, batches
-   * wait there for long; as events (objects) they would all outlive V8's young generation and
-   * grow its old one, as bytes they hold about a third of the memory and none of the heap
-   * (bench/README.md, row 4o).
+   * Its record, held instead of its events while the batch waits for a write slot and the
+   * queue is full (`#recordsOnly`): decoded again only if it is sent from memory.
    */
   request: Uint8Array | undefined;
   /** False while the outbox is writing it: a batch is sent only once it is stored. */
@@ -105,8 +102,17 @@ export class OutboxStage implements AttachedOutbox {
   #spillable: StoredEntry[] = [];
   /** Outbox writes under way (at most `OUTBOX_WRITES_AT_ONCE`). */
   #writesUnderWay = 0;
-  /** Entries waiting for a write slot, in cut order (held as their `request`). */
+  /** Entries waiting for a write slot, in cut order. */
   #writeQueue: StoredEntry[] = [];
+  /**
+   * Set when the queue was full (`spill()` was asked), until the writes catch up: batches
+   * waiting for a write then hold their record, not their events. While the disk is slower than
+   * the agent emits they wait long; as events (objects) they would all outlive V8's young
+   * generation and grow its old one, as their record they hold about a third of the memory and
+   * none of the heap (bench/README.md, row 4o). Otherwise they keep their events, so a burst
+   * that fits the queue is not decoded again before it is sent.
+   */
+  #recordsOnly = false;
   /**
    * Spilled batches being read back: the outbox evicting one meanwhile hands its bytes here, so
    * it goes on like any batch being sent (it only lost its copy).
@@ -150,9 +156,9 @@ export class OutboxStage implements AttachedOutbox {
 
   /**
    * Takes a batch just cut (its first event has `firstSeq`): it waits here from now on, in cut
-   * order, and is sent once written and a slot is free. Its record is encoded now; the write
-   * starts at once, or waits for one of `OUTBOX_WRITES_AT_ONCE` slots holding only the record.
-   * Resolves at once: the processor does not wait for the disk with events uncut in its queue.
+   * order, and is sent once written and a slot is free. Its write starts at once, or waits for
+   * one of `OUTBOX_WRITES_AT_ONCE` slots. Resolves at once: the processor goes on cutting rather
+   * than wait for the disk with events uncut in its queue.
    */
   async store(batch: EventBatch, firstSeq: number): Promise<void> {
     const size = batch.events.length;
@@ -168,22 +174,9 @@ export class OutboxStage implements AttachedOutbox {
     this.#waiting.push(entry);
     this.#heldEvents += size;
     this.#ids.add(batch.batchId);
-    let request: Uint8Array;
-    try {
-      request = toStoredBatch(batch).request;
-    } catch (error) {
-      // Not stored: it goes out from memory.
-      this.#reportFailure(error, batch.batchId, size, true);
-      entry.written = true;
-      return;
-    }
-    if (this.#writesUnderWay < OUTBOX_WRITES_AT_ONCE) {
-      void this.#write(entry, request);
-    } else {
-      entry.batch = undefined;
-      entry.request = request;
-      this.#writeQueue.push(entry);
-    }
+    this.#writeQueue.push(entry);
+    this.#startWrites();
+    if (this.#recordsOnly) this.#holdRecordsOnly();
   }
 
   /**
@@ -191,6 +184,7 @@ export class OutboxStage implements AttachedOutbox {
    * memory (it is read back when its turn comes). O(1). False when there is none.
    */
   spill(): boolean {
+    this.#recordsOnly = true;
     const entry = this.#spillable.pop();
     if (entry === undefined) return false;
     entry.batch = undefined;
@@ -243,6 +237,41 @@ export class OutboxStage implements AttachedOutbox {
     return this.outbox.close?.();
   }
 
+  /** Starts queued writes, oldest first, while fewer than `OUTBOX_WRITES_AT_ONCE` run. */
+  #startWrites(): void {
+    while (this.#writesUnderWay < OUTBOX_WRITES_AT_ONCE && !this.#abandoned) {
+      const entry = this.#writeQueue.shift();
+      if (entry === undefined) {
+        this.#recordsOnly = false; // the writes caught up
+        return;
+      }
+      let request = entry.request;
+      try {
+        request ??= toStoredBatch(entry.batch!).request;
+      } catch (error) {
+        // Not stored: it goes out from memory.
+        this.#reportFailure(error, entry.batchId, entry.size, true);
+        entry.written = true;
+        continue;
+      }
+      void this.#write(entry, request);
+    }
+  }
+
+  /** Batches waiting for a write, newest first, give up their events for their record. */
+  #holdRecordsOnly(): void {
+    for (let i = this.#writeQueue.length - 1; i >= 0; i--) {
+      const entry = this.#writeQueue[i]!;
+      if (entry.batch === undefined) return; // older ones were turned already
+      try {
+        entry.request = toStoredBatch(entry.batch).request;
+      } catch {
+        return; // kept as events: its write reports the failure
+      }
+      entry.batch = undefined;
+    }
+  }
+
   /**
    * Writes an entry's record, then starts the next queued write. The entry waits in `#waiting`
    * from its cut, so batches keep their order whichever write ends first. If the write fails,
@@ -260,8 +289,7 @@ export class OutboxStage implements AttachedOutbox {
     }
     entry.written = true;
     this.#writesUnderWay--;
-    const next = this.#abandoned ? undefined : this.#writeQueue.shift();
-    if (next !== undefined) void this.#write(next, next.request!);
+    this.#startWrites();
     this.context.pump();
   }
 
