@@ -65,8 +65,8 @@ interface StoredEntry {
   readonly recovered: boolean;
   batch: EventBatch | undefined;
   /**
-   * Its record, held instead of its events while the batch waits for a write slot and the
-   * queue is full (`#recordsOnly`): decoded again only if it is sent from memory.
+   * Its record, held instead of its events once the batch waited for a write slot while the
+   * queue was full (`#recordsOnly`): decoded again only if it is sent from memory.
    */
   request: Uint8Array | undefined;
   /** False while the outbox is writing it: a batch is sent only once it is stored. */
@@ -293,12 +293,19 @@ export class OutboxStage implements AttachedOutbox {
     this.context.pump();
   }
 
-  /** The entry's batch from memory: its events, or its record decoded; undefined if spilled. */
+  /**
+   * The entry's batch from memory: its events, or its record decoded; undefined if spilled (or,
+   * never seen, if its record would not decode: it is then read back, or reported lost).
+   */
   #fromMemory(entry: StoredEntry): EventBatch | undefined {
-    if (entry.request === undefined) return entry.batch;
-    const batch = fromStoredBatch({ batchId: entry.batchId, request: entry.request });
+    const { request } = entry;
+    if (request === undefined) return entry.batch;
     entry.request = undefined;
-    return batch;
+    try {
+      return fromStoredBatch({ batchId: entry.batchId, request });
+    } catch {
+      return undefined;
+    }
   }
 
   /**
