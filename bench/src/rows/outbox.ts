@@ -1,5 +1,5 @@
 import { formatMb, formatMs, formatNs, formatRatio } from "../format.js";
-import { holds, shown } from "../targets.js";
+import { atMost, holds, shown } from "../targets.js";
 import { errorNotes, maxOf, medianOf, type RowDefinition, ratio, show } from "./row-definition.js";
 
 /** Row 1 with the file outbox (issue 15): what it costs on the caller's stack and off it. */
@@ -47,11 +47,26 @@ export const hotPathOutboxRow: RowDefinition = {
   },
 };
 
+/**
+ * What writing to disk may cost beyond holding the queue in memory (issue 28: "writing to disk
+ * should not need more memory than holding in memory", with room for what the writes hold).
+ */
+const OUTBOX_ALLOWANCE_BYTES = 20e6;
+
 /** Row 4 with the file outbox: memory and disk during a 1M-event outage, and the accounting. */
 export const outageOutboxRow: RowDefinition = {
   id: "outage-memory-outbox",
   title: "4o. Outage with the file outbox (backend down, 1M events)",
   contenders: [
+    // Row 4's program, for the in-memory queue's bound measured in the same run.
+    {
+      key: "memory",
+      label: "Chaukas client without an outbox",
+      script: "outage-memory",
+      nodeFlags: ["--expose-gc"],
+      maxRuns: 1,
+      timeoutMs: 180_000,
+    },
     {
       key: "chaukas",
       label: "Chaukas client + createFileOutbox",
@@ -63,6 +78,8 @@ export const outageOutboxRow: RowDefinition = {
   ],
   evaluate(runs) {
     const growth = maxOf(runs, "chaukas", "peakRssGrowthBytes");
+    const bounds = (runs.memory?.results ?? []).map((x) => x.queueBoundBytes as number);
+    const bound = bounds.length === 0 ? undefined : Math.min(...bounds);
     const all = runs.chaukas?.results ?? [];
     const r = all[0];
     const exact = all.length === 0 ? undefined : all.every((x) => x.accountingExact === true);
@@ -71,8 +88,14 @@ export const outageOutboxRow: RowDefinition = {
       id: this.id,
       title: this.title,
       chaukas: `peak RSS +${show(growth, formatMb)}; ${show(r?.diskBytesAtEnd as number | undefined, formatMb)} on disk at the end of the outage`,
-      baselines: `outbox maxBytes ${show(r?.outboxMaxBytes as number | undefined, formatMb)}; emitting took ${show(r?.outageMs as number | undefined, formatMs)}`,
+      baselines: `without an outbox the full queue held ${show(bound, formatMb)} of heap (measured); outbox maxBytes ${show(r?.outboxMaxBytes as number | undefined, formatMb)}; emitting took ${show(r?.outageMs as number | undefined, formatMs)}`,
       checks: [
+        atMost(
+          "≤ in-memory queue bound + 20 MB",
+          growth,
+          (bound ?? Number.NaN) + OUTBOX_ALLOWANCE_BYTES,
+          formatMb,
+        ),
         holds(
           "emitted + loss reports = sent + dropped + failed",
           exact,
@@ -82,7 +105,7 @@ export const outageOutboxRow: RowDefinition = {
         ),
       ],
       notes: errorNotes(runs),
-      data: { worstPeakRssGrowthBytes: growth, result: r },
+      data: { worstPeakRssGrowthBytes: growth, queueBoundBytes: bound, result: r },
     };
   },
 };

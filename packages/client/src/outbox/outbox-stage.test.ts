@@ -81,6 +81,75 @@ describe("OutboxStage", () => {
     expect(outbox.records.size).toBe(1);
   });
 
+  /** A memory outbox whose writes wait until `openDisk()`; `started` lists the puts begun. */
+  function slowDiskOutbox() {
+    const outbox = createMemoryOutbox();
+    const memoryPut = outbox.put;
+    let openDisk!: () => void;
+    const diskOpen = new Promise<void>((resolve) => {
+      openDisk = resolve;
+    });
+    const started: string[] = [];
+    outbox.put = async (batch) => {
+      started.push(batch.batchId);
+      await diskOpen;
+      return memoryPut(batch);
+    };
+    return { outbox, started, openDisk };
+  }
+
+  it("takes every batch at once while the disk is busy, and writes 4 at a time in cut order", async () => {
+    const { outbox, started, openDisk } = slowDiskOutbox();
+    const host = createHost(0);
+    const stage = new OutboxStage(outbox, host.context);
+    const batches = [0, 10, 20, 30, 40, 50].map(batchOf);
+    // Each store resolves although no write has ended: the processor is not held by the disk.
+    for (const [i, batch] of batches.entries()) await stage.store(batch, i * 10);
+    expect(started).toHaveLength(4);
+    expect(stage.heldEvents).toBe(60);
+    openDisk();
+    await expect.poll(() => outbox.puts).toEqual(batches.map((batch) => batch.batchId));
+    host.slots = 6;
+    stage.startDeliveries();
+    // The queue never filled: every batch is sent as it was cut, not decoded again.
+    const sent = await Promise.all(host.started.map((outgoing) => outgoing.load()));
+    expect(sent.every((batch, i) => batch === batches[i])).toBe(true);
+  });
+
+  it("once the queue was full, batches waiting for a write hold their record and are sent from it unchanged", async () => {
+    const { outbox, openDisk } = slowDiskOutbox();
+    const host = createHost(0);
+    const stage = new OutboxStage(outbox, host.context);
+    const batches = [0, 10, 20, 30, 40, 50].map(batchOf);
+    for (const [i, batch] of batches.entries()) await stage.store(batch, i * 10);
+    // The processor found its queue full: nothing is written yet, so nothing spills.
+    expect(stage.spill()).toBe(false);
+    const last = batchOf(60);
+    await stage.store(last, 60);
+    batches.push(last);
+    openDisk();
+    await expect.poll(() => outbox.puts.length).toBe(7);
+    host.slots = 7;
+    stage.startDeliveries();
+    const sent = await Promise.all(host.started.map((outgoing) => outgoing.load()));
+    // The 4 written at once kept their events; the 3 that waited were decoded from their record.
+    expect(sent.map((batch, i) => batch === batches[i])).toEqual([
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
+    expect(sent.map((batch) => batch?.events.map((event) => event.eventId))).toEqual(
+      batches.map((batch) => batch.events.map((event) => event.eventId)),
+    );
+    expect(
+      sent.map((batch) => (batch === undefined ? undefined : toStoredBatch(batch).request)),
+    ).toEqual(batches.map((batch) => toStoredBatch(batch).request));
+  });
+
   it("spills the newest batch held in memory first, and reads it back when its turn comes", async () => {
     const outbox = createMemoryOutbox();
     const host = createHost(0);

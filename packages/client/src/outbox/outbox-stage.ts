@@ -43,7 +43,10 @@ export interface AttachedOutbox {
   readonly waitingEvents: number;
   /** The `seq` of the oldest waiting event: -1 while a claim runs, Infinity when none waits. */
   readonly oldestSeq: number;
-  /** Starts writing a batch just cut; resolves once another write may start. */
+  /**
+   * Takes a batch just cut: writes it, or queues the write behind those under way. Resolves at
+   * once, so the processor goes on cutting.
+   */
   store(batch: EventBatch, firstSeq: number): Promise<void>;
   /** Releases the newest stored batch from memory; false when there is none. */
   spill(): boolean;
@@ -56,8 +59,9 @@ export interface AttachedOutbox {
 }
 
 /**
- * A batch in the outbox waiting for an export slot. `batch` is undefined once the batch was
- * spilled: released from memory, read back to be sent.
+ * A batch in the outbox waiting for an export slot. In memory it is either its events (`batch`)
+ * or its encoded record (`request`), never both; neither once it was spilled (released from
+ * memory, read back to be sent).
  */
 interface StoredEntry {
   readonly batchId: string;
@@ -66,9 +70,17 @@ interface StoredEntry {
   readonly seq: number;
   readonly recovered: boolean;
   batch: EventBatch | undefined;
+  /**
+   * Its record, held instead of its events once the batch waited for a write slot while the
+   * queue was full (`#recordsOnly`): decoded again only if it is sent from memory.
+   */
+  request: Uint8Array | undefined;
   /** False while the outbox is writing it: a batch is sent only once it is stored. */
   written: boolean;
 }
+
+const isSpilled = (entry: StoredEntry): boolean =>
+  entry.batch === undefined && entry.request === undefined;
 
 /**
  * Outbox writes under way at once. Each write takes several event-loop turns (open, write,
@@ -95,7 +107,18 @@ export class OutboxStage implements AttachedOutbox {
   /** Entries of this run's batches held in memory, oldest first: the newest spills first. */
   #spillable: StoredEntry[] = [];
   /** Outbox writes under way (at most `OUTBOX_WRITES_AT_ONCE`). */
-  readonly #writes = new Set<Promise<void>>();
+  #writesUnderWay = 0;
+  /** Entries waiting for a write slot, in cut order. */
+  #writeQueue: StoredEntry[] = [];
+  /**
+   * Set when the queue was full (`spill()` was asked), until the writes catch up: batches
+   * waiting for a write then hold their record, not their events. While the disk is slower than
+   * the agent emits they wait long; as events (objects) they would all outlive V8's young
+   * generation and grow its old one, as their record they hold about a third of the memory and
+   * none of the heap (bench/README.md, row 4o). Otherwise they keep their events, so a burst
+   * that fits the queue is not decoded again before it is sent.
+   */
+  #recordsOnly = false;
   /**
    * Spilled batches being read back: the outbox evicting one meanwhile hands its bytes here, so
    * it goes on like any batch being sent (it only lost its copy).
@@ -138,14 +161,28 @@ export class OutboxStage implements AttachedOutbox {
   }
 
   /**
-   * Starts writing a batch just cut (its first event has `firstSeq`); it then waits for a slot.
-   * Resolves once fewer than `OUTBOX_WRITES_AT_ONCE` writes are under way, not when written.
+   * Takes a batch just cut (its first event has `firstSeq`): it waits here from now on, in cut
+   * order, and is sent once written and a slot is free. Its write starts at once, or waits for
+   * one of `OUTBOX_WRITES_AT_ONCE` slots. Resolves at once: the processor goes on cutting rather
+   * than wait for the disk with events uncut in its queue.
    */
   async store(batch: EventBatch, firstSeq: number): Promise<void> {
-    const write = this.#write(batch, firstSeq);
-    this.#writes.add(write);
-    void write.then(() => this.#writes.delete(write));
-    if (this.#writes.size >= OUTBOX_WRITES_AT_ONCE) await Promise.race(this.#writes);
+    const size = batch.events.length;
+    const entry: StoredEntry = {
+      batchId: batch.batchId,
+      size,
+      seq: firstSeq,
+      recovered: false,
+      batch,
+      request: undefined,
+      written: false,
+    };
+    this.#waiting.push(entry);
+    this.#heldEvents += size;
+    this.#ids.add(batch.batchId);
+    this.#writeQueue.push(entry);
+    this.#startWrites();
+    if (this.#recordsOnly) this.#holdRecordsOnly();
   }
 
   /**
@@ -153,9 +190,11 @@ export class OutboxStage implements AttachedOutbox {
    * memory (it is read back when its turn comes). O(1). False when there is none.
    */
   spill(): boolean {
+    this.#recordsOnly = true;
     const entry = this.#spillable.pop();
     if (entry === undefined) return false;
     entry.batch = undefined;
+    entry.request = undefined;
     this.#heldEvents -= entry.size;
     this.#spilledEvents += entry.size;
     return true;
@@ -174,7 +213,7 @@ export class OutboxStage implements AttachedOutbox {
         firstSeq: entry.seq,
         events: entry.size,
         keepalive,
-        load: () => entry.batch ?? this.#readBack(entry),
+        load: () => this.#fromMemory(entry) ?? this.#readBack(entry),
         settled: ({ keepStored }) => this.#settled(entry.batchId, keepStored),
       });
     }
@@ -188,6 +227,8 @@ export class OutboxStage implements AttachedOutbox {
     const count = this.waitingEvents;
     this.#abandoned = true;
     this.#waiting = [];
+    // Writes not started are not started: their events count as failed, as unbatched ones do.
+    this.#writeQueue = [];
     this.#spillable = [];
     this.#heldEvents = 0;
     this.#recoveredEvents = 0;
@@ -202,33 +243,75 @@ export class OutboxStage implements AttachedOutbox {
     return this.outbox.close?.();
   }
 
+  /** Starts queued writes, oldest first, while fewer than `OUTBOX_WRITES_AT_ONCE` run. */
+  #startWrites(): void {
+    while (this.#writesUnderWay < OUTBOX_WRITES_AT_ONCE && !this.#abandoned) {
+      const entry = this.#writeQueue.shift();
+      if (entry === undefined) {
+        this.#recordsOnly = false; // the writes caught up
+        return;
+      }
+      let request = entry.request;
+      try {
+        request ??= toStoredBatch(entry.batch!).request;
+      } catch (error) {
+        // Not stored: it goes out from memory.
+        this.#reportFailure(error, entry.batchId, entry.size, true);
+        entry.written = true;
+        continue;
+      }
+      void this.#write(entry, request);
+    }
+  }
+
+  /** Batches waiting for a write, newest first, give up their events for their record. */
+  #holdRecordsOnly(): void {
+    for (let i = this.#writeQueue.length - 1; i >= 0; i--) {
+      const entry = this.#writeQueue[i]!;
+      if (entry.batch === undefined) return; // older ones were turned already
+      try {
+        entry.request = toStoredBatch(entry.batch).request;
+      } catch {
+        return; // kept as events: its write reports the failure
+      }
+      entry.batch = undefined;
+    }
+  }
+
   /**
-   * Writes a batch; it waits in `#waiting` from the start so batches keep the order they were
-   * cut in, whichever write ends first. If the write fails, the batch still goes out from memory
-   * (`onError` reason `outbox-failed`).
+   * Writes an entry's record, then starts the next queued write. The entry waits in `#waiting`
+   * from its cut, so batches keep their order whichever write ends first. If the write fails,
+   * the batch still goes out from memory (`onError` reason `outbox-failed`). Takes the record,
+   * not the batch: an async function keeps its arguments alive until it returns.
    */
-  async #write(batch: EventBatch, seq: number): Promise<void> {
-    const size = batch.events.length;
-    const entry: StoredEntry = {
-      batchId: batch.batchId,
-      size,
-      seq,
-      recovered: false,
-      batch,
-      written: false,
-    };
-    this.#waiting.push(entry);
-    this.#heldEvents += size;
-    this.#ids.add(batch.batchId);
+  async #write(entry: StoredEntry, request: Uint8Array): Promise<void> {
+    this.#writesUnderWay++;
     try {
-      const { evicted } = await this.outbox.put(toStoredBatch(batch));
+      const { evicted } = await this.outbox.put({ batchId: entry.batchId, request });
       if (!this.#abandoned) this.#spillable.push(entry);
-      for (const { batchId, request } of evicted) this.#evicted(batchId, request);
+      for (const evictedBatch of evicted) this.#evicted(evictedBatch.batchId, evictedBatch.request);
     } catch (error) {
-      this.#reportFailure(error, batch.batchId, size, true);
+      this.#reportFailure(error, entry.batchId, entry.size, true);
     }
     entry.written = true;
+    this.#writesUnderWay--;
+    this.#startWrites();
     this.context.pump();
+  }
+
+  /**
+   * The entry's batch from memory: its events, or its record decoded; undefined if spilled (or,
+   * never seen, if its record would not decode: it is then read back, or reported lost).
+   */
+  #fromMemory(entry: StoredEntry): EventBatch | undefined {
+    const { request } = entry;
+    if (request === undefined) return entry.batch;
+    entry.request = undefined;
+    try {
+      return fromStoredBatch({ batchId: entry.batchId, request });
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -264,12 +347,12 @@ export class OutboxStage implements AttachedOutbox {
 
   /** Takes an entry out of the counters of waiting events. */
   #uncount(entry: StoredEntry): void {
-    if (entry.batch === undefined) this.#spilledEvents -= entry.size;
+    if (isSpilled(entry)) this.#spilledEvents -= entry.size;
     else if (entry.recovered) this.#recoveredEvents -= entry.size;
     else this.#heldEvents -= entry.size;
     // Deliveries take the oldest entry, evictions the oldest too: both O(1) in practice.
     if (this.#spillable[0] === entry) this.#spillable.shift();
-    else if (entry.batch !== undefined && !entry.recovered) {
+    else if (!isSpilled(entry) && !entry.recovered) {
       const index = this.#spillable.indexOf(entry);
       if (index >= 0) this.#spillable.splice(index, 1);
     }
@@ -339,6 +422,7 @@ export class OutboxStage implements AttachedOutbox {
             seq: -1,
             recovered: true,
             batch,
+            request: undefined,
             written: true,
           });
         }
