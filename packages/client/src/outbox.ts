@@ -6,11 +6,8 @@
  *
  * @module outbox
  */
-import {
-  type AttachedOutbox,
-  OutboxStage,
-  type OutboxStageContext,
-} from "./outbox/outbox-stage.js";
+import type { AttachedOutbox, OutboxStageContext } from "./outbox/attached-outbox.js";
+import { OutboxStage } from "./outbox/outbox-stage.js";
 import type { StoredBatch } from "./outbox/stored-batch.js";
 import { ChaukasValidationError } from "./validation/validation-error.js";
 

@@ -8,7 +8,8 @@ import type { OutgoingBatch } from "../pipeline/delivery.js";
 import { PipelineStats } from "../pipeline/pipeline-stats.js";
 import type { DropReason } from "../pipeline/stats.js";
 import { newBatch } from "../wire/encoded-batch.js";
-import { OutboxStage, type OutboxStageContext } from "./outbox-stage.js";
+import type { OutboxStageContext } from "./attached-outbox.js";
+import { OutboxStage } from "./outbox-stage.js";
 
 interface TestHost {
   /** Free export slots; each delivery started takes one. */

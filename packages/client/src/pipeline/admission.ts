@@ -1,7 +1,7 @@
 // Admission of an event into the processor's queue: while there is room it goes in as it is;
 // when the queue is full, room is made in the order the README states ("When the queue is full").
 import type { Event } from "@chaukas/spec/common/v1";
-import type { AttachedOutbox } from "../outbox/outbox-stage.js";
+import type { AttachedOutbox } from "../outbox/attached-outbox.js";
 import { DROP_RANK, type DropRank } from "./drop-priority.js";
 import type { EventQueue } from "./event-queue.js";
 import type { LossReporter } from "./loss-reporter.js";

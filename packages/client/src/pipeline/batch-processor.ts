@@ -2,7 +2,7 @@
 // prepare, batches and deliveries, with flush and shutdown on top (OTel's BatchSpanProcessor).
 import type { Event, EventBatch } from "@chaukas/spec/common/v1";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { AttachedOutbox, OutboxStageContext } from "../outbox/outbox-stage.js";
+import type { AttachedOutbox, OutboxStageContext } from "../outbox/attached-outbox.js";
 import type { ExportErrorInfo } from "../wire/export-error.js";
 import { KEEPALIVE_MAX_BATCH_BYTES } from "../wire/keepalive.js";
 import { Admission } from "./admission.js";
