@@ -1,3 +1,4 @@
+// The span an event is emitted in, and how the active one is tracked (the context manager).
 /** The ids an event inherits from the span it is emitted in. */
 export interface SpanContext {
   readonly sessionId: string;

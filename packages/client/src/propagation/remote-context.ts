@@ -1,3 +1,4 @@
+// A caller's context read from a request: what the server knows of it before it decides to trust it.
 /** A caller's context, read from a request (`extract` of `@chaukas/client/propagation`): untrusted until the server says so. */
 export interface RemoteContext {
   /** The caller's W3C trace id (32 lowercase hex characters). */

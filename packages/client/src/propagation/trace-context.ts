@@ -1,3 +1,4 @@
+// W3C `traceparent`: parsing and formatting the header that carries a trace and a parent span.
 /** A W3C trace context as carried by the `traceparent` header. */
 export interface TraceParent {
   /** 32 lowercase hex characters, not all zeros. */
