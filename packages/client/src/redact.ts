@@ -28,7 +28,7 @@ export const REDACTION_DEFAULTS = {
 } as const satisfies Required<Pick<RedactOptions, "method" | "mask">>;
 
 /** One step of a parsed redaction path: a key, a list index, or a wildcard. */
-export type Segment = PathSegment;
+type Segment = PathSegment;
 
 const STRUCT = "google.protobuf.Struct";
 
@@ -265,6 +265,6 @@ function collectJson(value: JsonValue, segments: readonly Segment[], path: strin
 }
 
 /** Parses `a.b[0]["c d"].*[*]` into segments (the syntax of `formatFieldPath`); throws on anything else. */
-export function parsePath(path: string): Segment[] {
+function parsePath(path: string): Segment[] {
   return parseFieldPath(path, "redaction.fields");
 }
