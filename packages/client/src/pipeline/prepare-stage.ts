@@ -3,7 +3,7 @@
 import { isMessage } from "@bufbuild/protobuf";
 import { type Event, EventSchema } from "@chaukas/spec/common/v1";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { type EncodedEvent, encodeEvents, encodeEventsWith } from "../wire/encoded-batch.js";
+import { type EncodedEvent, encodeEvents } from "../wire/encoded-batch.js";
 import type { EncodeEventList } from "../wire/event-encoder.js";
 import type { ExportErrorInfo } from "../wire/export-error.js";
 import type { Batcher } from "./batcher.js";
@@ -110,14 +110,14 @@ export class PrepareStage {
   }
 
   /**
-   * The events with their encodings: one call of the exporter's encoder (else `toBinary`) for all
-   * of them; if that throws, each one alone with `toBinary`, and an event that cannot be encoded
-   * counts as failed (`encode-failed`).
+   * The events with their encodings: one call of the exporter's `encodeEvents` (else one
+   * `toBinary`) for all of them; if that throws, each one alone with `toBinary`, and an event that
+   * cannot be encoded counts as failed (`encode-failed`). So an event the exporter's encoder does
+   * not know is encoded by `toBinary`, and the errors are always `toBinary`'s.
    */
   #encode(entries: QueuedEvent[]): EncodedEvent[] {
     try {
-      const bytes = encodeEventsWith(
-        this.context.encodeEvents,
+      const bytes = (this.context.encodeEvents ?? encodeEvents)(
         entries.map((entry) => entry.event),
       );
       return entries.map(({ event, seq }, i) => ({ event, seq, bytes: bytes[i]! }));

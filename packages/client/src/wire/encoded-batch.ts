@@ -10,7 +10,6 @@ import {
   PreEncodedIngestEventBatchRequestSchema,
 } from "../gen/chaukas/client/v1/pre_encoded_batch_pb.js";
 import { addToSums, type Sums, toAggregates } from "./batch-aggregates.js";
-import type { EncodeEventList } from "./event-encoder.js";
 import type { EventExporter } from "./exporter.js";
 
 /**
@@ -71,26 +70,6 @@ export function encodeEvents(events: readonly Event[]): Uint8Array[] {
     }
     return reader.bytes(); // a view into `bytes`, not a copy
   });
-}
-
-/**
- * The binary encoding of each event, by `encoder` (an exporter's `encodeEvents`) when there is
- * one. If it throws (a value it does not know how to encode), the batch is encoded by
- * `encodeEvents` instead, which throws what `toBinary` throws: errors are exactly those of
- * `toBinary`, whichever encoder is used.
- */
-export function encodeEventsWith(
-  encoder: EncodeEventList | undefined,
-  events: readonly Event[],
-): Uint8Array[] {
-  if (encoder !== undefined) {
-    try {
-      return encoder(events);
-    } catch {
-      // Nothing is lost: `toBinary` encodes the batch, or says why it cannot.
-    }
-  }
-  return encodeEvents(events);
 }
 
 /** A new batch of `events`: a fresh UUIDv7 `batch_id`, the current time, the aggregates. */
