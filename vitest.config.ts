@@ -10,7 +10,7 @@ export default defineConfig({
     alias: [
       { find: /^@chaukas\/spec\/(.*)$/, replacement: `${root}packages/spec/src/$1.ts` },
       {
-        find: /^@chaukas\/client\/(integration|integrity|propagation|redact)$/,
+        find: /^@chaukas\/client\/(binary-encoding|integration|integrity|propagation|redact)$/,
         replacement: `${root}packages/client/src/$1.ts`,
       },
       {

@@ -44,6 +44,7 @@ const ENTRIES = [
   "@chaukas/anthropic",
   "@chaukas/claude-agent-sdk",
   "@chaukas/client",
+  "@chaukas/client/binary-encoding",
   "@chaukas/client/integration",
   "@chaukas/client/integrity",
   "@chaukas/client/outbox",

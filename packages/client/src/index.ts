@@ -72,7 +72,9 @@ export {
   keepaliveContextKey,
   lossReportEvent,
   type TransportWithDeadline,
+  type TransportWithEventEncoder,
   withCallDeadline,
+  withEventEncoder,
 } from "./internal.js";
 // Types only: `createOutbox`, `toStoredBatch` and `fromStoredBatch` are in `@chaukas/client/outbox`.
 export type {

@@ -19,6 +19,11 @@ export {
   type TransportWithDeadline,
   withCallDeadline,
 } from "./wire/call-deadline.js";
+/** For `@chaukas/transport-node`, which attaches the generated encoder to its transports. */
+export {
+  type TransportWithEventEncoder,
+  withEventEncoder,
+} from "./wire/event-encoder.js";
 /** For `@chaukas/transport-web`, whose fetch sends a call marked with it as keepalive. */
 export { keepaliveContextKey } from "./wire/keepalive.js";
 /** For `@chaukas/transport-node`, which checks `CHAUKAS_API_KEY` as a header value. */

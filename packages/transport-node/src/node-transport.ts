@@ -3,10 +3,13 @@ import {
   ChaukasValidationError,
   createRequestHeaderInterceptors,
   type TransportWithDeadline,
+  type TransportWithEventEncoder,
   WIRE_PROTOCOLS,
   type WireProtocol,
   withCallDeadline,
+  withEventEncoder,
 } from "@chaukas/client";
+import { encodeEventList } from "@chaukas/client/binary-encoding";
 import { createRestTransport } from "@chaukas/client/rest";
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import {
@@ -106,8 +109,12 @@ export const NODE_TRANSPORT_DEFAULTS = {
  * Idle connections do not keep the process alive. Protocol `"rest"` is `createRestTransport`
  * (`@chaukas/client/rest`) on connect-node's HTTP client, with the same auth, headers,
  * interceptors, deadline, TLS and HTTP version; its JSON bodies are not compressed.
+ * It carries the generated event encoder (`@chaukas/client/binary-encoding`), which the Connect
+ * exporter uses as its `encodeEvents`.
  */
-export function createNodeTransport(options: NodeTransportOptions): TransportWithDeadline {
+export function createNodeTransport(
+  options: NodeTransportOptions,
+): TransportWithDeadline & TransportWithEventEncoder {
   const protocol = options.protocol ?? NODE_TRANSPORT_DEFAULTS.protocol;
   if (!WIRE_PROTOCOLS.includes(protocol)) {
     throw new ChaukasValidationError("protocol", `expected one of ${WIRE_PROTOCOLS.join(", ")}`);
@@ -157,7 +164,12 @@ export function createNodeTransport(options: NodeTransportOptions): TransportWit
       }
     : { httpVersion: "1.1" as const, ...(tls !== undefined ? { nodeOptions: tls } : {}) };
 
-  return withCallDeadline(protocolTransport(), common.defaultTimeoutMs);
+  // The generated encoder takes about half of toBinary's time (bench/README.md, "Encoding
+  // spike"); on Node its size does not matter, so every Node transport carries it.
+  return withEventEncoder(
+    withCallDeadline(protocolTransport(), common.defaultTimeoutMs),
+    encodeEventList,
+  );
 
   function protocolTransport(): Transport {
     switch (protocol) {

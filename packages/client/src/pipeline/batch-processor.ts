@@ -92,6 +92,7 @@ class BatchProcessor implements EventProcessor {
     });
     this.#preparing = new PrepareStage({
       prepare: options.prepare,
+      encodeEvents: options.exporter.encodeEvents,
       stats,
       losses: this.#losses,
       report,

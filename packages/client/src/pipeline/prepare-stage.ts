@@ -4,6 +4,7 @@ import { isMessage } from "@bufbuild/protobuf";
 import { type Event, EventSchema } from "@chaukas/spec/common/v1";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { type EncodedEvent, encodeEvents } from "../wire/encoded-batch.js";
+import type { EncodeEventList } from "../wire/event-encoder.js";
 import type { ExportErrorInfo } from "../wire/export-error.js";
 import type { Batcher } from "./batcher.js";
 import type { EventQueue, QueuedEvent } from "./event-queue.js";
@@ -22,6 +23,8 @@ export type PrepareEvent = (event: Event) => Event | null | Promise<Event | null
 /** What the prepare stage is given by its processor. */
 export interface PrepareStageContext {
   readonly prepare: PrepareEvent | undefined;
+  /** The exporter's `encodeEvents`; undefined for `toBinary`. */
+  readonly encodeEvents: EncodeEventList | undefined;
   readonly stats: PipelineStats;
   readonly losses: LossReporter;
   /** Tells `onError`. */
@@ -107,12 +110,16 @@ export class PrepareStage {
   }
 
   /**
-   * The events with their encodings: one `toBinary` for all of them; if that throws, each one
-   * alone, and an event that cannot be encoded counts as failed (`encode-failed`).
+   * The events with their encodings: one call of the exporter's `encodeEvents` (else one
+   * `toBinary`) for all of them; if that throws, each one alone with `toBinary`, and an event that
+   * cannot be encoded counts as failed (`encode-failed`). So an event the exporter's encoder does
+   * not know is encoded by `toBinary`, and the errors are always `toBinary`'s.
    */
   #encode(entries: QueuedEvent[]): EncodedEvent[] {
     try {
-      const bytes = encodeEvents(entries.map((entry) => entry.event));
+      const bytes = (this.context.encodeEvents ?? encodeEvents)(
+        entries.map((entry) => entry.event),
+      );
       return entries.map(({ event, seq }, i) => ({ event, seq, bytes: bytes[i]! }));
     } catch {
       const encoded: EncodedEvent[] = [];

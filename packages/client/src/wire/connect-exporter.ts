@@ -11,6 +11,7 @@ import {
   freezesWhereItExposesEvents,
   preEncodedRequest,
 } from "./encoded-batch.js";
+import { eventEncoderOf } from "./event-encoder.js";
 import type { EventExporter, ExportOptions } from "./exporter.js";
 import { keepaliveContextKey } from "./keepalive.js";
 import { checkRequestHeaders } from "./request-headers.js";
@@ -73,10 +74,12 @@ export function createConnectExporter(
   if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && timeoutMs > 0)) {
     throw new ChaukasValidationError("timeoutMs", "expected a number > 0");
   }
+  const encodeEvents = eventEncoderOf(transport);
   /** Learned from the first successful response; undefined until then. */
   let binaryFormat: boolean | undefined;
   const exporter: EventExporter = {
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(encodeEvents === undefined ? {} : { encodeEvents }),
     async export(eventBatch: EventBatch, { signal, keepalive }: ExportOptions): Promise<void> {
       const contextValues = keepalive
         ? createContextValues().set(keepaliveContextKey, true)

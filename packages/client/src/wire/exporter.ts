@@ -1,5 +1,5 @@
 /** Where batches leave the SDK: the exporter interface the batch processor sends through. */
-import type { EventBatch } from "@chaukas/spec/common/v1";
+import type { Event, EventBatch } from "@chaukas/spec/common/v1";
 
 /** Per-export options the batch processor passes to an exporter. */
 export interface ExportOptions {
@@ -24,6 +24,14 @@ export interface EventExporter {
    * none; the processor then cuts at `PROCESSOR_DEFAULTS.exportTimeoutMs`.
    */
   readonly timeoutMs?: number;
+  /**
+   * Encodes a batch's events; bytes identical to `toBinary(EventSchema, e)` for each. The
+   * processor encodes every event once with it, to cut batches at `maxBatchBytes`, and the
+   * Connect exporter sends those bytes. If it throws, the batch is encoded with `toBinary`.
+   * The Connect exporter's is its transport's (`createNodeTransport` attaches the generated
+   * encoder of `@chaukas/client/binary-encoding`). Default: protobuf-es `toBinary`.
+   */
+  readonly encodeEvents?: (events: readonly Event[]) => Uint8Array[];
   /**
    * Sends one batch. Resolves once the backend accepted it; rejects with a `ConnectError`
    * otherwise (its code decides whether the processor retries).
