@@ -40,10 +40,9 @@ describe("IndexedDB outbox in Chromium", () => {
     const duplicates = harness.devserver.store.duplicates;
 
     // The reload needs the page's own server: the browser goes online for it, with the backend
-    // still unreachable (its requests fail as offline ones do).
-    await context.route(`${harness.devserver.url}/**`, (route) =>
-      route.abort("internetdisconnected"),
-    );
+    // still unreachable (its port closed, so no request of either page can reach it).
+    harness.devserver.faults.set({ down: true });
+    await harness.devserver.faults.settled();
     await context.setOffline(false);
     await page.reload();
     await page.waitForFunction(() => document.title === "ready");
@@ -57,7 +56,8 @@ describe("IndexedDB outbox in Chromium", () => {
 
     // Offline, then back online: the backend is reachable again.
     await context.setOffline(true);
-    await context.unrouteAll();
+    harness.devserver.faults.reset();
+    await harness.devserver.faults.settled();
     await context.setOffline(false);
     await expect.poll(() => backendCounts(sessionId), { timeout: 15_000 }).toBe(COUNT);
     await expect.poll(() => harness.call(page, "storedEvents", "reload-test")).toBe(0);
