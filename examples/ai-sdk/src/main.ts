@@ -4,11 +4,10 @@
 //   pnpm --filter @chaukas/example-ai-sdk start [-- --endpoint URL]
 import { parseArgs } from "node:util";
 import { chaukasTelemetry } from "@chaukas/ai-sdk";
-import { startDevServer } from "@chaukas/devserver";
+import { formatSessionTree, startDevServer } from "@chaukas/devserver";
 import type { Event } from "@chaukas/spec/common/v1";
 import { createChaukasNodeClient } from "@chaukas/transport-node";
 import { generateText, jsonSchema, registerTelemetry, stepCountIs, streamText, tool } from "ai";
-import { printSession } from "./print-session.js";
 import { streamingWeatherModel, weatherModel } from "./scripted-model.js";
 
 const weather = tool({
@@ -69,7 +68,7 @@ async function main(argv: readonly string[]): Promise<number> {
     for await (const event of chaukas.query({ sessionId: session.id }, { order: "asc" })) {
       events.push(event);
     }
-    console.log(printSession(events));
+    console.log(formatSessionTree(events));
     const complete =
       telemetry.stats().failed === 0 && stats.failed === 0 && events.length === stats.emitted;
     return complete ? 0 : 1;

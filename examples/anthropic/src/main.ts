@@ -6,11 +6,10 @@
 import { parseArgs } from "node:util";
 import Anthropic from "@anthropic-ai/sdk";
 import { wrapAnthropic } from "@chaukas/anthropic";
-import { startDevServer } from "@chaukas/devserver";
+import { formatSessionTree, startDevServer } from "@chaukas/devserver";
 import type { Event } from "@chaukas/spec/common/v1";
 import { createChaukasNodeClient } from "@chaukas/transport-node";
 import { startLocalModelServer } from "./local-model-server.js";
-import { printSession } from "./print-session.js";
 
 async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
@@ -87,7 +86,7 @@ async function main(argv: readonly string[]): Promise<number> {
     for await (const event of chaukas.query({ sessionId: session.id }, { order: "asc" })) {
       events.push(event);
     }
-    console.log(printSession(events));
+    console.log(formatSessionTree(events));
     return stats.failed === 0 && events.length === stats.emitted ? 0 : 1;
   } finally {
     await model.close();

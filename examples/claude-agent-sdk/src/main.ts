@@ -9,10 +9,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { query as sdkQuery } from "@anthropic-ai/claude-agent-sdk";
 import { wrapQuery } from "@chaukas/claude-agent-sdk";
-import { startDevServer } from "@chaukas/devserver";
+import { formatSessionTree, startDevServer } from "@chaukas/devserver";
 import type { Event } from "@chaukas/spec/common/v1";
 import { createChaukasNodeClient } from "@chaukas/transport-node";
-import { printSession } from "./print-session.js";
 import { startFakeAgentApi } from "./scripted-messages-api.js";
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -72,7 +71,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
     const events: Event[] = [];
     for await (const event of chaukas.query({ sessionId }, { order: "asc" })) events.push(event);
-    console.log(printSession(events));
+    console.log(formatSessionTree(events));
     return stats.failed === 0 && events.length === stats.emitted ? 0 : 1;
   } finally {
     await model.close();

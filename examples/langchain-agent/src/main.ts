@@ -4,7 +4,7 @@
 // back from the backend and printed as a tree.
 //   pnpm --filter @chaukas/example-langchain-agent start [-- --endpoint URL]
 import { parseArgs } from "node:util";
-import { startDevServer } from "@chaukas/devserver";
+import { formatSessionTree, startDevServer } from "@chaukas/devserver";
 import { ChaukasCallbackHandler } from "@chaukas/langchain";
 import type { Event } from "@chaukas/spec/common/v1";
 import { createChaukasNodeClient } from "@chaukas/transport-node";
@@ -12,7 +12,6 @@ import { tool } from "@langchain/core/tools";
 import { FakeVectorStore, SyntheticEmbeddings } from "@langchain/core/utils/testing";
 import { createReactAgent } from "@langchain/langgraph/prebuilt";
 import { z } from "zod";
-import { printSession } from "./print-session.js";
 import { ScriptedChatModel } from "./scripted-model.js";
 
 async function knowledgeBase() {
@@ -81,7 +80,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const events: Event[] = [];
     const traceId = runId.replace(/-/g, "");
     for await (const event of chaukas.query({ traceId }, { order: "asc" })) events.push(event);
-    console.log(printSession(events));
+    console.log(formatSessionTree(events));
     const complete =
       handler.stats().failed === 0 && stats.failed === 0 && events.length === stats.emitted;
     return complete ? 0 : 1;

@@ -4,13 +4,12 @@
 // loopback stands in for the API (no key, no network).
 //   pnpm --filter @chaukas/example-openai start [-- --endpoint URL]
 import { parseArgs } from "node:util";
-import { startDevServer } from "@chaukas/devserver";
+import { formatSessionTree, startDevServer } from "@chaukas/devserver";
 import { wrapOpenAI } from "@chaukas/openai";
 import type { Event } from "@chaukas/spec/common/v1";
 import { createChaukasNodeClient } from "@chaukas/transport-node";
 import OpenAI from "openai";
 import { startLocalModelServer } from "./local-model-server.js";
-import { printSession } from "./print-session.js";
 
 async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseArgs({
@@ -83,7 +82,7 @@ async function main(argv: readonly string[]): Promise<number> {
     for await (const event of chaukas.query({ sessionId: session.id }, { order: "asc" })) {
       events.push(event);
     }
-    console.log(printSession(events));
+    console.log(formatSessionTree(events));
     return stats.failed === 0 && events.length === stats.emitted ? 0 : 1;
   } finally {
     await model.close();

@@ -18,3 +18,4 @@ export {
   type DevServerOptions,
 } from "./options.js";
 export { QUERY_PAGE_SIZE } from "./query-events.js";
+export { formatSessionTree } from "./session-tree.js";

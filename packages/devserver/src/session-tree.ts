@@ -1,10 +1,12 @@
+// A session as indented text, one line per span or point event: what the examples print after a
+// run, from the events the local backend received.
 import { type Event, EventStatus, EventType } from "@chaukas/spec/common/v1";
 
 /**
- * One line per span (its start and end together) or point event, indented under its parent
+ * One line per span (its START and END together) or point event, indented under its parent
  * span. `events` in emission order (`query(..., { order: "asc" })`).
  */
-export function printSession(events: readonly Event[]): string {
+export function formatSessionTree(events: readonly Event[]): string {
   const starts: Event[] = [];
   const ends = new Map<string, Event>();
   const depth = new Map<string, number>();
@@ -40,7 +42,11 @@ function describe(start: Event, end: Event | undefined): string {
     }
     case "error":
       return `error: ${content.value.errorMessage}`;
+    case "message":
+      return `${content.value.role}: ${content.value.text}`;
+    case "dataAccess":
+      return `data access ${content.value.datasource}: ${String(start.metadata?.document_count ?? "?")} documents`;
     default:
-      return `${EventType[start.type].replace(/_START$/, "").toLowerCase()} ${start.agentName || start.agentId}${failed}`;
+      return `${EventType[start.type].replace(/_START$/, "").toLowerCase()} ${start.agentName || start.agentId}${failed}`.trimEnd();
   }
 }
